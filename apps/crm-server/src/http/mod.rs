@@ -1,0 +1,58 @@
+//! The HTTP layer: routes, extractors, errors, the OpenAPI document, and the
+//! middleware that observes every request. It holds no business rule: each
+//! handler parses its input, calls one service method and maps the result.
+
+pub mod auth_guard;
+pub mod error;
+pub mod json;
+pub mod observe;
+pub mod openapi;
+pub mod pagination;
+pub mod patch;
+pub mod request_id;
+pub mod routes;
+
+use actix_web::{HttpResponse, web};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use error::ApiError;
+
+/// Registers every route, the API document and the docs page.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::QueryConfig::default()
+            .error_handler(|error, _| ApiError::invalid_field("query", error).into()),
+    )
+    .app_data(
+        web::PathConfig::default()
+            .error_handler(|error, _| ApiError::invalid_field("path", error).into()),
+    )
+    .service(routes::auth::signup)
+    .service(routes::auth::login)
+    .service(routes::auth::refresh)
+    .service(routes::auth::logout)
+    .service(routes::me::me)
+    .service(routes::users::create_user)
+    .service(routes::users::list_users)
+    .service(routes::users::get_user)
+    .service(routes::users::update_user)
+    .service(routes::users::delete_user)
+    .service(routes::health::live)
+    .service(routes::health::ready)
+    .service(routes::health::metrics)
+    .route(
+        "/docs",
+        web::get().to(|| async {
+            HttpResponse::PermanentRedirect()
+                .insert_header(("location", "/docs/"))
+                .finish()
+        }),
+    )
+    .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()));
+}
+
+/// The answer for paths no route matches.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found("No resource at this path."))
+}

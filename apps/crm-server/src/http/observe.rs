@@ -1,0 +1,88 @@
+//! The outermost middleware: request ids, the request's tracing span,
+//! metrics, and problem+json for errors the framework produced itself.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, ResponseError};
+use tracing::Instrument;
+
+use super::error::{ApiError, PROBLEM_JSON};
+use super::request_id;
+
+/// The request id header, read from clients and echoed back.
+pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Serves one request inside its span and request-id scope, and records it.
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let id = request_id::choose(
+        req.headers()
+            .get(&REQUEST_ID_HEADER)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let method = req.method().to_string();
+    let span =
+        tracing::info_span!("request", request_id = %id, method = %method, path = %req.path());
+    let started = Instant::now();
+
+    let response = request_id::scope(id.clone(), async {
+        let response = next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+        response.map(problem_for_bare_errors)
+    })
+    .instrument(span.clone())
+    .await;
+
+    let mut response = match response {
+        Ok(response) => response,
+        Err(error) => return Err(error),
+    };
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    let status = response.status().as_u16();
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let elapsed = started.elapsed();
+    let labels = [
+        ("method", method),
+        ("route", route),
+        ("status", status.to_string()),
+    ];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
+    span.in_scope(|| {
+        let elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+        if status >= 500 {
+            tracing::error!(status, elapsed_ms, "request failed");
+        } else {
+            tracing::info!(status, elapsed_ms, "request finished");
+        }
+    });
+    Ok(response)
+}
+
+/// Framework-made error responses (405, extractor errors) become problem+json.
+fn problem_for_bare_errors(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if !status.is_client_error() && !status.is_server_error() || is_problem {
+        return response;
+    }
+    let (request, _) = response.into_parts();
+    let replacement: HttpResponse = ApiError::from_status(status).error_response();
+    ServiceResponse::new(request, replacement)
+}

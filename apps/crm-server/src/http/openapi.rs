@@ -1,0 +1,121 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+//!
+//! [`CommonResponses`] adds the error responses every operation can give
+//! (so the document tells the truth about each status), and the bearer
+//! security scheme that applies wherever an operation does not opt out.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, PathItem, Ref, ResponseBuilder, path::Operation};
+use utoipa::{Modify, OpenApi};
+
+use super::error::{PROBLEM_JSON, Problem};
+use super::routes::{auth, health, me, users};
+
+/// The API document served at `/openapi.json`.
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "CRM API",
+        description = "REST API of the CRM backend: staff users and authentication (customers, tickets, interactions, email and reports follow). Errors are RFC 9457 problem details.",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    paths(
+        auth::signup, auth::login, auth::refresh, auth::logout, me::me,
+        users::create_user, users::list_users, users::get_user, users::update_user, users::delete_user,
+        health::live, health::ready, health::metrics,
+    ),
+    components(schemas(Problem, crm_kernel::FieldError)),
+    modifiers(&CommonResponses),
+    tags(
+        (name = "auth", description = "Sign-up, sign-in, tokens and the caller's profile"),
+        (name = "users", description = "Staff users (admins only)"),
+        (name = "health", description = "Liveness, readiness and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Adds the bearer scheme and the error responses common to every operation.
+#[derive(Debug)]
+pub struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "Access token from /api/auth/login, /signup or /refresh",
+                    ))
+                    .build(),
+            ),
+        );
+        openapi.security = Some(vec![SecurityRequirement::new(
+            "bearer",
+            Vec::<String>::new(),
+        )]);
+
+        for item in openapi.paths.paths.values_mut() {
+            for operation in operations(item) {
+                let authenticated = operation.security.is_none();
+                let has_body = operation.request_body.is_some();
+                let mut add = |status: &str, description: &str| {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| problem_response(description).into());
+                };
+                add(
+                    "400",
+                    "Invalid input: malformed JSON, wrong content type, unknown, missing or invalid fields, or bad query parameters",
+                );
+                if authenticated {
+                    add(
+                        "401",
+                        "Missing, invalid or expired access token, or a disabled account",
+                    );
+                    add("403", "Authenticated but not allowed");
+                    add("404", "Not found, or not visible to the caller");
+                }
+                if has_body {
+                    add("413", "Request body over the configured limit");
+                }
+                add(
+                    "500",
+                    "Unexpected server failure (logged with the request id)",
+                );
+            }
+        }
+    }
+}
+
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        item.get.as_mut(),
+        item.put.as_mut(),
+        item.post.as_mut(),
+        item.delete.as_mut(),
+        item.patch.as_mut(),
+        item.head.as_mut(),
+        item.options.as_mut(),
+        item.trace.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+fn problem_response(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+}

@@ -1,0 +1,25 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use crm_identity::IdentityService;
+use crm_kernel::CursorCodec;
+use crm_store_sqlite::SqliteStore;
+use metrics_exporter_prometheus::PrometheusHandle;
+
+/// The application state behind `web::Data`.
+#[derive(Debug)]
+pub struct AppState {
+    /// Identity use cases.
+    pub identity: IdentityService,
+    /// The store, for readiness checks.
+    pub store: Arc<SqliteStore>,
+    /// Signs and checks list cursors.
+    pub cursors: CursorCodec,
+    /// Renders `/metrics`.
+    pub metrics: PrometheusHandle,
+    /// Largest JSON body accepted.
+    pub max_body_bytes: usize,
+    /// Base URL links are built on.
+    pub public_url: String,
+}

@@ -1,0 +1,88 @@
+//! Builds the adapters and services from the settings: the one place that
+//! knows which adapter implements which port.
+
+use std::sync::Arc;
+
+use crm_auth::{Argon2Hasher, JwtIssuer, JwtSecret};
+use crm_identity::{
+    IdentityPorts, IdentityService, InMemoryLoginThrottle, SessionSettings, ThrottlePolicy,
+};
+use crm_kernel::SystemClock;
+use crm_store_sqlite::SqliteStore;
+
+use crate::config::{DatabaseUrl, Settings};
+use crate::error::CommandError;
+use crate::secret_file;
+
+/// Opens the configured store and applies pending migrations.
+pub async fn open_store(
+    settings: &Settings,
+    migrate: bool,
+) -> Result<Arc<SqliteStore>, CommandError> {
+    let path = match &settings.database {
+        DatabaseUrl::Sqlite(path) => path,
+        DatabaseUrl::Mongo(_) => {
+            return Err(CommandError::Config(
+                "CRM_DATABASE_URL: the MongoDB store is not part of this build yet; use sqlite://PATH".into(),
+            ));
+        }
+    };
+    let store = SqliteStore::open(path).await.map_err(|e| {
+        CommandError::Failed(format!(
+            "cannot open the database at {}: {e}",
+            path.display()
+        ))
+    })?;
+    if migrate {
+        let applied = store
+            .migrate()
+            .await
+            .map_err(|e| CommandError::Failed(format!("migrations failed: {e}")))?;
+        for migration in applied {
+            tracing::info!(migration = ?migration, "applied migration");
+        }
+    }
+    Ok(Arc::new(store))
+}
+
+/// The token secret: configured, or generated once and kept beside the SQLite file.
+pub fn jwt_secret(settings: &Settings) -> Result<JwtSecret, CommandError> {
+    let text = match (&settings.jwt_secret, &settings.database) {
+        (Some(secret), _) => secret.expose().to_owned(),
+        (None, DatabaseUrl::Sqlite(path)) => secret_file::load_or_create(path).map_err(|e| {
+            CommandError::Failed(format!("cannot read or create the JWT secret file: {e}"))
+        })?,
+        (None, DatabaseUrl::Mongo(_)) => {
+            return Err(CommandError::Config(
+                "CRM_JWT_SECRET: must be set when the store is MongoDB".into(),
+            ));
+        }
+    };
+    JwtSecret::new(text.into_bytes())
+        .map_err(|e| CommandError::Config(format!("CRM_JWT_SECRET: {e}")))
+}
+
+/// The identity service over the store and the auth adapters.
+pub fn identity_service(
+    store: &Arc<SqliteStore>,
+    secret: &JwtSecret,
+    settings: &Settings,
+) -> IdentityService {
+    let ports = IdentityPorts {
+        users: store.clone(),
+        credentials: store.clone(),
+        customers: store.clone(),
+        sessions: store.clone(),
+        hasher: Arc::new(Argon2Hasher::new()),
+        tokens: Arc::new(JwtIssuer::new(secret)),
+        throttle: Arc::new(InMemoryLoginThrottle::new(ThrottlePolicy::default())),
+        clock: Arc::new(SystemClock),
+    };
+    IdentityService::new(
+        ports,
+        SessionSettings {
+            access_ttl: settings.access_token_ttl,
+            refresh_ttl: settings.refresh_token_ttl,
+        },
+    )
+}

@@ -1,0 +1,150 @@
+//! Bad input always gets a clear 4xx problem naming the field, never a 5xx.
+
+mod common;
+
+use common::{PASSWORD, spawn_app};
+use serde_json::json;
+
+#[tokio::test]
+async fn malformed_bodies_name_the_field() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let signup = "/api/auth/signup";
+    let json = "application/json";
+
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (json, b"{\"first_name\": ".to_vec(), "body"),
+        (json, b"not json".to_vec(), "body"),
+        (json, b"".to_vec(), "body"),
+        (json, b"[1,2]".to_vec(), "body"),
+        ("text/plain", br#"{"first_name":"A"}"#.to_vec(), "Content-Type"),
+        (
+            json,
+            serde_json::to_vec(&json!({"first_name": "A", "last_name": "B", "email": "a@example.com", "password": PASSWORD, "admin": true})).unwrap(),
+            "admin",
+        ),
+        (
+            json,
+            serde_json::to_vec(&json!({"first_name": "A", "last_name": "B", "password": PASSWORD})).unwrap(),
+            "email",
+        ),
+        (
+            json,
+            serde_json::to_vec(&json!({"first_name": 7, "last_name": "B", "email": "a@example.com", "password": PASSWORD})).unwrap(),
+            "first_name",
+        ),
+        (
+            json,
+            serde_json::to_vec(&json!({"first_name": "A".repeat(201), "last_name": "B", "email": "a@example.com", "password": PASSWORD})).unwrap(),
+            "first_name",
+        ),
+        (
+            json,
+            serde_json::to_vec(&json!({"first_name": "A", "last_name": "B", "email": "not-an-email", "password": PASSWORD})).unwrap(),
+            "email",
+        ),
+        (
+            json,
+            serde_json::to_vec(&json!({"first_name": "A", "last_name": "B", "email": "a@example.com", "password": "short"})).unwrap(),
+            "password",
+        ),
+        (
+            json,
+            serde_json::to_vec(&json!({"first_name": "A", "last_name": "B", "email": "a@example.com", "password": PASSWORD, "phone": "12"})).unwrap(),
+            "phone",
+        ),
+    ];
+    for (content_type, body, field) in cases {
+        let answer = app
+            .post_raw(signup, None, content_type, body.clone())
+            .await
+            .expect_problem(400);
+        assert_eq!(
+            answer.error_fields(),
+            vec![field],
+            "{}",
+            String::from_utf8_lossy(&body)
+        );
+        assert!(
+            !answer.body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    // Every invalid field is reported at once.
+    let many = app
+        .post(
+            signup,
+            None,
+            json!({"first_name": " ", "last_name": "", "email": "x", "password": "short"}),
+        )
+        .await
+        .expect_problem(400);
+    assert_eq!(
+        many.error_fields(),
+        vec!["first_name", "last_name", "email", "password"]
+    );
+
+    // Patch: wrong types, nulls for required fields, unknown enum values, bad ids.
+    let user = app.create_user(&admin, "u@example.com", "agent").await;
+    let path = format!("/api/users/{}", user["user_id"].as_str().unwrap());
+    for (body, field) in [
+        (json!({"name": null}), "name"),
+        (json!({"role": "owner"}), "role"),
+        (json!({"company_ids": ["x"]}), "company_ids[0]"),
+        (json!({"notes": "x".repeat(10_001)}), "notes"),
+        (json!({"status": 3}), "status"),
+    ] {
+        let answer = app
+            .patch(&path, Some(&admin), body.clone())
+            .await
+            .expect_problem(400);
+        assert_eq!(answer.error_fields(), vec![field], "{body}");
+    }
+    // None of the refused patches changed the user.
+    let unchanged = app.get(&path, Some(&admin)).await.expect(200);
+    assert_eq!(unchanged.body, user);
+}
+
+#[tokio::test]
+async fn bodies_over_the_limit_are_413() {
+    let app = spawn_app().await;
+    // The test app's limit is 64 KiB.
+    let big = json!({"first_name": "A".repeat(70_000), "last_name": "B", "email": "a@example.com", "password": PASSWORD});
+    let answer = app
+        .post("/api/auth/signup", None, big)
+        .await
+        .expect_problem(413);
+    assert_eq!(answer.body["type"], "/problems/payload-too-large");
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_problem_json() {
+    let app = spawn_app().await;
+    let answer = app.get("/api/nothing-here", None).await.expect_problem(404);
+    assert_eq!(answer.body["type"], "/problems/not-found");
+    app.get("/nope", None).await.expect_problem(404);
+    app.delete("/api/auth/login", None)
+        .await
+        .expect_problem(404);
+}
+
+#[tokio::test]
+async fn request_ids_are_echoed_and_named_in_problems() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(format!("{}/api/me", app.base))
+        .header("x-request-id", "client-chosen-id-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-request-id"], "client-chosen-id-42");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["request_id"], "client-chosen-id-42");
+
+    let generated = app.get("/health/live", None).await.expect(200);
+    assert_eq!(generated.header("x-request-id").unwrap().len(), 36);
+}

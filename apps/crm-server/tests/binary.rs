@@ -1,0 +1,199 @@
+//! Runs the built `crm-server` binary as an operator would.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test by panicking"
+)]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_crm-server");
+const PASSWORD: &str = "binary-admin-password";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn command(dir: &std::path::Path) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env(
+            "CRM_DATABASE_URL",
+            format!("sqlite://{}", dir.join("data/crm.db").display()),
+        )
+        .env("CRM_LOG", "warn")
+        .env("CRM_LOG_FORMAT", "json");
+    command
+}
+
+#[tokio::test]
+async fn serve_creates_the_database_and_bootstrap_admin_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = command(dir.path())
+        .arg("serve")
+        .env("CRM_LISTEN", format!("127.0.0.1:{port}"))
+        .env("CRM_BOOTSTRAP_ADMIN_EMAIL", "root@example.com")
+        .env("CRM_BOOTSTRAP_ADMIN_PASSWORD", PASSWORD)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+
+    let started = Instant::now();
+    let ready = loop {
+        if let Ok(response) = client.get(format!("{base}/health/ready")).send().await {
+            break response;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(ready.status(), 200);
+
+    let login = client
+        .post(format!("{base}/api/auth/login"))
+        .json(&serde_json::json!({"email": "root@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let body: serde_json::Value = login.json().await.unwrap();
+    assert_eq!(body["principal"]["role"], "admin");
+
+    // The database file and the generated secret (mode 0600) are beside each other.
+    assert!(dir.path().join("data/crm.db").exists());
+    let secret = dir.path().join("data/crm.db.jwt-secret");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&secret).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+
+    // SIGTERM: graceful stop with status 0.
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "server did not stop"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(exit.success(), "{exit:?}");
+}
+
+#[test]
+fn migrate_and_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let pending = command(dir.path())
+        .args(["migrate", "--status"])
+        .output()
+        .unwrap();
+    assert!(pending.status.success(), "{pending:?}");
+    assert!(
+        String::from_utf8_lossy(&pending.stdout).contains("pending"),
+        "{pending:?}"
+    );
+    let migrate = command(dir.path()).arg("migrate").output().unwrap();
+    assert!(migrate.status.success(), "{migrate:?}");
+    let applied = command(dir.path())
+        .args(["migrate", "--status"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&applied.stdout);
+    assert!(
+        text.contains("applied") && !text.contains("pending"),
+        "{text}"
+    );
+}
+
+#[test]
+fn create_admin_reads_the_password_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = command(dir.path())
+        .args([
+            "create-admin",
+            "--email",
+            "ops@example.com",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("ops@example.com"));
+
+    // The same email again is a usage error (exit 2).
+    let mut again = command(dir.path())
+        .args([
+            "create-admin",
+            "--email",
+            "OPS@example.com",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    again
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .unwrap();
+    assert_eq!(again.wait_with_output().unwrap().status.code(), Some(2));
+}
+
+#[test]
+fn bad_configuration_exits_2_naming_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = command(dir.path())
+        .arg("migrate")
+        .env("CRM_JWT_SECRET", "short")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("CRM_JWT_SECRET"));
+    let output = command(dir.path())
+        .arg("serve")
+        .env("CRM_LISTEN", "nowhere")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("CRM_LISTEN"));
+    let output = command(dir.path()).arg("no-such-command").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -1,0 +1,90 @@
+//! Health, metrics, the OpenAPI document and the docs page.
+
+mod common;
+
+use common::spawn_app;
+
+#[tokio::test]
+async fn health_endpoints() {
+    let app = spawn_app().await;
+    let live = app.get("/health/live", None).await.expect(200);
+    assert_eq!(live.body["status"], "ok");
+    let ready = app.get("/health/ready", None).await.expect(200);
+    assert_eq!(ready.body["status"], "ready");
+    assert_eq!(ready.body["checks"]["store"], "ok");
+}
+
+#[tokio::test]
+async fn metrics_count_requests_per_route_and_status() {
+    let app = spawn_app().await;
+    app.get("/health/live", None).await.expect(200);
+    app.get("/api/me", None).await.expect(401);
+    let metrics = app.get("/metrics", None).await.expect(200);
+    assert!(
+        metrics
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = metrics.body.as_str().unwrap();
+    assert!(text.contains("http_requests_total"), "{text}");
+    assert!(
+        text.contains(r#"route="/api/me""#) && text.contains(r#"status="401""#),
+        "{text}"
+    );
+    assert!(
+        text.contains("http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn openapi_document_describes_every_route_with_its_errors() {
+    let app = spawn_app().await;
+    let doc = app.get("/openapi.json", None).await.expect(200).body;
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/auth/signup", "post"),
+        ("/api/auth/login", "post"),
+        ("/api/auth/refresh", "post"),
+        ("/api/auth/logout", "post"),
+        ("/api/me", "get"),
+        ("/api/users", "get"),
+        ("/api/users", "post"),
+        ("/api/users/{user_id}", "get"),
+        ("/api/users/{user_id}", "patch"),
+        ("/api/users/{user_id}", "delete"),
+        ("/health/live", "get"),
+        ("/health/ready", "get"),
+    ] {
+        let operation = &paths[path][method];
+        assert!(operation.is_object(), "{method} {path} missing");
+        assert!(
+            operation["responses"]["400"].is_object(),
+            "{method} {path} lacks 400"
+        );
+    }
+    let login = &paths["/api/auth/login"]["post"];
+    assert!(login["responses"]["429"].is_object());
+    assert_eq!(login["security"], serde_json::json!([{}]));
+    assert!(paths["/api/users"]["get"]["responses"]["403"].is_object());
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+#[tokio::test]
+async fn docs_page_is_served_offline() {
+    let app = spawn_app().await;
+    let page = app.get("/docs/", None).await.expect(200);
+    assert!(
+        page.body.as_str().unwrap().contains("swagger"),
+        "{:?}",
+        page.body
+    );
+    let script = app
+        .get("/docs/swagger-ui-bundle.js", None)
+        .await
+        .expect(200);
+    assert!(script.body.as_str().unwrap().len() > 100_000);
+}

@@ -1,0 +1,338 @@
+//! [`Argon2Hasher`]: the identity context's `PasswordHasher` port on argon2id.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use argon2::password_hash::phc::{Output, PasswordHash as PhcHash, Salt};
+use argon2::password_hash::{Error as HashError, PasswordHasher as _, PasswordVerifier as _};
+use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Params, Version};
+use async_trait::async_trait;
+use crm_identity::ports::PasswordHasher;
+use crm_identity::{Password, PasswordHash};
+use crm_kernel::BackendError;
+
+/// Memory cost of OWASP's recommended argon2id configuration: 19 MiB, in KiB.
+pub const OWASP_M_COST_KIB: u32 = 19 * 1024;
+/// Time cost (passes over memory) of OWASP's recommended argon2id configuration.
+pub const OWASP_T_COST: u32 = 2;
+/// Parallelism (lanes) of OWASP's recommended argon2id configuration.
+pub const OWASP_P_COST: u32 = 1;
+
+/// OWASP's parameters, checked by argon2 at compile time.
+const OWASP_PARAMS: Params = match Params::new(OWASP_M_COST_KIB, OWASP_T_COST, OWASP_P_COST, None) {
+    Ok(params) => params,
+    Err(_) => panic!("the OWASP argon2id parameters are valid"),
+};
+
+/// Salt of the dummy hash that `verify(_, None)` checks against. It never
+/// protects a real password, so it may be fixed and public.
+const DUMMY_SALT: &[u8] = b"crm-auth/no-such-account";
+
+/// Argon2id password hashing, with OWASP's recommended parameters by default
+/// (Password Storage Cheat Sheet): m = 19 MiB ([`OWASP_M_COST_KIB`] = 19456 KiB),
+/// t = 2 ([`OWASP_T_COST`]), p = 1 ([`OWASP_P_COST`]).
+///
+/// Hashes are PHC strings (`$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`)
+/// with a fresh 16-byte salt from the OS. Verification reads the parameters
+/// from the stored string, so raising them later keeps old hashes working.
+/// Both operations run on tokio's blocking pool, never on an async worker,
+/// because one hash takes tens of milliseconds of CPU and 19 MiB of memory.
+///
+/// For an unknown account (`verify(_, None)`) it verifies the password against
+/// a dummy hash with the same parameters and answers `false`, so the response
+/// time does not tell whether the email exists.
+#[derive(Clone)]
+pub struct Argon2Hasher {
+    inner: Arc<Inner>,
+}
+
+/// What the blocking closures share with the hasher.
+struct Inner {
+    argon2: Argon2<'static>,
+    /// Built on first use of `verify(_, None)`; building it costs no hashing.
+    dummy: OnceLock<PhcHash>,
+}
+
+impl Argon2Hasher {
+    /// A hasher with OWASP's recommended argon2id parameters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::with_params(OWASP_PARAMS)
+    }
+
+    /// A hasher with other argon2id parameters (for example cheaper ones on a
+    /// small machine, after measuring). Existing hashes keep verifying with the
+    /// parameters they were made with.
+    #[must_use]
+    pub fn with_params(params: Params) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                argon2: Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
+                dummy: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// The argon2 parameters new hashes are made with.
+    #[must_use]
+    pub fn params(&self) -> &Params {
+        self.inner.argon2.params()
+    }
+}
+
+impl Default for Argon2Hasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for Argon2Hasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let params = self.params();
+        f.debug_struct("Argon2Hasher")
+            .field("algorithm", &"argon2id")
+            .field("m_cost_kib", &params.m_cost())
+            .field("t_cost", &params.t_cost())
+            .field("p_cost", &params.p_cost())
+            .finish()
+    }
+}
+
+impl Inner {
+    fn hash(&self, password: &[u8]) -> Result<String, BackendError> {
+        self.argon2
+            .hash_password(password)
+            .map(|hash| hash.to_string())
+            .map_err(BackendError::new)
+    }
+
+    fn verify(&self, password: &[u8], stored: Option<&str>) -> Result<bool, BackendError> {
+        let Some(stored) = stored else {
+            // Same work as a real verification; the answer is always no.
+            let dummy = self.dummy()?;
+            return match self.argon2.verify_password(password, dummy) {
+                Ok(()) | Err(HashError::PasswordInvalid) => Ok(false),
+                Err(error) => Err(BackendError::new(error)),
+            };
+        };
+        let parsed = PhcHash::new(stored).map_err(|error| {
+            tracing::error!(%error, "stored password hash is not a PHC string");
+            BackendError::msg(format!("stored password hash is not a PHC string: {error}"))
+        })?;
+        if parsed.salt.is_none() || parsed.hash.is_none() {
+            tracing::error!("stored password hash has no salt or no output");
+            return Err(BackendError::msg(
+                "stored password hash has no salt or no output",
+            ));
+        }
+        match self.argon2.verify_password(password, &parsed) {
+            Ok(()) => Ok(true),
+            Err(HashError::PasswordInvalid) => Ok(false),
+            Err(error) => {
+                tracing::error!(%error, "stored password hash cannot be verified");
+                Err(BackendError::new(error))
+            }
+        }
+    }
+
+    /// A PHC hash with this hasher's parameters and an all-zero output: checking
+    /// a password against it costs one full argon2id computation.
+    fn dummy(&self) -> Result<&PhcHash, BackendError> {
+        if let Some(dummy) = self.dummy.get() {
+            return Ok(dummy);
+        }
+        let params = self.argon2.params();
+        let output_len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+        let dummy = PhcHash {
+            algorithm: ARGON2ID_IDENT,
+            version: Some(Version::V0x13.into()),
+            params: params.try_into().map_err(BackendError::new)?,
+            salt: Some(Salt::new(DUMMY_SALT).map_err(BackendError::new)?),
+            hash: Some(Output::new(&vec![0; output_len]).map_err(BackendError::new)?),
+        };
+        Ok(self.dummy.get_or_init(|| dummy))
+    }
+}
+
+/// Runs CPU-heavy work on tokio's blocking pool.
+async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, BackendError> + Send + 'static,
+) -> Result<T, BackendError> {
+    let runtime = tokio::runtime::Handle::try_current().map_err(BackendError::new)?;
+    runtime
+        .spawn_blocking(work)
+        .await
+        .map_err(BackendError::new)?
+}
+
+#[async_trait]
+impl PasswordHasher for Argon2Hasher {
+    #[tracing::instrument(name = "argon2.hash", skip_all)]
+    async fn hash(&self, password: &Password) -> Result<PasswordHash, BackendError> {
+        let inner = Arc::clone(&self.inner);
+        let password = password.expose().to_owned();
+        let phc = run_blocking(move || inner.hash(password.as_bytes())).await?;
+        Ok(PasswordHash::from_phc(phc))
+    }
+
+    #[tracing::instrument(name = "argon2.verify", skip_all, fields(known = hash.is_some()))]
+    async fn verify<'a>(
+        &self,
+        password: &Password,
+        hash: Option<&'a PasswordHash>,
+    ) -> Result<bool, BackendError> {
+        let inner = Arc::clone(&self.inner);
+        let password = password.expose().to_owned();
+        let stored = hash.map(|hash| hash.as_str().to_owned());
+        run_blocking(move || inner.verify(password.as_bytes(), stored.as_deref())).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn password(text: &str) -> Password {
+        Password::for_login(text).expect("a short password is accepted at login")
+    }
+
+    #[tokio::test]
+    async fn hash_then_verify() {
+        let hasher = Argon2Hasher::new();
+        let hash = hasher
+            .hash(&password("correct horse battery staple"))
+            .await
+            .expect("hashing works");
+        assert!(
+            hasher
+                .verify(&password("correct horse battery staple"), Some(&hash))
+                .await
+                .expect("verification works")
+        );
+        assert!(
+            !hasher
+                .verify(&password("correct horse battery stapler"), Some(&hash))
+                .await
+                .expect("verification works")
+        );
+    }
+
+    #[tokio::test]
+    async fn phc_string_carries_owasp_parameters_and_fresh_salt() {
+        let hasher = Argon2Hasher::new();
+        let first = hasher
+            .hash(&password("same password"))
+            .await
+            .expect("hashing works");
+        let second = hasher
+            .hash(&password("same password"))
+            .await
+            .expect("hashing works");
+        assert!(
+            first
+                .as_str()
+                .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{}",
+            first.as_str()
+        );
+        assert_ne!(first, second, "each hash has its own salt");
+    }
+
+    #[tokio::test]
+    async fn unknown_account_never_verifies() {
+        let hasher = Argon2Hasher::new();
+        for _ in 0..2 {
+            assert!(
+                !hasher
+                    .verify(&password("anything at all"), None)
+                    .await
+                    .expect("verification works")
+            );
+        }
+        assert!(
+            !hasher
+                .verify(&password(""), None)
+                .await
+                .expect("verification works")
+        );
+    }
+
+    #[tokio::test]
+    async fn dummy_hash_has_the_same_parameters() {
+        let hasher = Argon2Hasher::new();
+        let dummy = hasher
+            .inner
+            .dummy()
+            .expect("the dummy hash builds")
+            .to_string();
+        assert!(
+            dummy.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{dummy}"
+        );
+    }
+
+    #[tokio::test]
+    async fn broken_stored_hash_is_an_error() {
+        let hasher = Argon2Hasher::new();
+        for garbage in [
+            "",
+            "not a hash",
+            "$argon2id$v=19$m=19456,t=2,p=1",
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ",
+            "$unknown$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo",
+        ] {
+            let stored = PasswordHash::from_phc(garbage.to_owned());
+            assert!(
+                hasher
+                    .verify(&password("whatever"), Some(&stored))
+                    .await
+                    .is_err(),
+                "{garbage:?} must be refused"
+            );
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn works_on_the_multi_thread_runtime() {
+        let hasher = Argon2Hasher::new();
+        let hash = hasher
+            .hash(&password("on many threads"))
+            .await
+            .expect("hashing works");
+        assert!(
+            hasher
+                .verify(&password("on many threads"), Some(&hash))
+                .await
+                .expect("verification works")
+        );
+    }
+
+    #[tokio::test]
+    async fn custom_parameters_are_used_and_old_hashes_still_verify() {
+        let cheap = Params::new(Params::MIN_M_COST * 4, 1, 1, None).expect("valid parameters");
+        let cheap_hasher = Argon2Hasher::with_params(cheap);
+        let hash = cheap_hasher
+            .hash(&password("cheap one"))
+            .await
+            .expect("hashing works");
+        assert!(
+            hash.as_str().starts_with("$argon2id$v=19$m=32,t=1,p=1$"),
+            "{}",
+            hash.as_str()
+        );
+        assert!(
+            Argon2Hasher::new()
+                .verify(&password("cheap one"), Some(&hash))
+                .await
+                .expect("verification works")
+        );
+    }
+
+    #[test]
+    fn debug_shows_parameters() {
+        assert_eq!(
+            format!("{:?}", Argon2Hasher::new()),
+            "Argon2Hasher { algorithm: \"argon2id\", m_cost_kib: 19456, t_cost: 2, p_cost: 1 }"
+        );
+    }
+}

@@ -1,0 +1,113 @@
+//! Tokens and refresh sessions.
+//!
+//! An access token is a short-lived signed JWT. A refresh token is a random
+//! opaque string; only its hash is stored. Each refresh rotates it: the old
+//! one is marked used and a new one of the same *family* is issued. Presenting
+//! a used refresh token again means it was copied, so the whole family is revoked.
+
+use std::fmt;
+use std::time::Duration;
+
+use crm_kernel::{PrincipalId, Role, SessionFamilyId, SessionId, Timestamp};
+
+/// A refresh token as handed to a client. Its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RefreshToken(String);
+
+impl RefreshToken {
+    /// Wraps the raw token text.
+    #[must_use]
+    pub fn new(raw: String) -> Self {
+        Self(raw)
+    }
+
+    /// The raw token text, for the client only.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for RefreshToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RefreshToken(<redacted>)")
+    }
+}
+
+/// The stored, one-way hash of a refresh token.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TokenHash(String);
+
+impl TokenHash {
+    /// Wraps a hash computed by the token issuer or read from a store.
+    #[must_use]
+    pub fn new(hash: String) -> Self {
+        Self(hash)
+    }
+
+    /// The hash text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One refresh token's session record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshSession {
+    /// Its id.
+    pub id: SessionId,
+    /// The family: every session rotated from one login.
+    pub family_id: SessionFamilyId,
+    /// Whose session.
+    pub principal: PrincipalId,
+    /// Hash of the refresh token.
+    pub token_hash: TokenHash,
+    /// When issued.
+    pub created_at: Timestamp,
+    /// When the refresh token stops working.
+    pub expires_at: Timestamp,
+    /// When it was exchanged for a new one; a second exchange is reuse.
+    pub rotated_at: Option<Timestamp>,
+    /// When it was revoked (logout, reuse, disabled user).
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// A signed access token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessToken {
+    /// The JWT.
+    pub token: String,
+    /// Seconds until it expires.
+    pub expires_in: Duration,
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "AccessToken(<redacted>, expires_in: {:?})",
+            self.expires_in
+        )
+    }
+}
+
+/// What a client gets after signing in or refreshing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenPair {
+    /// The access token.
+    pub access: AccessToken,
+    /// The refresh token.
+    pub refresh: RefreshToken,
+}
+
+/// What a valid access token says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedAccess {
+    /// Whose token.
+    pub principal: PrincipalId,
+    /// The role when it was issued (the service re-reads the current one).
+    pub role: Role,
+    /// When it expires.
+    pub expires_at: Timestamp,
+}

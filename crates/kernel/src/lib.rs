@@ -1,0 +1,34 @@
+//! # crm-kernel
+//!
+//! What every bounded context of the CRM shares, and nothing more:
+//!
+//! - typed ids ([`UserId`], [`CustomerId`], …), one format for every store (UUIDv7 strings),
+//! - [`Timestamp`] and the [`Clock`] port so that tests can fix time,
+//! - cursor pagination ([`PageRequest`], [`Page`], [`CursorCodec`]) with tamper-evident cursors,
+//! - validated value objects used everywhere ([`EmailAddress`], [`PhoneNumber`], bounded text),
+//! - the caller ([`Principal`]) and the shape of every context's [`Policy`],
+//! - the error vocabulary for field validation ([`FieldError`], [`ValidationErrors`]) and
+//!   storage failures ([`BackendError`]).
+//!
+//! Values of these types are valid by construction: parse at the edge, never re-check.
+
+pub mod cursor;
+pub mod email;
+pub mod error;
+pub mod id;
+pub mod page;
+pub mod phone;
+pub mod principal;
+mod schema;
+pub mod text;
+pub mod time;
+
+pub use cursor::{CursorCodec, CursorError};
+pub use email::{EmailAddress, EmailError};
+pub use error::{BackendError, FieldError, ValidationErrors};
+pub use id::{CompanyId, CustomerId, IdError, SessionFamilyId, SessionId, UserId};
+pub use page::{CursorPosition, Limit, LimitError, Page, PageRequest, SortDirection};
+pub use phone::{PhoneError, PhoneNumber};
+pub use principal::{Action, Policy, Principal, PrincipalId, PrincipalKind, Role};
+pub use text::{LongText, PersonName, ShortText, TextError};
+pub use time::{Clock, FixedClock, SystemClock, Timestamp};

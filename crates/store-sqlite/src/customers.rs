@@ -1,0 +1,116 @@
+//! Customer accounts: [`CustomerAccounts`] on the `customers` and
+//! `credentials` tables. The customers context owns the rest of the record.
+
+use async_trait::async_trait;
+use crm_identity::ports::{CustomerAccounts, StoreError};
+use crm_identity::{CustomerProfile, NewCustomerAccount, PasswordHash};
+use crm_kernel::{CustomerId, EmailAddress, PersonName, PhoneNumber};
+use rusqlite::{OptionalExtension, Row, params};
+
+use crate::error::email_taken;
+use crate::open::SqliteStore;
+use crate::rows::{self, CorruptData, decode, decode_opt};
+
+#[async_trait]
+impl CustomerAccounts for SqliteStore {
+    #[tracing::instrument(skip_all, fields(customer_id = %account.id))]
+    async fn register(
+        &self,
+        account: &NewCustomerAccount,
+        password_hash: &PasswordHash,
+    ) -> Result<(), StoreError> {
+        let account = account.clone();
+        let hash = password_hash.as_str().to_owned();
+        self.write(move |tx| {
+            let id = account.id.to_string();
+            let at = account.created_at.to_rfc3339();
+            tx.prepare_cached(
+                "INSERT INTO customers \
+                 (id, first_name, last_name, email, email_key, phone, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            )?
+            .execute(params![
+                id,
+                account.first_name.as_str(),
+                account.last_name.as_str(),
+                account.email.as_str(),
+                account.email.key(),
+                account.phone.as_ref().map(PhoneNumber::as_str),
+                at,
+            ])
+            .map_err(email_taken)?;
+            tx.prepare_cached(
+                "INSERT INTO credentials \
+                 (customer_id, email, email_key, password_hash, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            )?
+            .execute(params![
+                id,
+                account.email.as_str(),
+                account.email.key(),
+                hash,
+                at
+            ])
+            .map_err(email_taken)?;
+            Ok(())
+        })
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    async fn profile(&self, id: CustomerId) -> Result<Option<CustomerProfile>, StoreError> {
+        let profile = self
+            .read(move |conn| {
+                let row = conn
+                    .prepare_cached(
+                        "SELECT id, first_name, last_name, email, phone, created_at \
+                         FROM customers WHERE id = ?1",
+                    )?
+                    .query_row([id.to_string()], ProfileRow::read)
+                    .optional()?;
+                Ok(row.map(ProfileRow::into_profile).transpose()?)
+            })
+            .await?;
+        Ok(profile)
+    }
+}
+
+/// A customer's profile columns as stored.
+#[derive(Debug)]
+struct ProfileRow {
+    id: String,
+    first_name: String,
+    last_name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    created_at: String,
+}
+
+impl ProfileRow {
+    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get(0)?,
+            first_name: row.get(1)?,
+            last_name: row.get(2)?,
+            email: row.get(3)?,
+            phone: row.get(4)?,
+            created_at: row.get(5)?,
+        })
+    }
+
+    fn into_profile(self) -> Result<CustomerProfile, CorruptData> {
+        // Customers entered by staff may have no email; an account always has one.
+        let email = self.email.ok_or_else(|| {
+            CorruptData::new("customers.email", "a customer account has no email")
+        })?;
+        Ok(CustomerProfile {
+            id: decode("customers.id", &self.id, CustomerId::parse)?,
+            first_name: decode("customers.first_name", &self.first_name, PersonName::parse)?,
+            last_name: decode("customers.last_name", &self.last_name, PersonName::parse)?,
+            email: decode("customers.email", &email, EmailAddress::parse)?,
+            phone: decode_opt("customers.phone", self.phone.as_deref(), PhoneNumber::parse)?,
+            created_at: rows::timestamp("customers.created_at", &self.created_at)?,
+        })
+    }
+}

@@ -1,0 +1,40 @@
+//! # crm-store-sqlite
+//!
+//! The embedded default store of the CRM: every repository port of the
+//! domain crates on one SQLite file.
+//!
+//! - [`SqliteStore::open`] opens (or creates) the file in WAL mode with
+//!   foreign keys on, one writer connection and a small pool of readers.
+//!   Every call runs its blocking SQLite work on the blocking thread pool,
+//!   never on the async threads; writes run in transactions on the single
+//!   writer, so a read-then-write is atomic.
+//! - [`SqliteStore::migrate`] applies the schema from `migrations/sqlite`,
+//!   which is embedded in the binary, and refuses a database whose applied
+//!   migrations were edited or come from a newer binary.
+//! - The store implements the identity ports ([`crm_identity::ports`]):
+//!   `UserRepository`, `CredentialStore`, `CustomerAccounts` and
+//!   `SessionStore`. It passes the contract suites of `crm-testkit`.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let store = crm_store_sqlite::SqliteStore::open("data/crm.db".as_ref()).await?;
+//! store.migrate().await?;
+//! store.ready().await?;
+//! # Ok(())
+//! # }
+//! ```
+
+mod credentials;
+mod customers;
+mod error;
+mod health;
+mod migrations;
+mod open;
+mod rows;
+mod sessions;
+mod user_list;
+mod users;
+
+pub use health::{ConnectionPragmas, ReadyError};
+pub use migrations::{MigrationError, MigrationInfo, MigrationState, MigrationStatus};
+pub use open::{ConnectionRole, OpenError, SqliteStore};

@@ -1,0 +1,308 @@
+//! Staff users: [`UserRepository`] on the `users`, `user_companies` and
+//! `credentials` tables.
+
+use async_trait::async_trait;
+use crm_identity::ports::{StoreError, UserRepository};
+use crm_identity::{AdminGuard, PasswordHash, StaffRole, StaffUser, UserQuery, UserStatus};
+use crm_kernel::{
+    CompanyId, CursorPosition, EmailAddress, LongText, Page, PageRequest, PersonName, PhoneNumber,
+    UserId,
+};
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+
+use crate::error::{DbError, email_taken};
+use crate::open::SqliteStore;
+use crate::rows::{self, CorruptData, decode, decode_opt};
+use crate::user_list;
+
+/// The columns a staff user is read from, on `users u`, in [`UserRow`]'s order.
+pub(crate) const USER_COLUMNS: &str = "u.id, u.name, u.email, u.phone, u.role, u.status, u.notes, \
+     (SELECT group_concat(c.company_id, ',' ORDER BY c.position) \
+        FROM user_companies c WHERE c.user_id = u.id), \
+     u.created_at, u.updated_at";
+
+/// How many columns [`USER_COLUMNS`] has.
+pub(crate) const USER_COLUMN_COUNT: usize = 10;
+
+/// Every column of `users` bound as `?1`…`?11`, for the two statements below.
+const INSERT_USER: &str = "INSERT INTO users \
+     (id, name, name_sort, email, email_sort, phone, role, status, notes, created_at, updated_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+const UPDATE_USER: &str = "UPDATE users SET name = ?2, name_sort = ?3, email = ?4, \
+     email_sort = ?5, phone = ?6, role = ?7, status = ?8, notes = ?9, created_at = ?10, \
+     updated_at = ?11 WHERE id = ?1";
+
+#[async_trait]
+impl UserRepository for SqliteStore {
+    #[tracing::instrument(skip_all, fields(user_id = %user.id))]
+    async fn insert(
+        &self,
+        user: &StaffUser,
+        password_hash: &PasswordHash,
+    ) -> Result<(), StoreError> {
+        let user = user.clone();
+        let hash = password_hash.as_str().to_owned();
+        self.write(move |tx| {
+            write_user(tx, INSERT_USER, &user)?;
+            write_companies(tx, &user)?;
+            tx.prepare_cached(
+                "INSERT INTO credentials \
+                 (user_id, email, email_key, password_hash, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            )?
+            .execute(params![
+                user.id.to_string(),
+                user.email.as_str(),
+                user.email.key(),
+                hash,
+                user.created_at.to_rfc3339(),
+            ])
+            .map_err(email_taken)?;
+            Ok(())
+        })
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    async fn get(&self, id: UserId) -> Result<Option<StaffUser>, StoreError> {
+        let user = self
+            .read(move |conn| {
+                let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1");
+                let row = conn
+                    .prepare_cached(&sql)?
+                    .query_row([id.to_string()], UserRow::read)
+                    .optional()?;
+                Ok(row.map(UserRow::into_user).transpose()?)
+            })
+            .await?;
+        Ok(user)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn list(
+        &self,
+        query: &UserQuery,
+        page: &PageRequest,
+    ) -> Result<Page<StaffUser>, StoreError> {
+        let list = user_list::list_query(query, page);
+        let rows = self
+            .read(move |conn| {
+                let mut statement = conn.prepare_cached(&list.sql)?;
+                let rows = statement.query_and_then(params_from_iter(list.params), |row| {
+                    let key: String = row.get(USER_COLUMN_COUNT)?;
+                    Ok::<_, DbError>((UserRow::read(row)?.into_user()?, key))
+                })?;
+                rows.collect::<Result<Vec<_>, DbError>>()
+            })
+            .await?;
+        let page = Page::from_overfetch(rows, page.limit, |(user, key)| CursorPosition {
+            key: Some(key.clone()),
+            id: user.id.to_string(),
+        });
+        Ok(page.map(|(user, _)| user))
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %user.id))]
+    async fn update<'a>(
+        &self,
+        user: &StaffUser,
+        password_hash: Option<&'a PasswordHash>,
+        guard: AdminGuard,
+    ) -> Result<(), StoreError> {
+        let user = user.clone();
+        let hash = password_hash.map(|hash| hash.as_str().to_owned());
+        self.write(move |tx| {
+            let id = user.id.to_string();
+            ensure_exists(tx, &id)?;
+            ensure_guard(tx, &id, guard)?;
+            write_user(tx, UPDATE_USER, &user)?;
+            tx.prepare_cached("DELETE FROM user_companies WHERE user_id = ?1")?
+                .execute([&id])?;
+            write_companies(tx, &user)?;
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE credentials SET email = ?2, email_key = ?3, \
+                     password_hash = coalesce(?4, password_hash), updated_at = ?5 \
+                     WHERE user_id = ?1",
+                )?
+                .execute(params![
+                    id,
+                    user.email.as_str(),
+                    user.email.key(),
+                    hash,
+                    user.updated_at.to_rfc3339(),
+                ])
+                .map_err(email_taken)?;
+            if changed == 0 {
+                return Err(CorruptData::new(
+                    "credentials.user_id",
+                    "the staff user has no credential",
+                )
+                .into());
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    async fn delete(&self, id: UserId, guard: AdminGuard) -> Result<(), StoreError> {
+        self.write(move |tx| {
+            let id = id.to_string();
+            ensure_exists(tx, &id)?;
+            ensure_guard(tx, &id, guard)?;
+            tx.prepare_cached(
+                "DELETE FROM refresh_sessions WHERE principal_kind = 'user' AND principal_id = ?1",
+            )?
+            .execute([&id])?;
+            // The credential and the company assignments go by ON DELETE CASCADE.
+            tx.prepare_cached("DELETE FROM users WHERE id = ?1")?
+                .execute([&id])?;
+            Ok(())
+        })
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn count_active_admins(&self) -> Result<u64, StoreError> {
+        let count = self
+            .read(|conn| {
+                let count = conn
+                    .prepare_cached(
+                        "SELECT count(*) FROM users WHERE role = 'admin' AND status = 'active'",
+                    )?
+                    .query_row([], |row| row.get::<_, i64>(0))?;
+                // count(*) is never negative.
+                Ok(u64::try_from(count).unwrap_or_default())
+            })
+            .await?;
+        Ok(count)
+    }
+}
+
+/// Runs [`INSERT_USER`] or [`UPDATE_USER`] with the user's columns.
+fn write_user(conn: &Connection, sql: &str, user: &StaffUser) -> Result<(), DbError> {
+    conn.prepare_cached(sql)?.execute(params![
+        user.id.to_string(),
+        user.name.as_str(),
+        user.name.as_str().to_lowercase(),
+        user.email.as_str(),
+        user.email.key(),
+        user.phone.as_ref().map(PhoneNumber::as_str),
+        user.role.as_str(),
+        user.status.as_str(),
+        user.notes.as_ref().map(LongText::as_str),
+        user.created_at.to_rfc3339(),
+        user.updated_at.to_rfc3339(),
+    ])?;
+    Ok(())
+}
+
+/// Stores the user's companies in their order (a repeated one is kept once).
+fn write_companies(conn: &Connection, user: &StaffUser) -> Result<(), DbError> {
+    let mut statement = conn.prepare_cached(
+        "INSERT INTO user_companies (user_id, company_id, position) VALUES (?1, ?2, ?3) \
+         ON CONFLICT DO NOTHING",
+    )?;
+    let id = user.id.to_string();
+    for (position, company) in (0_i64..).zip(&user.company_ids) {
+        statement.execute(params![id, company.to_string(), position])?;
+    }
+    Ok(())
+}
+
+/// [`StoreError::NotFound`] unless the user exists.
+fn ensure_exists(conn: &Connection, id: &str) -> Result<(), DbError> {
+    if conn
+        .prepare_cached("SELECT 1 FROM users WHERE id = ?1")?
+        .exists([id])?
+    {
+        Ok(())
+    } else {
+        Err(DbError::refused(StoreError::NotFound))
+    }
+}
+
+/// [`StoreError::LastActiveAdmin`] when `guard` asks for another active
+/// admin than user `id` and there is none. Run in the writing transaction,
+/// so no concurrent write can change the answer before the write.
+fn ensure_guard(conn: &Connection, id: &str, guard: AdminGuard) -> Result<(), DbError> {
+    match guard {
+        AdminGuard::None => Ok(()),
+        AdminGuard::KeepAnotherActiveAdmin => {
+            let another = conn
+                .prepare_cached(
+                    "SELECT 1 FROM users WHERE role = 'admin' AND status = 'active' AND id <> ?1",
+                )?
+                .exists([id])?;
+            if another {
+                Ok(())
+            } else {
+                Err(DbError::refused(StoreError::LastActiveAdmin))
+            }
+        }
+    }
+}
+
+/// A staff user as stored, in the order of [`USER_COLUMNS`].
+#[derive(Debug)]
+pub(crate) struct UserRow {
+    id: String,
+    name: String,
+    email: String,
+    phone: Option<String>,
+    role: String,
+    status: String,
+    notes: Option<String>,
+    companies: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+impl UserRow {
+    /// Reads the columns of [`USER_COLUMNS`].
+    pub(crate) fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            email: row.get(2)?,
+            phone: row.get(3)?,
+            role: row.get(4)?,
+            status: row.get(5)?,
+            notes: row.get(6)?,
+            companies: row.get(7)?,
+            created_at: row.get(8)?,
+            updated_at: row.get(9)?,
+        })
+    }
+
+    /// The domain user, every field parsed by its own constructor.
+    pub(crate) fn into_user(self) -> Result<StaffUser, CorruptData> {
+        let company_ids = match self.companies.as_deref() {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(|id| decode("user_companies.company_id", id, CompanyId::parse))
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(StaffUser {
+            id: decode("users.id", &self.id, UserId::parse)?,
+            name: decode("users.name", &self.name, PersonName::parse)?,
+            email: decode("users.email", &self.email, EmailAddress::parse)?,
+            phone: decode_opt("users.phone", self.phone.as_deref(), PhoneNumber::parse)?,
+            role: decode("users.role", &self.role, |text| {
+                StaffRole::parse(text).ok_or_else(|| format!("unknown role `{text}`"))
+            })?,
+            status: decode("users.status", &self.status, |text| {
+                UserStatus::parse(text).ok_or_else(|| format!("unknown status `{text}`"))
+            })?,
+            notes: decode_opt("users.notes", self.notes.as_deref(), LongText::parse)?,
+            company_ids,
+            created_at: rows::timestamp("users.created_at", &self.created_at)?,
+            updated_at: rows::timestamp("users.updated_at", &self.updated_at)?,
+        })
+    }
+}

@@ -1,0 +1,90 @@
+//! Opening the store: folders, pragmas of every connection, and rows that
+//! do not parse.
+
+use std::time::Duration;
+
+use crm_identity::UserQuery;
+use crm_identity::ports::{CredentialStore, StoreError, UserRepository};
+use crm_kernel::{PageRequest, PrincipalId, UserId};
+use crm_store_sqlite::{ConnectionRole, SqliteStore};
+use crm_testkit::builders::{password_hash, staff_user};
+
+#[tokio::test]
+async fn creates_missing_folders_and_the_file() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("a").join("b").join("crm.db");
+    let store = SqliteStore::open(&path).await.unwrap();
+    assert!(path.is_file());
+    assert_eq!(store.path(), path);
+}
+
+#[tokio::test]
+async fn every_connection_has_the_pragmas() {
+    let folder = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&folder.path().join("crm.db"))
+        .await
+        .unwrap();
+    for role in [ConnectionRole::Writer, ConnectionRole::Reader] {
+        let pragmas = store.pragmas(role).await.unwrap();
+        assert_eq!(pragmas.journal_mode, "wal", "{role:?}");
+        assert!(pragmas.foreign_keys, "{role:?}");
+        assert_eq!(pragmas.synchronous, "normal", "{role:?}");
+        assert_eq!(pragmas.busy_timeout, Duration::from_secs(5), "{role:?}");
+        assert_eq!(
+            pragmas.query_only,
+            role == ConnectionRole::Reader,
+            "{role:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn foreign_keys_cascade_from_users_to_credentials() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("crm.db");
+    let store = SqliteStore::open(&path).await.unwrap();
+    store.migrate().await.unwrap();
+    let user = staff_user();
+    store.insert(&user, &password_hash()).await.unwrap();
+    store
+        .delete(user.id, crm_identity::AdminGuard::None)
+        .await
+        .unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let left: i64 = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM credentials) + (SELECT count(*) FROM user_companies)",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        left, 0,
+        "the cascade removed the credential and the companies"
+    );
+}
+
+#[tokio::test]
+async fn a_row_that_does_not_parse_is_a_backend_error() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("crm.db");
+    let store = SqliteStore::open(&path).await.unwrap();
+    store.migrate().await.unwrap();
+    let user = staff_user();
+    store.insert(&user, &password_hash()).await.unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "UPDATE users SET email = 'not an email' WHERE id = ?1",
+        [user.id.to_string()],
+    )
+    .unwrap();
+    let result = store.get(user.id).await;
+    assert!(matches!(result, Err(StoreError::Backend(_))), "{result:?}");
+    let result = store
+        .list(&UserQuery::default(), &PageRequest::default())
+        .await;
+    assert!(matches!(result, Err(StoreError::Backend(_))), "{result:?}");
+    // Other rows still read fine.
+    assert!(store.get(UserId::new()).await.unwrap().is_none());
+    assert!(store.exists(PrincipalId::User(user.id)).await.unwrap());
+}
