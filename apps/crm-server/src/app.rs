@@ -36,6 +36,7 @@ impl Application {
         let store = wiring::open_store(settings, true).await?;
         let secret = wiring::jwt_secret(settings)?;
         let identity = wiring::identity_service(&store, &secret, settings);
+        let customers = wiring::customer_service(&store, settings);
 
         if let Some(admin) = &settings.bootstrap_admin {
             let new = NewStaffUser {
@@ -75,10 +76,12 @@ impl Application {
         spawn_metrics_upkeep(metrics.clone());
         let state = web::Data::new(AppState {
             identity,
+            customers,
             store: Arc::clone(&store),
             cursors: CursorCodec::new(secret.expose()),
             metrics,
             max_body_bytes: settings.max_body_bytes,
+            max_import_bytes: settings.max_import_bytes,
             public_url,
         });
 

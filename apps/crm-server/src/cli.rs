@@ -106,6 +106,13 @@ pub struct Overrides {
     /// Largest accepted request body in bytes.
     #[arg(long, env = "CRM_MAX_BODY_BYTES", global = true)]
     pub max_body_bytes: Option<String>,
+    /// `true`: agents see every customer; `false` (default): only those of
+    /// their assigned companies and those they own.
+    #[arg(long, env = "CRM_AGENTS_SEE_ALL", global = true)]
+    pub agents_see_all: Option<String>,
+    /// Largest accepted CSV import in bytes.
+    #[arg(long, env = "CRM_MAX_IMPORT_BYTES", global = true)]
+    pub max_import_bytes: Option<String>,
     /// Tracing filter (`info`, `crm=debug,actix_web=info`).
     #[arg(long, env = "CRM_LOG", global = true)]
     pub log: Option<String>,

@@ -132,6 +132,10 @@ pub struct Settings {
     pub bootstrap_admin: Option<BootstrapAdmin>,
     /// Largest request body accepted.
     pub max_body_bytes: usize,
+    /// Whether agents see every customer.
+    pub agents_see_all: bool,
+    /// Largest CSV import accepted.
+    pub max_import_bytes: usize,
     /// Tracing filter.
     pub log: String,
     /// Log format.
@@ -154,6 +158,8 @@ struct FileConfig {
     bootstrap_admin_email: Option<String>,
     bootstrap_admin_password: Option<String>,
     max_body_bytes: Option<u64>,
+    agents_see_all: Option<bool>,
+    max_import_bytes: Option<u64>,
     log: Option<String>,
     log_format: Option<String>,
 }
@@ -172,6 +178,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/crm.db";
 /// Default body limit: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Default CSV import limit: 20 MiB.
+pub const DEFAULT_MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
 
 impl Settings {
     /// Merges defaults, the file named by `config` (if any) and the overrides.
@@ -187,14 +195,7 @@ impl Settings {
         let pick =
             |flag: &Option<String>, file: &Option<String>| flag.clone().or_else(|| file.clone());
 
-        let listen_text =
-            pick(&cli.listen, &file.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
-        let listen = listen_text.parse::<SocketAddr>().map_err(|_| {
-            ConfigError::new(
-                "CRM_LISTEN",
-                format!("`{listen_text}` is not an address:port such as 127.0.0.1:8080"),
-            )
-        })?;
+        let listen = parse_listen(pick(&cli.listen, &file.listen))?;
         let database = DatabaseUrl::parse(
             &pick(&cli.database_url, &file.database_url)
                 .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
@@ -202,24 +203,7 @@ impl Settings {
         let public_url = pick(&cli.public_url, &file.public_url)
             .map(|url| parse_public_url(&url))
             .transpose()?;
-        let jwt_secret = pick(&cli.jwt_secret, &file.jwt_secret)
-            .map(|secret| {
-                if secret.len() < 32 {
-                    Err(ConfigError::new(
-                        "CRM_JWT_SECRET",
-                        "must be at least 32 bytes",
-                    ))
-                } else {
-                    Ok(Secret::new(secret))
-                }
-            })
-            .transpose()?;
-        if jwt_secret.is_none() && matches!(database, DatabaseUrl::Mongo(_)) {
-            return Err(ConfigError::new(
-                "CRM_JWT_SECRET",
-                "must be set when the store is MongoDB",
-            ));
-        }
+        let jwt_secret = parse_jwt_secret(pick(&cli.jwt_secret, &file.jwt_secret), &database)?;
         let access_token_ttl = parse_ttl(
             "CRM_ACCESS_TOKEN_TTL",
             pick(&cli.access_token_ttl, &file.access_token_ttl)
@@ -235,14 +219,7 @@ impl Settings {
         let smtp_url = pick(&cli.smtp_url, &file.smtp_url)
             .map(|url| parse_smtp_url(&url))
             .transpose()?;
-        let mail_from = pick(&cli.mail_from, &file.mail_from)
-            .unwrap_or_else(|| "CRM <crm@localhost>".to_owned());
-        if !mail_from.contains('@') {
-            return Err(ConfigError::new(
-                "CRM_MAIL_FROM",
-                "must be an address such as `CRM <crm@example.com>`",
-            ));
-        }
+        let mail_from = parse_mail_from(pick(&cli.mail_from, &file.mail_from))?;
         let inbound_secret = pick(&cli.inbound_secret, &file.inbound_secret)
             .filter(|s| !s.is_empty())
             .map(Secret::new);
@@ -253,7 +230,23 @@ impl Settings {
                 &file.bootstrap_admin_password,
             ),
         )?;
-        let max_body_bytes = parse_max_body(cli.max_body_bytes.as_deref(), file.max_body_bytes)?;
+        let max_body_bytes = parse_bytes(
+            "CRM_MAX_BODY_BYTES",
+            cli.max_body_bytes.as_deref(),
+            file.max_body_bytes,
+            DEFAULT_MAX_BODY_BYTES,
+        )?;
+        let max_import_bytes = parse_bytes(
+            "CRM_MAX_IMPORT_BYTES",
+            cli.max_import_bytes.as_deref(),
+            file.max_import_bytes,
+            DEFAULT_MAX_IMPORT_BYTES,
+        )?;
+        let agents_see_all = parse_bool(
+            "CRM_AGENTS_SEE_ALL",
+            cli.agents_see_all.as_deref(),
+            file.agents_see_all,
+        )?;
         let log = pick(&cli.log, &file.log).unwrap_or_else(|| "info".to_owned());
         let log_format = parse_log_format(
             pick(&cli.log_format, &file.log_format).as_deref(),
@@ -271,25 +264,81 @@ impl Settings {
             inbound_secret,
             bootstrap_admin,
             max_body_bytes,
+            agents_see_all,
+            max_import_bytes,
             log,
             log_format,
         })
     }
 }
 
-fn parse_max_body(flag: Option<&str>, file: Option<u64>) -> Result<usize, ConfigError> {
+fn parse_listen(text: Option<String>) -> Result<SocketAddr, ConfigError> {
+    let text = text.unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+    text.parse::<SocketAddr>().map_err(|_| {
+        ConfigError::new(
+            "CRM_LISTEN",
+            format!("`{text}` is not an address:port such as 127.0.0.1:8080"),
+        )
+    })
+}
+
+fn parse_jwt_secret(
+    text: Option<String>,
+    database: &DatabaseUrl,
+) -> Result<Option<Secret>, ConfigError> {
+    match text {
+        Some(secret) if secret.len() < 32 => Err(ConfigError::new(
+            "CRM_JWT_SECRET",
+            "must be at least 32 bytes",
+        )),
+        Some(secret) => Ok(Some(Secret::new(secret))),
+        None if matches!(database, DatabaseUrl::Mongo(_)) => Err(ConfigError::new(
+            "CRM_JWT_SECRET",
+            "must be set when the store is MongoDB",
+        )),
+        None => Ok(None),
+    }
+}
+
+fn parse_mail_from(text: Option<String>) -> Result<String, ConfigError> {
+    let from = text.unwrap_or_else(|| "CRM <crm@localhost>".to_owned());
+    if from.contains('@') {
+        Ok(from)
+    } else {
+        Err(ConfigError::new(
+            "CRM_MAIL_FROM",
+            "must be an address such as `CRM <crm@example.com>`",
+        ))
+    }
+}
+
+fn parse_bool(setting: &str, flag: Option<&str>, file: Option<bool>) -> Result<bool, ConfigError> {
+    match (flag, file) {
+        (Some("true" | "1"), _) => Ok(true),
+        (Some("false" | "0"), _) => Ok(false),
+        (Some(other), _) => Err(ConfigError::new(
+            setting,
+            format!("`{other}` is neither `true` nor `false`"),
+        )),
+        (None, file) => Ok(file.unwrap_or(false)),
+    }
+}
+
+fn parse_bytes(
+    setting: &str,
+    flag: Option<&str>,
+    file: Option<u64>,
+    default: usize,
+) -> Result<usize, ConfigError> {
     let bytes = match (flag, file) {
-        (Some(text), _) => text.parse::<u64>().map_err(|_| {
-            ConfigError::new("CRM_MAX_BODY_BYTES", "must be a whole number of bytes")
-        })?,
+        (Some(text), _) => text
+            .parse::<u64>()
+            .map_err(|_| ConfigError::new(setting, "must be a whole number of bytes"))?,
         (None, Some(bytes)) => bytes,
-        (None, None) => DEFAULT_MAX_BODY_BYTES as u64,
+        (None, None) => default as u64,
     };
     if bytes < 1024 {
-        return Err(ConfigError::new(
-            "CRM_MAX_BODY_BYTES",
-            "must be at least 1024",
-        ));
+        return Err(ConfigError::new(setting, "must be at least 1024"));
     }
     Ok(usize::try_from(bytes).unwrap_or(usize::MAX))
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crm_customers::CustomerService;
 use crm_identity::IdentityService;
 use crm_kernel::CursorCodec;
 use crm_store_sqlite::SqliteStore;
@@ -12,6 +13,8 @@ use metrics_exporter_prometheus::PrometheusHandle;
 pub struct AppState {
     /// Identity use cases.
     pub identity: IdentityService,
+    /// Customers and companies use cases.
+    pub customers: CustomerService,
     /// The store, for readiness checks.
     pub store: Arc<SqliteStore>,
     /// Signs and checks list cursors.
@@ -20,6 +23,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Largest JSON body accepted.
     pub max_body_bytes: usize,
+    /// Largest CSV import accepted.
+    pub max_import_bytes: usize,
     /// Base URL links are built on.
     pub public_url: String,
 }

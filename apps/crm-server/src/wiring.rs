@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use crm_auth::{Argon2Hasher, JwtIssuer, JwtSecret};
+use crm_customers::{AgentScope, CustomerPorts, CustomerService};
 use crm_identity::{
     IdentityPorts, IdentityService, InMemoryLoginThrottle, SessionSettings, ThrottlePolicy,
 };
-use crm_kernel::SystemClock;
+use crm_kernel::{Clock, SystemClock};
 use crm_store_sqlite::SqliteStore;
 
 use crate::config::{DatabaseUrl, Settings};
@@ -85,4 +86,29 @@ pub fn identity_service(
             refresh_ttl: settings.refresh_token_ttl,
         },
     )
+}
+
+/// The customers service over the store.
+pub fn customer_service(store: &Arc<SqliteStore>, settings: &Settings) -> CustomerService {
+    customer_service_with_clock(store, settings, Arc::new(SystemClock))
+}
+
+/// The customers service over the store, with a given clock (demo data).
+pub fn customer_service_with_clock(
+    store: &Arc<SqliteStore>,
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+) -> CustomerService {
+    let ports = CustomerPorts {
+        customers: store.clone(),
+        companies: store.clone(),
+        staff: store.clone(),
+        clock,
+    };
+    let scope = if settings.agents_see_all {
+        AgentScope::All
+    } else {
+        AgentScope::Assigned
+    };
+    CustomerService::new(ports, scope)
 }

@@ -1,4 +1,9 @@
 //! Sign-up, sign-in, tokens, sign-out and throttling over HTTP.
+#![allow(
+    clippy::unwrap_used,
+    clippy::too_many_lines,
+    reason = "scenario tests read top to bottom and fail by panicking"
+)]
 
 mod common;
 

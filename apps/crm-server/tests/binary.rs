@@ -1,7 +1,8 @@
 //! Runs the built `crm-server` binary as an operator would.
 #![allow(
     clippy::unwrap_used,
-    reason = "test helpers fail the test by panicking"
+    clippy::too_many_lines,
+    reason = "scenario tests read top to bottom and fail by panicking"
 )]
 
 use std::io::Write;
@@ -196,4 +197,72 @@ fn bad_configuration_exits_2_naming_the_setting() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("CRM_LISTEN"));
     let output = command(dir.path()).arg("no-such-command").output().unwrap();
     assert_eq!(output.status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn seed_demo_fills_an_empty_database_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = command(dir.path())
+        .args(["seed-demo", "--customers", "25"])
+        .output()
+        .unwrap();
+    assert!(seeded.status.success(), "{seeded:?}");
+    assert!(String::from_utf8_lossy(&seeded.stdout).contains("25 customers"));
+    let again = command(dir.path())
+        .args(["seed-demo", "--customers", "5"])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2), "{again:?}");
+
+    let port = free_port();
+    let mut child = command(dir.path())
+        .arg("serve")
+        .env("CRM_LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while client
+        .get(format!("{base}/health/ready"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/auth/login"))
+        .json(&serde_json::json!({"email": "admin@demo.example.com", "password": "demo-password-1234"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["access_token"].as_str().unwrap();
+    let customers: serde_json::Value = client
+        .get(format!("{base}/api/customers?limit=200"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let customers = customers["customers"].as_array().unwrap();
+    assert_eq!(customers.len(), 25);
+    let statuses: std::collections::HashSet<&str> = customers
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert!(statuses.len() >= 2, "{statuses:?}");
+    child.kill().unwrap();
+    child.wait().unwrap();
 }

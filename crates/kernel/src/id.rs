@@ -118,6 +118,18 @@ typed_id!(
     CompanyId
 );
 typed_id!(
+    /// Id of a support ticket.
+    TicketId
+);
+typed_id!(
+    /// Id of a comment on a ticket.
+    CommentId
+);
+typed_id!(
+    /// Id of a scheduled or recorded interaction (meeting, call, task, note, email).
+    InteractionId
+);
+typed_id!(
     /// Id of one refresh-token session.
     SessionId
 );

@@ -22,13 +22,20 @@ pub mod principal;
 mod schema;
 pub mod text;
 pub mod time;
+pub mod version;
+pub mod visibility;
 
 pub use cursor::{CursorCodec, CursorError};
 pub use email::{EmailAddress, EmailError};
 pub use error::{BackendError, FieldError, ValidationErrors};
-pub use id::{CompanyId, CustomerId, IdError, SessionFamilyId, SessionId, UserId};
+pub use id::{
+    CommentId, CompanyId, CustomerId, IdError, InteractionId, SessionFamilyId, SessionId, TicketId,
+    UserId,
+};
 pub use page::{CursorPosition, Limit, LimitError, Page, PageRequest, SortDirection};
 pub use phone::{PhoneError, PhoneNumber};
 pub use principal::{Action, Policy, Principal, PrincipalId, PrincipalKind, Role};
 pub use text::{LongText, PersonName, ShortText, TextError};
 pub use time::{Clock, FixedClock, SystemClock, Timestamp};
+pub use version::Version;
+pub use visibility::{AgentScope, Visibility};

@@ -144,6 +144,14 @@ impl FixedClock {
         Self(Mutex::new(at))
     }
 
+    /// Sets the clock to `at`.
+    pub fn set(&self, at: Timestamp) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = at;
+    }
+
     /// Moves the clock forward.
     pub fn advance(&self, by: std::time::Duration) {
         let mut now = self

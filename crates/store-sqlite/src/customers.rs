@@ -1,116 +1,150 @@
-//! Customer accounts: [`CustomerAccounts`] on the `customers` and
-//! `credentials` tables. The customers context owns the rest of the record.
+//! Customers: [`CustomerRepository`] on the `customers`, `customer_tags`,
+//! `customer_status_changes` and `credentials` tables.
 
 use async_trait::async_trait;
-use crm_identity::ports::{CustomerAccounts, StoreError};
-use crm_identity::{CustomerProfile, NewCustomerAccount, PasswordHash};
-use crm_kernel::{CustomerId, EmailAddress, PersonName, PhoneNumber};
-use rusqlite::{OptionalExtension, Row, params};
+use crm_customers::ports::{CustomerRepository, ImportTransaction, StoreError};
+use crm_customers::{Customer, CustomerQuery, StatusChange, Version, Visibility};
+use crm_kernel::{CursorPosition, CustomerId, EmailAddress, Page, PageRequest, Timestamp};
+use rusqlite::{OptionalExtension, params_from_iter};
 
-use crate::error::email_taken;
+use crate::customer_list::{self, ListPlan, Position};
+use crate::customer_rows::{CUSTOMER_COLUMN_COUNT, CUSTOMER_COLUMNS, CUSTOMER_FROM, CustomerRow};
+use crate::error::CustomerDbError;
+use crate::import::SqliteImport;
 use crate::open::SqliteStore;
-use crate::rows::{self, CorruptData, decode, decode_opt};
+use crate::{customer_writes, status_history};
 
 #[async_trait]
-impl CustomerAccounts for SqliteStore {
-    #[tracing::instrument(skip_all, fields(customer_id = %account.id))]
-    async fn register(
-        &self,
-        account: &NewCustomerAccount,
-        password_hash: &PasswordHash,
-    ) -> Result<(), StoreError> {
-        let account = account.clone();
-        let hash = password_hash.as_str().to_owned();
-        self.write(move |tx| {
-            let id = account.id.to_string();
-            let at = account.created_at.to_rfc3339();
-            tx.prepare_cached(
-                "INSERT INTO customers \
-                 (id, first_name, last_name, email, email_key, phone, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-            )?
-            .execute(params![
-                id,
-                account.first_name.as_str(),
-                account.last_name.as_str(),
-                account.email.as_str(),
-                account.email.key(),
-                account.phone.as_ref().map(PhoneNumber::as_str),
-                at,
-            ])
-            .map_err(email_taken)?;
-            tx.prepare_cached(
-                "INSERT INTO credentials \
-                 (customer_id, email, email_key, password_hash, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-            )?
-            .execute(params![
-                id,
-                account.email.as_str(),
-                account.email.key(),
-                hash,
-                at
-            ])
-            .map_err(email_taken)?;
-            Ok(())
-        })
-        .await?;
+impl CustomerRepository for SqliteStore {
+    #[tracing::instrument(skip_all, fields(customer_id = %customer.id))]
+    async fn insert(&self, customer: &Customer, change: &StatusChange) -> Result<(), StoreError> {
+        let customer = customer.clone();
+        let change = change.clone();
+        self.write(move |tx| customer_writes::insert(tx, &customer, &change))
+            .await?;
         Ok(())
     }
 
     #[tracing::instrument(skip_all, fields(customer_id = %id))]
-    async fn profile(&self, id: CustomerId) -> Result<Option<CustomerProfile>, StoreError> {
-        let profile = self
+    async fn get(&self, id: CustomerId) -> Result<Option<Customer>, StoreError> {
+        let customer = self
             .read(move |conn| {
-                let row = conn
-                    .prepare_cached(
-                        "SELECT id, first_name, last_name, email, phone, created_at \
-                         FROM customers WHERE id = ?1",
-                    )?
-                    .query_row([id.to_string()], ProfileRow::read)
-                    .optional()?;
-                Ok(row.map(ProfileRow::into_profile).transpose()?)
+                let sql = format!(
+                    "SELECT {CUSTOMER_COLUMNS} FROM {CUSTOMER_FROM} \
+                     WHERE c.id = ?1 AND c.erased_at IS NULL"
+                );
+                read_one(conn, &sql, id.to_string())
             })
             .await?;
-        Ok(profile)
+        Ok(customer)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn find_by_email(&self, email: &EmailAddress) -> Result<Option<Customer>, StoreError> {
+        let key = email.key();
+        let customer = self
+            .read(move |conn| {
+                let sql = format!(
+                    "SELECT {CUSTOMER_COLUMNS} FROM {CUSTOMER_FROM} \
+                     WHERE c.email_key = ?1 AND c.erased_at IS NULL"
+                );
+                read_one(conn, &sql, key)
+            })
+            .await?;
+        Ok(customer)
+    }
+
+    #[tracing::instrument(skip_all, fields(customer_id = %customer.id))]
+    async fn update<'a>(
+        &self,
+        customer: &Customer,
+        expected: Version,
+        change: Option<&'a StatusChange>,
+    ) -> Result<(), StoreError> {
+        let customer = customer.clone();
+        let change = change.cloned();
+        self.write(move |tx| customer_writes::update(tx, &customer, expected, change.as_ref()))
+            .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    async fn erase(&self, id: CustomerId, at: Timestamp) -> Result<(), StoreError> {
+        self.write(move |tx| customer_writes::erase(tx, id, at))
+            .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn list(
+        &self,
+        query: &CustomerQuery,
+        visibility: &Visibility,
+        page: &PageRequest,
+    ) -> Result<Page<Customer>, StoreError> {
+        let (sql, params, position) = match customer_list::list_plan(query, visibility, page)? {
+            ListPlan::Empty => {
+                return Ok(Page {
+                    items: Vec::new(),
+                    next: None,
+                });
+            }
+            ListPlan::Query {
+                sql,
+                params,
+                position,
+            } => (sql, params, position),
+        };
+        let rows = self
+            .read(move |conn| {
+                let mut statement = conn.prepare_cached(&sql)?;
+                let rows = statement.query_and_then(params_from_iter(params), |row| {
+                    let key = match position {
+                        Position::Keyset => Some(row.get::<_, String>(CUSTOMER_COLUMN_COUNT)?),
+                        Position::Offset { .. } => None,
+                    };
+                    Ok::<_, CustomerDbError>((CustomerRow::read(row)?.into_customer()?, key))
+                })?;
+                rows.collect::<Result<Vec<_>, CustomerDbError>>()
+            })
+            .await?;
+        let rows = match position {
+            Position::Keyset => rows,
+            Position::Offset { offset } => (offset + 1..)
+                .zip(rows)
+                .map(|(count, (customer, _))| (customer, Some(customer_list::offset_key(count))))
+                .collect(),
+        };
+        let page = Page::from_overfetch(rows, page.limit, |(customer, key)| CursorPosition {
+            key: key.clone(),
+            id: customer.id.to_string(),
+        });
+        Ok(page.map(|(customer, _)| customer))
+    }
+
+    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    async fn status_history(&self, id: CustomerId) -> Result<Vec<StatusChange>, StoreError> {
+        let changes = self
+            .read(move |conn| status_history::read(conn, id))
+            .await?;
+        Ok(changes)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn begin_import(&self) -> Result<Box<dyn ImportTransaction>, StoreError> {
+        Ok(Box::new(SqliteImport::begin(self).await?))
     }
 }
 
-/// A customer's profile columns as stored.
-#[derive(Debug)]
-struct ProfileRow {
-    id: String,
-    first_name: String,
-    last_name: String,
-    email: Option<String>,
-    phone: Option<String>,
-    created_at: String,
-}
-
-impl ProfileRow {
-    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
-        Ok(Self {
-            id: row.get(0)?,
-            first_name: row.get(1)?,
-            last_name: row.get(2)?,
-            email: row.get(3)?,
-            phone: row.get(4)?,
-            created_at: row.get(5)?,
-        })
-    }
-
-    fn into_profile(self) -> Result<CustomerProfile, CorruptData> {
-        // Customers entered by staff may have no email; an account always has one.
-        let email = self.email.ok_or_else(|| {
-            CorruptData::new("customers.email", "a customer account has no email")
-        })?;
-        Ok(CustomerProfile {
-            id: decode("customers.id", &self.id, CustomerId::parse)?,
-            first_name: decode("customers.first_name", &self.first_name, PersonName::parse)?,
-            last_name: decode("customers.last_name", &self.last_name, PersonName::parse)?,
-            email: decode("customers.email", &email, EmailAddress::parse)?,
-            phone: decode_opt("customers.phone", self.phone.as_deref(), PhoneNumber::parse)?,
-            created_at: rows::timestamp("customers.created_at", &self.created_at)?,
-        })
-    }
+/// The customer the single-parameter query `sql` finds, if any.
+fn read_one(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    param: String,
+) -> Result<Option<Customer>, CustomerDbError> {
+    let row = conn
+        .prepare_cached(sql)?
+        .query_row([param], CustomerRow::read)
+        .optional()?;
+    Ok(row.map(CustomerRow::into_customer).transpose()?)
 }

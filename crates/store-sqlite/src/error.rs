@@ -1,5 +1,6 @@
 //! What can go wrong inside a database call, and how it becomes a port's error.
 
+use crm_customers::ports::StoreError as CustomerStoreError;
 use crm_identity::ports::StoreError;
 use crm_kernel::BackendError;
 use rusqlite::ffi;
@@ -7,9 +8,10 @@ use rusqlite::ffi;
 use crate::rows::CorruptData;
 
 /// The failure of one database call, before it is mapped to the error type of
-/// the port that was called.
+/// the port that was called: `R` is that port's error type (the identity
+/// ports' by default, [`CustomerDbError`] for the customers ports).
 #[derive(Debug)]
-pub(crate) enum DbError {
+pub(crate) enum DbError<R = StoreError> {
     /// SQLite refused or failed.
     Sqlite(rusqlite::Error),
     /// The pool or the blocking task failed.
@@ -17,44 +19,71 @@ pub(crate) enum DbError {
     /// A stored value does not parse as its domain type.
     Corrupt(CorruptData),
     /// An outcome the port's contract names (not found, duplicate email,
-    /// last active admin), decided inside the transaction.
-    Refused(StoreError),
+    /// last active admin, version conflict, …), decided inside the transaction.
+    Refused(R),
 }
 
-impl DbError {
+/// The failure of a database call of a customers port.
+pub(crate) type CustomerDbError = DbError<CustomerStoreError>;
+
+impl<R> DbError<R> {
     /// The contract outcome `error`.
-    pub(crate) fn refused(error: StoreError) -> Self {
+    pub(crate) fn refused(error: R) -> Self {
         Self::Refused(error)
     }
 }
 
-impl From<rusqlite::Error> for DbError {
+impl<R> From<rusqlite::Error> for DbError<R> {
     fn from(error: rusqlite::Error) -> Self {
         Self::Sqlite(error)
     }
 }
 
-impl From<BackendError> for DbError {
+impl<R> From<BackendError> for DbError<R> {
     fn from(error: BackendError) -> Self {
         Self::Backend(error)
     }
 }
 
-impl From<CorruptData> for DbError {
+impl<R> From<CorruptData> for DbError<R> {
     fn from(error: CorruptData) -> Self {
         Self::Corrupt(error)
     }
 }
 
-impl From<DbError> for StoreError {
-    fn from(error: DbError) -> Self {
-        match error {
-            DbError::Sqlite(error) => Self::Backend(BackendError::new(error)),
-            DbError::Backend(error) => Self::Backend(error),
-            DbError::Corrupt(error) => Self::Backend(BackendError::new(error)),
-            DbError::Refused(error) => error,
+impl<R> DbError<R> {
+    /// The error of the port, with `backend` for the failures no contract names.
+    fn into_port_error(self, backend: impl FnOnce(BackendError) -> R) -> R {
+        match self {
+            Self::Sqlite(error) => backend(BackendError::new(error)),
+            Self::Backend(error) => backend(error),
+            Self::Corrupt(error) => backend(BackendError::new(error)),
+            Self::Refused(error) => error,
         }
     }
+}
+
+impl From<DbError> for StoreError {
+    fn from(error: DbError) -> Self {
+        error.into_port_error(Self::Backend)
+    }
+}
+
+impl From<CustomerDbError> for CustomerStoreError {
+    fn from(error: CustomerDbError) -> Self {
+        error.into_port_error(Self::Backend)
+    }
+}
+
+/// Whether `error` is the violation of a UNIQUE constraint (told by the
+/// extended result code, never by the message).
+pub(crate) fn is_unique_violation(error: &rusqlite::Error) -> bool {
+    error.sqlite_extended_error_code() == Some(ffi::SQLITE_CONSTRAINT_UNIQUE)
+}
+
+/// Whether `error` is the violation of a FOREIGN KEY constraint.
+pub(crate) fn is_foreign_key_violation(error: &rusqlite::Error) -> bool {
+    error.sqlite_extended_error_code() == Some(ffi::SQLITE_CONSTRAINT_FOREIGNKEY)
 }
 
 /// Maps the failure of a statement that writes an email key to
@@ -66,7 +95,7 @@ impl From<DbError> for StoreError {
 /// transaction. The extended result code tells the constraint kind; the
 /// message text is never parsed.
 pub(crate) fn email_taken(error: rusqlite::Error) -> DbError {
-    if error.sqlite_extended_error_code() == Some(ffi::SQLITE_CONSTRAINT_UNIQUE) {
+    if is_unique_violation(&error) {
         DbError::refused(StoreError::DuplicateEmail)
     } else {
         DbError::Sqlite(error)

@@ -13,7 +13,12 @@
 //!   migrations were edited or come from a newer binary.
 //! - The store implements the identity ports ([`crm_identity::ports`]):
 //!   `UserRepository`, `CredentialStore`, `CustomerAccounts` and
-//!   `SessionStore`. It passes the contract suites of `crm-testkit`.
+//!   `SessionStore`; and the customers ports ([`crm_customers::ports`]):
+//!   `CustomerRepository` (with its import transaction), `CompanyRepository`
+//!   and `StaffDirectory`. It passes the contract suites of `crm-testkit`.
+//! - The customer list searches an FTS5 index (`customers_fts`) that
+//!   triggers keep in sync with customers and company names; relevance
+//!   pages are positioned by offset and may shift while data changes.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -24,14 +29,24 @@
 //! # }
 //! ```
 
+mod companies;
+mod company_list;
 mod credentials;
+mod customer_accounts;
+mod customer_list;
+mod customer_rows;
+mod customer_writes;
 mod customers;
 mod error;
+mod fts;
 mod health;
+mod import;
 mod migrations;
 mod open;
 mod rows;
 mod sessions;
+mod staff;
+mod status_history;
 mod user_list;
 mod users;
 

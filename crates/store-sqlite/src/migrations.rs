@@ -33,11 +33,18 @@ pub(crate) struct Migration {
 
 /// Every migration, in order. A new file in `migrations/sqlite` is added
 /// here too (a test checks that the two agree).
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "identity",
-    sql: include_str!("../../../migrations/sqlite/0001_identity.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "identity",
+        sql: include_str!("../../../migrations/sqlite/0001_identity.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "customers",
+        sql: include_str!("../../../migrations/sqlite/0002_customers.sql"),
+    },
+];
 
 const CREATE_MIGRATIONS_TABLE: &str = "
     CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crm_kernel::BackendError;
-use deadpool_sqlite::{Config, Hook, HookError, Manager, Pool, Runtime};
+use deadpool_sqlite::{Config, Hook, HookError, Manager, Object, Pool, Runtime};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::error::DbError;
@@ -117,12 +117,26 @@ impl SqliteStore {
     }
 
     /// Runs `work` on the writer connection, on the blocking thread pool.
+    ///
+    /// A writer connection is never handed over inside a transaction: if an
+    /// abandoned import transaction left one open (its rollback could not
+    /// run), it is rolled back first.
     pub(crate) async fn with_writer<T, F>(&self, work: F) -> Result<T, BackendError>
     where
         F: FnOnce(&mut Connection) -> T + Send + 'static,
         T: Send + 'static,
     {
-        run(&self.writer, work).await
+        run(&self.writer, move |conn| {
+            end_abandoned_transaction(conn)?;
+            Ok(work(conn))
+        })
+        .await?
+    }
+
+    /// The writer connection itself, for a transaction that spans several
+    /// calls (the import): nobody else writes until it is dropped.
+    pub(crate) async fn writer_connection(&self) -> Result<Object, BackendError> {
+        self.writer.get().await.map_err(BackendError::new)
     }
 
     /// Runs `work` on a reader connection, on the blocking thread pool.
@@ -135,10 +149,11 @@ impl SqliteStore {
     }
 
     /// Runs `work` on a reader (each statement sees the last commit).
-    pub(crate) async fn read<T, F>(&self, work: F) -> Result<T, DbError>
+    pub(crate) async fn read<T, R, F>(&self, work: F) -> Result<T, DbError<R>>
     where
-        F: FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, DbError<R>> + Send + 'static,
         T: Send + 'static,
+        R: Send + 'static,
     {
         self.with_reader(move |conn| work(conn)).await?
     }
@@ -146,10 +161,11 @@ impl SqliteStore {
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction on the writer: it
     /// commits when `work` succeeds and rolls back, changing nothing, when it
     /// fails. Reads inside `work` see no concurrent write.
-    pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, DbError>
+    pub(crate) async fn write<T, R, F>(&self, work: F) -> Result<T, DbError<R>>
     where
-        F: FnOnce(&Transaction<'_>) -> Result<T, DbError> + Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T, DbError<R>> + Send + 'static,
         T: Send + 'static,
+        R: Send + 'static,
     {
         self.with_writer(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -202,6 +218,16 @@ fn apply_pragmas(conn: &Connection, role: ConnectionRole) -> Result<(), HookErro
             .map_err(HookError::Backend)?;
     }
     Ok(())
+}
+
+/// Rolls back a transaction left open on the writer (see
+/// [`SqliteStore::with_writer`]); a no-op in autocommit mode.
+pub(crate) fn end_abandoned_transaction(conn: &Connection) -> Result<(), BackendError> {
+    if conn.is_autocommit() {
+        return Ok(());
+    }
+    tracing::warn!("rolling back a transaction left open on the writer connection");
+    conn.execute_batch("ROLLBACK").map_err(BackendError::new)
 }
 
 /// Takes a connection of `pool` and runs `work` with it on the blocking

@@ -90,7 +90,7 @@ fn sort_key(field: UserSortField) -> &'static str {
 
 /// Escapes the `LIKE` wildcards (`%`, `_`) and the escape character itself,
 /// so the text matches literally.
-fn escape_like(text: &str) -> String {
+pub(crate) fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {

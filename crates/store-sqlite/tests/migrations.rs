@@ -29,17 +29,23 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
         "{status:?}"
     );
     match store.ready().await {
-        Err(ReadyError::Pending(pending)) => assert_eq!(pending[0], "0001_identity"),
+        Err(ReadyError::Pending(pending)) => {
+            assert_eq!(pending, ["0001_identity", "0002_customers"]);
+        }
         other => panic!("expected pending migrations, got {other:?}"),
     }
 
     let applied = store.migrate().await.unwrap();
     assert_eq!(applied.len(), status.len());
-    assert_eq!(
-        (applied[0].version, applied[0].name.as_str()),
-        (1, "identity")
+    let names: Vec<(u32, &str)> = applied
+        .iter()
+        .map(|m| (m.version, m.name.as_str()))
+        .collect();
+    assert_eq!(names, [(1, "identity"), (2, "customers")]);
+    assert!(
+        applied.iter().all(|m| m.checksum.len() == 64),
+        "SHA-256 in hex"
     );
-    assert_eq!(applied[0].checksum.len(), 64, "SHA-256 in hex");
     assert!(
         store.migrate().await.unwrap().is_empty(),
         "a second migrate applies nothing"
@@ -147,4 +153,196 @@ async fn refuses_before_applying_anything_new() {
         )
         .unwrap();
     assert_eq!(users, 0);
+}
+
+/// The SHA-256 of `sql` in lower-case hex, as `migrate` records it.
+fn checksum(sql: &str) -> String {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write as _;
+    Sha256::digest(sql.as_bytes())
+        .iter()
+        .fold(String::new(), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
+}
+
+const IDENTITY: &str = include_str!("../../../migrations/sqlite/0001_identity.sql");
+
+/// A database as the first release left it: 0001 applied and recorded,
+/// one customer who signed up (and so has a credential).
+fn first_release_database(path: &Path, customer: &str) {
+    let conn = rusqlite::Connection::open(path).expect("side connection");
+    conn.execute_batch(
+        "CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, \
+         checksum TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;",
+    )
+    .expect("SQL by hand");
+    conn.execute_batch(IDENTITY).expect("SQL by hand");
+    conn.execute(
+        "INSERT INTO schema_migrations VALUES (1, 'identity', ?1, '2026-01-01T00:00:00.000Z')",
+        [checksum(IDENTITY)],
+    )
+    .expect("SQL by hand");
+    conn.execute(
+        "INSERT INTO customers (id, first_name, last_name, email, email_key, phone, created_at, updated_at) \
+         VALUES (?1, 'Early', 'Adopter', 'early@example.test', 'early@example.test', '+442079460958', \
+         '2026-02-03T04:05:06.789Z', '2026-02-03T04:05:06.789Z')",
+        [customer],
+    )
+    .expect("SQL by hand");
+    conn.execute(
+        "INSERT INTO credentials (customer_id, email, email_key, password_hash, created_at, updated_at) \
+         VALUES (?1, 'early@example.test', 'early@example.test', 'hash', \
+         '2026-02-03T04:05:06.789Z', '2026-02-03T04:05:06.789Z')",
+        [customer],
+    )
+    .expect("SQL by hand");
+}
+
+#[tokio::test]
+async fn the_customers_migration_upgrades_existing_customers() {
+    use crm_customers::ports::CustomerRepository;
+    use crm_customers::{CustomerQuery, LifecycleStatus, Version, Visibility};
+    use crm_kernel::{CustomerId, PageRequest, PrincipalId, Timestamp};
+
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("crm.db");
+    let id = CustomerId::new();
+    first_release_database(&path, &id.to_string());
+    let store = SqliteStore::open(&path).await.unwrap();
+    let applied = store.migrate().await.unwrap();
+    assert_eq!(
+        applied.iter().map(|m| m.version).collect::<Vec<_>>(),
+        [2],
+        "only the new migration runs"
+    );
+    store.ready().await.unwrap();
+
+    let customer = store.get(id).await.unwrap().expect("the customer is kept");
+    assert_eq!(customer.status, LifecycleStatus::Lead);
+    assert_eq!(customer.version, Version::FIRST);
+    assert!(customer.has_account);
+    assert!(customer.tags.is_empty());
+    let created = Timestamp::parse_rfc3339("2026-02-03T04:05:06.789Z").unwrap();
+    let history = store.status_history(id).await.unwrap();
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(
+        (
+            history[0].from,
+            history[0].to,
+            history[0].at,
+            history[0].actor
+        ),
+        (
+            None,
+            LifecycleStatus::Lead,
+            created,
+            PrincipalId::Customer(id)
+        ),
+        "the history starts with the current status, set by the customer"
+    );
+    for text in ["early", "adopter", "4420794", "example"] {
+        let query = CustomerQuery {
+            text: Some(text.into()),
+            ..CustomerQuery::default()
+        };
+        let page = store
+            .list(&query, &Visibility::All, &PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            page.items.iter().map(|c| c.id).collect::<Vec<_>>(),
+            [id],
+            "the existing customer is in the search index ({text})"
+        );
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let name_sort: String = conn
+        .query_row("SELECT name_sort FROM customers", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(name_sort, "adopter early");
+}
+
+#[tokio::test]
+async fn the_status_history_is_append_only() {
+    let (_folder, path, store) = open().await;
+    store.migrate().await.unwrap();
+    let id = crm_kernel::CustomerId::new();
+    by_hand(
+        &path,
+        &format!(
+            "INSERT INTO customers (id, first_name, last_name, name_sort, created_at, updated_at) \
+             VALUES ('{id}', 'A', 'B', 'b a', 't', 't'); \
+             INSERT INTO customer_status_changes (customer_id, to_status, at, actor_kind, actor_id) \
+             VALUES ('{id}', 'lead', 't', 'customer', '{id}');"
+        ),
+    );
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for sql in [
+        "UPDATE customer_status_changes SET to_status = 'churned'",
+        "DELETE FROM customer_status_changes",
+    ] {
+        let error = conn.execute(sql, []).unwrap_err();
+        assert!(error.to_string().contains("append-only"), "{sql}: {error}");
+    }
+    let count: i64 = conn
+        .query_row("SELECT count(*) FROM customer_status_changes", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    assert_eq!(count, 1);
+}
+
+/// The search index is keyed by the customers' rowids; VACUUM keeps them
+/// (the table has indexes), so search still finds the right customers.
+#[tokio::test]
+async fn search_survives_vacuum() {
+    use crm_customers::ports::CustomerRepository;
+    use crm_customers::{Customer, CustomerQuery, Visibility};
+    use crm_kernel::PageRequest;
+    use crm_testkit::builders::{customer_named, first_status_change};
+
+    let (_folder, path, store) = open().await;
+    store.migrate().await.unwrap();
+    // A row far up the rowids, deleted once the others exist, leaves a gap
+    // below them: a VACUUM that renumbered rowids would close it.
+    by_hand(
+        &path,
+        "INSERT INTO customers (rowid, id, first_name, last_name, name_sort, created_at, updated_at) \
+         VALUES (500, 'gap', 'Gap', 'Row', 'row gap', 't', 't');",
+    );
+    let names = [("Ada", "Lovelace"), ("Alan", "Turing"), ("Grace", "Hopper")];
+    let customers: Vec<Customer> = names
+        .iter()
+        .map(|(first, last)| customer_named(first, last))
+        .collect();
+    for customer in &customers {
+        store
+            .insert(customer, &first_status_change(customer))
+            .await
+            .unwrap();
+    }
+    by_hand(&path, "DELETE FROM customers WHERE id = 'gap'; VACUUM;");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let lowest: i64 = conn
+        .query_row("SELECT min(rowid) FROM customers", [], |row| row.get(0))
+        .unwrap();
+    assert!(lowest > 500, "VACUUM kept the rowids ({lowest})");
+    for customer in &customers {
+        let query = CustomerQuery {
+            text: Some(customer.last_name.as_str().to_owned()),
+            ..CustomerQuery::default()
+        };
+        let page = store
+            .list(&query, &Visibility::All, &PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            page.items.iter().map(|c| c.id).collect::<Vec<_>>(),
+            [customer.id],
+            "{}",
+            customer.last_name.as_str()
+        );
+    }
 }

@@ -88,3 +88,59 @@ async fn a_row_that_does_not_parse_is_a_backend_error() {
     assert!(store.get(UserId::new()).await.unwrap().is_none());
     assert!(store.exists(PrincipalId::User(user.id)).await.unwrap());
 }
+
+#[tokio::test]
+async fn a_customer_or_company_row_that_does_not_parse_is_a_backend_error() {
+    use crm_customers::ports::{CompanyRepository, CustomerRepository, StoreError};
+    use crm_customers::{CompanyQuery, CustomerQuery, Visibility};
+    use crm_testkit::builders::{company, customer, first_status_change};
+
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("crm.db");
+    let store = SqliteStore::open(&path).await.unwrap();
+    store.migrate().await.unwrap();
+    let broken = customer();
+    let fine = customer();
+    for item in [&broken, &fine] {
+        CustomerRepository::insert(&store, item, &first_status_change(item))
+            .await
+            .unwrap();
+    }
+    let acme = company();
+    CompanyRepository::insert(&store, &acme).await.unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(&format!(
+        "UPDATE customers SET phone = 'not a phone' WHERE id = '{}'; \
+         UPDATE companies SET website = 'not a url' WHERE id = '{}';",
+        broken.id, acme.id
+    ))
+    .unwrap();
+
+    let result = CustomerRepository::get(&store, broken.id).await;
+    assert!(matches!(result, Err(StoreError::Backend(_))), "{result:?}");
+    let result = CustomerRepository::list(
+        &store,
+        &CustomerQuery::default(),
+        &Visibility::All,
+        &PageRequest::default(),
+    )
+    .await;
+    assert!(matches!(result, Err(StoreError::Backend(_))), "{result:?}");
+    let result = CompanyRepository::get(&store, acme.id).await;
+    assert!(matches!(result, Err(StoreError::Backend(_))), "{result:?}");
+    let result = CompanyRepository::list(
+        &store,
+        &CompanyQuery::default(),
+        None,
+        &PageRequest::default(),
+    )
+    .await;
+    assert!(matches!(result, Err(StoreError::Backend(_))), "{result:?}");
+    // Other rows still read fine.
+    assert!(
+        CustomerRepository::get(&store, fine.id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}

@@ -15,13 +15,17 @@
 
 use std::time::Duration;
 
+use crm_customers::{
+    Company, Customer, LifecycleStatus, NewCompany, NewCustomer, StatusChange, Tags, Version,
+    Website,
+};
 use crm_identity::{
     NewCustomerAccount, NewStaffUser, Password, PasswordHash, RefreshSession, StaffRole, StaffUser,
     TokenHash, UserStatus,
 };
 use crm_kernel::{
     Clock, CompanyId, CustomerId, EmailAddress, LongText, PersonName, PhoneNumber, PrincipalId,
-    SessionFamilyId, SessionId, SystemClock, Timestamp, UserId,
+    SessionFamilyId, SessionId, ShortText, SystemClock, Timestamp, UserId,
 };
 use uuid::Uuid;
 
@@ -203,6 +207,152 @@ pub fn next_session(previous: &RefreshSession) -> RefreshSession {
     }
 }
 
+/// Parses a short text literal (a customer's source).
+#[must_use]
+pub fn short_text(text: &str) -> ShortText {
+    ShortText::parse(text).unwrap_or_else(|error| panic!("test text {text:?}: {error}"))
+}
+
+/// Parses tag literals.
+#[must_use]
+pub fn tags(list: &[&str]) -> Tags {
+    Tags::parse(list).unwrap_or_else(|error| panic!("test tags {list:?}: {error}"))
+}
+
+/// Parses a website literal.
+#[must_use]
+pub fn website(text: &str) -> Website {
+    Website::parse(text).unwrap_or_else(|error| panic!("test website {text:?}: {error}"))
+}
+
+/// A valid customer as a service would store it: a `lead` with a unique
+/// email, a phone, notes, two tags and a source, at version 1, created a
+/// minute before it was last updated. It names no company and no owner
+/// (those must exist in a store: set them when the test has created them),
+/// and the read-model fields are empty (`company: None`, `has_account: false`).
+#[must_use]
+pub fn customer() -> Customer {
+    let updated_at = now();
+    Customer {
+        id: CustomerId::new(),
+        first_name: person_name("Casey"),
+        last_name: person_name("Customer"),
+        email: Some(unique_email("customer")),
+        phone: Some(phone("+1 650 253 0000")),
+        company_id: None,
+        company: None,
+        status: LifecycleStatus::Lead,
+        notes: Some(long_text("Asked for a demo.\nCall back in spring.")),
+        owner_id: None,
+        tags: tags(&["newsletter", "vip"]),
+        source: Some(short_text("website")),
+        created_at: Timestamp::from_millis(updated_at.as_millis() - 60_000).unwrap_or(updated_at),
+        updated_at,
+        last_interaction: None,
+        has_account: false,
+        version: Version::FIRST,
+    }
+}
+
+/// A valid [`customer`] with these names.
+#[must_use]
+pub fn customer_named(first_name: &str, last_name: &str) -> Customer {
+    Customer {
+        first_name: person_name(first_name),
+        last_name: person_name(last_name),
+        ..customer()
+    }
+}
+
+/// What a service needs to create a customer: every field of [`customer`].
+#[must_use]
+pub fn new_customer() -> NewCustomer {
+    let customer = customer();
+    NewCustomer {
+        first_name: customer.first_name,
+        last_name: customer.last_name,
+        email: customer.email,
+        phone: customer.phone,
+        company_id: None,
+        status: None,
+        notes: customer.notes,
+        owner_id: None,
+        tags: customer.tags,
+        source: customer.source,
+    }
+}
+
+/// The change that records `customer`'s creation: from nothing to its
+/// status, at its creation time, made by a staff user with a fresh id.
+#[must_use]
+pub fn first_status_change(customer: &Customer) -> StatusChange {
+    StatusChange {
+        customer_id: customer.id,
+        from: None,
+        to: customer.status,
+        at: customer.created_at,
+        actor: PrincipalId::User(UserId::new()),
+    }
+}
+
+/// A change of `customer`'s status.
+#[must_use]
+pub fn status_change(
+    customer: CustomerId,
+    from: Option<LifecycleStatus>,
+    to: LifecycleStatus,
+    at: Timestamp,
+    actor: PrincipalId,
+) -> StatusChange {
+    StatusChange {
+        customer_id: customer,
+        from,
+        to,
+        at,
+        actor,
+    }
+}
+
+/// A valid company with every field, at version 1, created a minute
+/// before it was last updated.
+#[must_use]
+pub fn company() -> Company {
+    let updated_at = now();
+    Company {
+        id: CompanyId::new(),
+        name: person_name("Acme Widgets"),
+        address: Some(long_text("1 Main Street\nSpringfield")),
+        phone: Some(phone("+44 20 7946 0958")),
+        website: Some(website("https://acme.example.com/")),
+        notes: Some(long_text("Key account.")),
+        created_at: Timestamp::from_millis(updated_at.as_millis() - 60_000).unwrap_or(updated_at),
+        updated_at,
+        version: Version::FIRST,
+    }
+}
+
+/// A valid [`company`] with this name.
+#[must_use]
+pub fn company_named(name: &str) -> Company {
+    Company {
+        name: person_name(name),
+        ..company()
+    }
+}
+
+/// What a service needs to create a company: every field of [`company`].
+#[must_use]
+pub fn new_company() -> NewCompany {
+    let company = company();
+    NewCompany {
+        name: company.name,
+        address: company.address,
+        phone: company.phone,
+        website: company.website,
+        notes: company.notes,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,5 +373,19 @@ mod tests {
         assert_ne!(next.token_hash, first.token_hash);
         assert!(at_minute(1) < at_minute(2));
         assert_eq!(phone("+44 20 7946 0958").as_str(), "+442079460958");
+        let (c, d) = (customer(), customer());
+        assert_ne!(c.id, d.id);
+        assert_ne!(c.email, d.email);
+        assert!(c.created_at < c.updated_at);
+        let change = first_status_change(&c);
+        assert_eq!(
+            (change.customer_id, change.from, change.to),
+            (c.id, None, c.status)
+        );
+        assert_eq!(new_customer().tags, tags(&["VIP", "newsletter"]));
+        assert_ne!(company().id, company().id);
+        assert_eq!(new_company().name, company().name);
+        assert_eq!(customer_named("Ann", "Lee").last_name.as_str(), "Lee");
+        assert_eq!(company_named("Globex").name.as_str(), "Globex");
     }
 }

@@ -1,138 +1,279 @@
 //! `crm-server seed-demo [--customers N]`.
 //!
-//! Fills an empty database with demo staff and customer accounts so that the
-//! API has something to show. It grows as contexts arrive (companies,
-//! tickets, interactions, emails).
+//! Fills an empty database with realistic demo data through the same
+//! services the API uses, so every record obeys the business rules: a demo
+//! admin and two agents, companies, and customers spread over the last six
+//! months, walked through the lifecycle so that status histories and
+//! conversion figures look real. Names come from the `fake` crate with a
+//! fixed seed, so two runs create the same people.
 
 use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
 
-use crm_identity::ports::{CustomerAccounts, PasswordHasher, UserRepository};
-use crm_identity::{NewCustomerAccount, Password, StaffRole, StaffUser, UserStatus};
-use crm_kernel::{Clock, CustomerId, EmailAddress, PageRequest, PersonName, SystemClock, UserId};
+use crm_customers::{
+    CustomerPatch, CustomerService, LifecycleStatus, NewCompany, NewCustomer, Tags, Website,
+};
+use crm_identity::{NewStaffUser, Password, StaffRole, UserStatus};
+use crm_kernel::{
+    Clock, CompanyId, EmailAddress, FixedClock, PersonName, Principal, PrincipalId, Role,
+    ShortText, SystemClock, Timestamp,
+};
+use fake::Fake;
+use fake::faker::company::en::CompanyName;
+use fake::faker::name::en::{FirstName, LastName};
+use fake::rand::rngs::StdRng;
+use fake::rand::{RngExt, SeedableRng};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::Settings;
 use crate::error::CommandError;
 use crate::wiring;
 
-/// Password of every demo account (documented in the README; demo data only).
+/// Password of every demo account (demo data only; documented in the README).
 pub const DEMO_PASSWORD: &str = "demo-password-1234";
 
-const FIRST_NAMES: &[&str] = &[
-    "Ada",
-    "Alan",
-    "Grace",
-    "Linus",
-    "Margaret",
-    "Dennis",
-    "Barbara",
-    "Ken",
-    "Frances",
-    "Edsger",
-    "Radia",
-    "Donald",
-    "Katherine",
-    "John",
-    "Hedy",
-    "Tim",
-    "Shafi",
-    "Leslie",
-    "Sophie",
-    "Niklaus",
+const TAGS: &[&str] = &[
+    "vip",
+    "newsletter",
+    "partner",
+    "trial",
+    "enterprise",
+    "smb",
+    "renewal",
 ];
-const LAST_NAMES: &[&str] = &[
-    "Lovelace",
-    "Turing",
-    "Hopper",
-    "Torvalds",
-    "Hamilton",
-    "Ritchie",
-    "Liskov",
-    "Thompson",
-    "Allen",
-    "Dijkstra",
-    "Perlman",
-    "Knuth",
-    "Johnson",
-    "McCarthy",
-    "Lamarr",
-    "Berners-Lee",
-    "Goldwasser",
-    "Lamport",
-    "Wilson",
-    "Wirth",
+const SOURCES: &[&str] = &[
+    "website",
+    "referral",
+    "trade fair",
+    "cold call",
+    "webinar",
+    "import",
 ];
 
-/// Creates two demo agents and `customers` demo customer accounts.
+fn failed(error: &dyn std::fmt::Display) -> CommandError {
+    CommandError::Failed(format!("seeding failed: {error}"))
+}
+
+/// Creates the demo data.
 pub async fn run(settings: &Settings, customers: u32) -> Result<(), CommandError> {
     if !(1..=100_000).contains(&customers) {
         return Err(CommandError::Config(
             "--customers: must be between 1 and 100000".into(),
         ));
     }
-    let failed = |e: &dyn std::fmt::Display| CommandError::Failed(format!("seeding failed: {e}"));
     let store = wiring::open_store(settings, true).await?;
-    let existing = store
-        .list(&crm_identity::UserQuery::default(), &PageRequest::default())
-        .await
-        .map_err(|e| failed(&e))?;
-    if existing.items.iter().any(|u| u.role == StaffRole::Agent) {
-        return Err(CommandError::Config(
-            "the database already holds data; seed-demo fills an empty one".into(),
-        ));
-    }
-    let hasher = crm_auth::Argon2Hasher::new();
-    let password = Password::new_secret(DEMO_PASSWORD).map_err(|e| failed(&e))?;
-    let hash = hasher.hash(&password).await.map_err(|e| failed(&e))?;
-    let clock = SystemClock;
-    let name = |text: &str| PersonName::parse(text).map_err(|e| failed(&e));
-    let email = |text: &str| EmailAddress::parse(text).map_err(|e| failed(&e));
+    let secret = wiring::jwt_secret(settings)?;
+    let identity = wiring::identity_service(&store, &secret, settings);
 
-    for (n, agent_name) in ["Morgan Agent", "Riley Agent"].iter().enumerate() {
-        let now = clock.now();
-        let agent = StaffUser {
-            id: UserId::new(),
-            name: name(agent_name)?,
-            email: email(&format!("agent{}@demo.example.com", n + 1))?,
-            phone: None,
-            role: StaffRole::Agent,
-            status: UserStatus::Active,
-            notes: None,
-            company_ids: Vec::new(),
-            created_at: now,
-            updated_at: now,
-        };
-        store.insert(&agent, &hash).await.map_err(|e| failed(&e))?;
-    }
-
-    let mut out = std::io::stdout().lock();
-    for n in 0..customers as usize {
-        let first = FIRST_NAMES[n % FIRST_NAMES.len()];
-        let last = LAST_NAMES[(n / FIRST_NAMES.len() + n) % LAST_NAMES.len()];
-        let account = NewCustomerAccount {
-            id: CustomerId::new(),
-            first_name: name(first)?,
-            last_name: name(last)?,
-            email: email(&format!(
-                "{}.{}.{n}@demo.example.com",
-                first.to_lowercase(),
-                last.to_lowercase()
-            ))?,
-            phone: None,
-            created_at: clock.now(),
-        };
-        store
-            .register(&account, &hash)
+    // Time walks forward from six months ago, so records spread over it.
+    let now = SystemClock.now();
+    let six_months_ms = i64::try_from(SIX_MONTHS.as_millis()).unwrap_or(0);
+    let begin = Timestamp::from_millis(now.as_millis() - six_months_ms).unwrap_or(now);
+    let clock = Arc::new(FixedClock::at(begin));
+    let mut seeder = Seeder {
+        service: wiring::customer_service_with_clock(&store, settings, clock.clone()),
+        clock,
+        begin,
+        rng: StdRng::seed_from_u64(2026),
+        actor: demo_admin(&identity).await?,
+    };
+    let company_count = (customers / 8).clamp(3, 500);
+    let companies = seeder.companies(company_count).await?;
+    let half = companies.len() / 2;
+    for (n, assigned) in [companies[..half].to_vec(), companies[half..].to_vec()]
+        .into_iter()
+        .enumerate()
+    {
+        let agent = staff(
+            &format!("Demo Agent {}", n + 1),
+            &format!("agent{}@demo.example.com", n + 1),
+            StaffRole::Agent,
+            assigned,
+        )?;
+        identity
+            .create_user(&seeder.actor, agent)
             .await
             .map_err(|e| failed(&e))?;
-        if (n + 1) % 100 == 0 || n + 1 == customers as usize {
-            write!(out, "\rcustomers: {}/{customers}", n + 1).map_err(|e| failed(&e))?;
-            out.flush().map_err(|e| failed(&e))?;
-        }
     }
+    seeder.customers(customers, &companies).await?;
     writeln!(
-        out,
-        "\nseeded 2 agents and {customers} customers; every demo password is `{DEMO_PASSWORD}`"
+        std::io::stdout(),
+        "seeded {company_count} companies, 2 agents and {customers} customers; sign in as admin@demo.example.com, agent1@demo.example.com or agent2@demo.example.com with the password `{DEMO_PASSWORD}`"
     )
     .map_err(|e| failed(&e))?;
     Ok(())
+}
+
+/// Six months, the span the demo data covers.
+const SIX_MONTHS: Duration = Duration::from_hours(24 * 182);
+
+/// Creates the demo admin, the actor of every demo change.
+async fn demo_admin(identity: &crm_identity::IdentityService) -> Result<Principal, CommandError> {
+    let admin = identity
+        .create_admin(staff(
+            "Demo Admin",
+            "admin@demo.example.com",
+            StaffRole::Admin,
+            Vec::new(),
+        )?)
+        .await
+        .map_err(|e| match e {
+            crm_identity::IdentityError::DuplicateEmail => CommandError::Config(
+                "the database already holds demo data; seed-demo fills an empty one".into(),
+            ),
+            other => failed(&other),
+        })?;
+    Ok(Principal {
+        id: PrincipalId::User(admin.id),
+        role: Role::Admin,
+        company_ids: Vec::new(),
+    })
+}
+
+/// The state of one seeding run.
+struct Seeder {
+    service: CustomerService,
+    clock: Arc<FixedClock>,
+    begin: Timestamp,
+    rng: StdRng,
+    actor: Principal,
+}
+
+impl Seeder {
+    async fn companies(&mut self, count: u32) -> Result<Vec<CompanyId>, CommandError> {
+        let mut companies = Vec::new();
+        for n in 0..count {
+            let name: String = CompanyName().fake_with_rng(&mut self.rng);
+            let slug: String = name
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_lowercase();
+            let new = NewCompany {
+                name: PersonName::parse(&name).map_err(|e| failed(&e))?,
+                address: None,
+                phone: None,
+                website: Website::parse(&format!("https://{slug}{n}.example.com")).ok(),
+                notes: None,
+            };
+            let company = self
+                .service
+                .create_company(&self.actor, new)
+                .await
+                .map_err(|e| failed(&e))?;
+            companies.push(company.id);
+        }
+        Ok(companies)
+    }
+
+    async fn customers(&mut self, count: u32, companies: &[CompanyId]) -> Result<(), CommandError> {
+        let progress = ProgressBar::new(u64::from(count));
+        progress.set_style(
+            ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        progress.set_message("customers");
+        let step = SIX_MONTHS / count.max(1);
+        // Status changes follow within a quarter of a step, so nothing lies in the future.
+        let change_minutes = (step.as_secs() / 60 / 4 / 3).max(1);
+        for n in 0..count {
+            self.clock.set(self.begin.plus(step * n));
+            let new = self.new_customer(n, companies)?;
+            let customer = self
+                .service
+                .create_customer(&self.actor, new)
+                .await
+                .map_err(|e| failed(&e))?;
+            // Walk part of the lifecycle: most stay leads, some convert, a few churn.
+            let target = match self.rng.random_range(0..100) {
+                0..45 => 0,
+                45..70 => 1,
+                70..92 => 2,
+                _ => 3,
+            };
+            let lifecycle = [
+                LifecycleStatus::Prospect,
+                LifecycleStatus::Customer,
+                LifecycleStatus::Churned,
+            ];
+            for status in lifecycle.into_iter().take(target) {
+                self.clock.advance(Duration::from_mins(
+                    self.rng.random_range(1..=change_minutes),
+                ));
+                let patch = CustomerPatch {
+                    status: Some(status),
+                    ..CustomerPatch::default()
+                };
+                self.service
+                    .update_customer(&self.actor, customer.id, patch, None)
+                    .await
+                    .map_err(|e| failed(&e))?;
+            }
+            progress.inc(1);
+        }
+        progress.finish_and_clear();
+        Ok(())
+    }
+
+    fn new_customer(
+        &mut self,
+        n: u32,
+        companies: &[CompanyId],
+    ) -> Result<NewCustomer, CommandError> {
+        let rng = &mut self.rng;
+        let first: String = FirstName().fake_with_rng(rng);
+        let last: String = LastName().fake_with_rng(rng);
+        let email = format!("{}.{}.{n}@demo.example.com", ascii(&first), ascii(&last));
+        let tags: Vec<&str> = TAGS
+            .iter()
+            .copied()
+            .filter(|_| rng.random_range(0..5) == 0)
+            .collect();
+        Ok(NewCustomer {
+            first_name: PersonName::parse(&first).map_err(|e| failed(&e))?,
+            last_name: PersonName::parse(&last).map_err(|e| failed(&e))?,
+            email: EmailAddress::parse(&email).ok(),
+            phone: None,
+            company_id: (rng.random_range(0..10) < 8)
+                .then(|| companies[rng.random_range(0..companies.len())]),
+            status: None,
+            notes: None,
+            owner_id: None,
+            tags: Tags::parse(&tags).map_err(|e| failed(&e))?,
+            source: ShortText::parse(SOURCES[rng.random_range(0..SOURCES.len())]).ok(),
+        })
+    }
+}
+
+fn staff(
+    name: &str,
+    email: &str,
+    role: StaffRole,
+    company_ids: Vec<CompanyId>,
+) -> Result<NewStaffUser, CommandError> {
+    Ok(NewStaffUser {
+        name: PersonName::parse(name).map_err(|e| failed(&e))?,
+        email: EmailAddress::parse(email).map_err(|e| failed(&e))?,
+        phone: None,
+        role,
+        status: UserStatus::Active,
+        notes: None,
+        company_ids,
+        password: Password::new_secret(DEMO_PASSWORD).map_err(|e| failed(&e))?,
+    })
+}
+
+/// Lower-case ASCII letters of a name, for demo email addresses.
+fn ascii(name: &str) -> String {
+    let text: String = name
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .collect::<String>()
+        .to_lowercase();
+    if text.is_empty() {
+        "x".to_owned()
+    } else {
+        text
+    }
 }

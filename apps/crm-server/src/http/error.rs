@@ -10,6 +10,7 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use crm_customers::CustomerError;
 use crm_identity::IdentityError;
 use crm_kernel::{FieldError, ValidationErrors};
 use serde::Serialize;
@@ -37,11 +38,20 @@ pub struct Problem {
     /// For invalid input: every invalid field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
+    /// For a duplicate: the id of the record that already has the value,
+    /// when the caller may see it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_id: Option<String>,
 }
 
-/// An error on its way to becoming a problem response.
+/// An error on its way to becoming a problem response. Boxed: handlers
+/// return it in every `Result`, and the happy path should stay small.
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<Details>);
+
+/// What an [`ApiError`] says.
+#[derive(Debug)]
+pub struct Details {
     status: StatusCode,
     slug: &'static str,
     title: &'static str,
@@ -49,6 +59,8 @@ pub struct ApiError {
     errors: Vec<FieldError>,
     retry_after: Option<Duration>,
     bearer_challenge: bool,
+    etag: Option<String>,
+    existing_id: Option<String>,
 }
 
 impl ApiError {
@@ -58,7 +70,7 @@ impl ApiError {
         title: &'static str,
         detail: impl Into<String>,
     ) -> Self {
-        Self {
+        Self(Box::new(Details {
             status,
             slug,
             title,
@@ -66,7 +78,9 @@ impl ApiError {
             errors: Vec::new(),
             retry_after: None,
             bearer_challenge: false,
-        }
+            etag: None,
+            existing_id: None,
+        }))
     }
 
     /// 400: the input broke these rules.
@@ -121,6 +135,33 @@ impl ApiError {
     /// 409: the request conflicts with the current state.
     pub fn conflict(slug: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, slug, title, detail)
+    }
+
+    /// 412: the client's `If-Match` names an older version; `etag` is the current one.
+    pub fn precondition_failed(etag: String) -> Self {
+        let mut error = Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            "precondition-failed",
+            "Precondition failed",
+            "The record changed since the version named in If-Match; fetch it again and retry.",
+        );
+        error.etag = Some(etag);
+        error
+    }
+
+    /// 409: the email is already in use (by the record `existing_id`, when visible).
+    pub fn duplicate_email(existing_id: Option<String>) -> Self {
+        let mut error = Self::conflict(
+            "duplicate-email",
+            "Email already in use",
+            "This email address is already in use.",
+        );
+        error.errors = vec![FieldError {
+            field: "email".into(),
+            message: "is already in use".into(),
+        }];
+        error.existing_id = existing_id;
+        error
     }
 
     /// 413: the body is over the limit.
@@ -193,6 +234,7 @@ impl ApiError {
             detail: self.detail.clone(),
             request_id: request_id::current(),
             errors: (!self.errors.is_empty()).then(|| self.errors.clone()),
+            existing_id: self.existing_id.clone(),
         }
     }
 }
@@ -235,6 +277,9 @@ impl ResponseError for ApiError {
                 retry_after.as_secs().max(1).to_string(),
             ));
         }
+        if let Some(etag) = self.etag.as_ref().filter(|e| !e.is_empty()) {
+            response.insert_header((header::ETAG, etag.as_str()));
+        }
         if self.bearer_challenge {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
@@ -272,18 +317,7 @@ impl From<IdentityError> for ApiError {
             ),
             IdentityError::Forbidden => Self::forbidden("You are not allowed to do this."),
             IdentityError::NotFound => Self::not_found("No such user."),
-            IdentityError::DuplicateEmail => {
-                let mut error = Self::conflict(
-                    "duplicate-email",
-                    "Email already in use",
-                    "This email address is already in use.",
-                );
-                error.errors = vec![FieldError {
-                    field: "email".into(),
-                    message: "is already in use".into(),
-                }];
-                error
-            }
+            IdentityError::DuplicateEmail => Self::duplicate_email(None),
             IdentityError::LastActiveAdmin => Self::conflict(
                 "last-active-admin",
                 "Last active admin",
@@ -298,6 +332,60 @@ impl From<IdentityError> for ApiError {
             ),
             IdentityError::Backend(error) => Self::internal(&error),
         }
+    }
+}
+
+impl From<CustomerError> for ApiError {
+    fn from(error: CustomerError) -> Self {
+        match error {
+            CustomerError::Validation(errors) => Self::validation(&errors),
+            CustomerError::Forbidden => Self::forbidden("You are not allowed to do this."),
+            CustomerError::FieldsNotEditable(fields) => {
+                let mut error =
+                    Self::forbidden(format!("Only staff may change: {}.", fields.join(", ")));
+                error.errors = fields
+                    .into_iter()
+                    .map(|field| FieldError {
+                        field: field.to_owned(),
+                        message: "can only be changed by staff".to_owned(),
+                    })
+                    .collect();
+                error
+            }
+            CustomerError::CustomerNotFound => Self::not_found("No such customer."),
+            CustomerError::CompanyNotFound => Self::not_found("No such company."),
+            CustomerError::DuplicateEmail { existing } => {
+                Self::duplicate_email(existing.map(|id| id.to_string()))
+            }
+            CustomerError::InvalidTransition { from, to } => Self::conflict(
+                "invalid-transition",
+                "Invalid status transition",
+                format!("A customer cannot go from `{from}` to `{to}`."),
+            ),
+            CustomerError::CompanyHasCustomers => Self::conflict(
+                "company-has-customers",
+                "Company has customers",
+                "The company still has customers; delete with ?detach=true to unlink them.",
+            ),
+            CustomerError::PreconditionFailed { current } => {
+                Self::precondition_failed(super::etag::etag(current))
+            }
+            CustomerError::Backend(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl std::ops::Deref for ApiError {
+    type Target = Details;
+
+    fn deref(&self) -> &Details {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ApiError {
+    fn deref_mut(&mut self) -> &mut Details {
+        &mut self.0
     }
 }
 

@@ -28,11 +28,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             .map_or(crate::config::DEFAULT_MAX_BODY_BYTES, |state| {
                 state.max_body_bytes
             });
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
+        let declared = declared_length(req);
         let is_json = is_json_content_type(req);
         let mut payload = payload.take();
         Box::pin(async move {
@@ -45,18 +41,35 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                     "must be application/json",
                 ));
             }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk =
-                    chunk.map_err(|_| ApiError::invalid_field("body", "could not be read"))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::payload_too_large(limit));
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = read_limited(&mut payload, limit).await?;
             parse(&body).map(ApiJson)
         })
     }
+}
+
+/// Reads a whole request body, refusing (413) one over `limit` bytes
+/// without reading past the limit.
+pub async fn read_limited<S>(payload: &mut S, limit: usize) -> Result<web::BytesMut, ApiError>
+where
+    S: futures_util::Stream<Item = Result<web::Bytes, actix_web::error::PayloadError>> + Unpin,
+{
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| ApiError::invalid_field("body", "could not be read"))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::payload_too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The declared `Content-Length`, when present and numeric.
+pub fn declared_length(req: &HttpRequest) -> Option<usize> {
+    req.headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
 }
 
 fn is_json_content_type(req: &HttpRequest) -> bool {

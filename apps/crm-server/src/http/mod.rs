@@ -4,6 +4,8 @@
 
 pub mod auth_guard;
 pub mod error;
+pub mod etag;
+pub mod fields;
 pub mod json;
 pub mod observe;
 pub mod openapi;
@@ -38,6 +40,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(routes::users::get_user)
     .service(routes::users::update_user)
     .service(routes::users::delete_user)
+    .service(routes::companies::create_company)
+    .service(routes::companies::list_companies)
+    .service(routes::companies::get_company)
+    .service(routes::companies::update_company)
+    .service(routes::companies::delete_company)
+    .service(routes::companies::company_customers)
+    // The fixed paths before `/api/customers/{customer_id}`.
+    .service(routes::customer_csv::import_customers)
+    .service(routes::customer_csv::export_customers)
+    .service(routes::customers::create_customer)
+    .service(routes::customers::list_customers)
+    .service(routes::customers::get_customer)
+    .service(routes::customers::update_customer)
+    .service(routes::customers::erase_customer)
+    .service(routes::customers::status_history)
     .service(routes::health::live)
     .service(routes::health::ready)
     .service(routes::health::metrics)

@@ -9,19 +9,24 @@ use utoipa::openapi::{ContentBuilder, PathItem, Ref, ResponseBuilder, path::Oper
 use utoipa::{Modify, OpenApi};
 
 use super::error::{PROBLEM_JSON, Problem};
-use super::routes::{auth, health, me, users};
+use super::routes::{auth, companies, customer_csv, customers, health, me, users};
 
 /// The API document served at `/openapi.json`.
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(
         title = "CRM API",
-        description = "REST API of the CRM backend: staff users and authentication (customers, tickets, interactions, email and reports follow). Errors are RFC 9457 problem details.",
+        description = "REST API of the CRM backend: staff users and authentication, customers and companies (tickets, interactions, email and reports follow). Errors are RFC 9457 problem details.",
         license(name = "MIT OR Apache-2.0")
     ),
     paths(
         auth::signup, auth::login, auth::refresh, auth::logout, me::me,
         users::create_user, users::list_users, users::get_user, users::update_user, users::delete_user,
+        companies::create_company, companies::list_companies, companies::get_company,
+        companies::update_company, companies::delete_company, companies::company_customers,
+        customers::create_customer, customers::list_customers, customers::get_customer,
+        customers::update_customer, customers::erase_customer, customers::status_history,
+        customer_csv::import_customers, customer_csv::export_customers,
         health::live, health::ready, health::metrics,
     ),
     components(schemas(Problem, crm_kernel::FieldError)),
@@ -29,6 +34,8 @@ use super::routes::{auth, health, me, users};
     tags(
         (name = "auth", description = "Sign-up, sign-in, tokens and the caller's profile"),
         (name = "users", description = "Staff users (admins only)"),
+        (name = "customers", description = "Customers: records, lifecycle, search, import and export"),
+        (name = "companies", description = "Companies and their customers"),
         (name = "health", description = "Liveness, readiness and metrics"),
     )
 )]

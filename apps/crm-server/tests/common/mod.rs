@@ -80,8 +80,13 @@ impl Answer {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the app with settings changed by `configure`.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Overrides)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let overrides = Overrides {
+    let mut overrides = Overrides {
         listen: Some("127.0.0.1:0".into()),
         database_url: Some(format!("sqlite://{}", dir.path().join("crm.db").display())),
         bootstrap_admin_email: Some(ADMIN_EMAIL.into()),
@@ -90,6 +95,7 @@ pub async fn spawn_app() -> TestApp {
         log: Some("warn".into()),
         ..Overrides::default()
     };
+    configure(&mut overrides);
     let settings = Settings::load(None, &overrides, false).expect("settings");
     let application = Application::build(&settings)
         .await
@@ -200,6 +206,79 @@ impl TestApp {
         .await
         .expect(201)
         .body
+    }
+}
+
+impl TestApp {
+    /// Creates a company as `admin` and returns its id.
+    pub async fn company(&self, admin: &str, name: &str) -> String {
+        self.post("/api/companies", Some(admin), json!({"name": name}))
+            .await
+            .expect(201)
+            .body["company_id"]
+            .as_str()
+            .expect("company_id")
+            .to_owned()
+    }
+
+    /// Creates a customer from `body` as `token` and returns its JSON.
+    pub async fn customer(&self, token: &str, body: Value) -> Value {
+        self.post("/api/customers", Some(token), body)
+            .await
+            .expect(201)
+            .body
+    }
+
+    /// Creates an agent assigned to `companies` and returns (user id, token).
+    pub async fn agent_of(&self, admin: &str, email: &str, companies: &[&str]) -> (String, String) {
+        let user = self
+            .post(
+                "/api/users",
+                Some(admin),
+                json!({"name": "Agent", "email": email, "role": "agent", "password": PASSWORD, "company_ids": companies}),
+            )
+            .await
+            .expect(201)
+            .body;
+        let token = token(&self.login(email, PASSWORD).await.expect(200));
+        (user["user_id"].as_str().expect("user_id").to_owned(), token)
+    }
+
+    /// Signs a customer up and returns (customer id, access token).
+    pub async fn customer_account(&self, email: &str) -> (String, String) {
+        let body = self.signup(email).await;
+        (
+            body["customer_id"]
+                .as_str()
+                .expect("customer_id")
+                .to_owned(),
+            body["access_token"]
+                .as_str()
+                .expect("access_token")
+                .to_owned(),
+        )
+    }
+
+    /// Sends a request with extra headers.
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Answer {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        answer(request.send().await.expect("request sent")).await
     }
 }
 

@@ -9,10 +9,12 @@
 //! // crates/store-x/tests/contract.rs
 //! async fn fresh_store() -> (TempDir, XStore) { /* new, empty, migrated */ }
 //! crm_testkit::identity_contract_tests!(fresh_store);
+//! crm_testkit::customers_contract_tests!(fresh_store);
 //! ```
 //!
 //! The factory returns `(guard, store)`: the guard lives as long as the test
 //! (a temporary folder, a database to drop). The calling crate needs `tokio`
 //! among its dev-dependencies.
 
+pub mod customers;
 pub mod identity;

@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::http::auth_guard::Caller;
 use crate::http::error::ApiError;
+use crate::http::fields::optional;
 use crate::http::json::ApiJson;
 use crate::http::pagination;
 use crate::http::patch::{clearable, nullable, required};
@@ -117,23 +118,6 @@ impl CreateUserRequest {
             }
             _ => Err(ApiError::validation(&errors)),
         }
-    }
-}
-
-/// Parses an optional field: `Some(None)` when absent, `None` when invalid (recorded).
-#[allow(
-    clippy::option_option,
-    reason = "outer: parsed or not; inner: present or not"
-)]
-fn optional<T, E: std::fmt::Display>(
-    errors: &mut ValidationErrors,
-    field: &str,
-    value: Option<&str>,
-    parse: impl FnOnce(&str) -> Result<T, E>,
-) -> Option<Option<T>> {
-    match value {
-        None => Some(None),
-        Some(text) => errors.check(field, parse(text)).map(Some),
     }
 }
 

@@ -1,0 +1,34 @@
+//! # crm-customers
+//!
+//! The customers context: the people and organisations everything else in
+//! the CRM links to.
+//!
+//! It owns [`Company`] and [`Customer`] records, the customer lifecycle
+//! ([`LifecycleStatus`]: lead → prospect → customer → churned, and back from
+//! churned) with every change recorded ([`StatusChange`]), who may see and
+//! change which customer ([`CustomerPolicy`]), the GDPR-style erasure that
+//! keeps an anonymised tombstone, and the validation of CSV import rows.
+//!
+//! Storage is behind the ports in [`ports`]; [`CustomerService`] holds the
+//! rules. With the `mocks` feature the crate exports `mockall` mocks of its ports.
+
+pub mod company;
+pub mod customer;
+pub mod error;
+pub mod import;
+pub mod lifecycle;
+pub mod policy;
+pub mod ports;
+pub mod query;
+pub mod service;
+pub mod values;
+
+pub use company::{Company, CompanyPatch, NewCompany};
+pub use customer::{Customer, CustomerPatch, NewCustomer};
+pub use error::CustomerError;
+pub use import::{ImportOptions, ImportReport, ImportRow, RowError};
+pub use lifecycle::{LifecycleStatus, StatusChange};
+pub use policy::{AgentScope, CustomerPolicy, CustomerResource, Visibility};
+pub use query::{CompanyQuery, CompanySort, CustomerQuery, CustomerSort, CustomerSortField};
+pub use service::{CustomerPorts, CustomerService};
+pub use values::{Tag, Tags, Version, Website};

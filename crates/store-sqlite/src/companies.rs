@@ -1,0 +1,238 @@
+//! Companies: [`CompanyRepository`] on the `companies` table.
+
+use async_trait::async_trait;
+use crm_customers::ports::{CompanyRepository, StoreError};
+use crm_customers::{Company, CompanyQuery, Version, Website};
+use crm_kernel::{
+    CompanyId, CursorPosition, LongText, Page, PageRequest, PersonName, PhoneNumber, Timestamp,
+};
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+
+use crate::company_list::{self, CompanyListPlan};
+use crate::customer_rows::{self, stored_version};
+use crate::error::CustomerDbError;
+use crate::open::SqliteStore;
+use crate::rows::{self, CorruptData, decode, decode_opt};
+
+/// The columns a company is read from, on `companies co`, in [`CompanyRow`]'s order.
+pub(crate) const COMPANY_COLUMNS: &str = "co.id, co.name, co.address, co.phone, co.website, \
+     co.notes, co.created_at, co.updated_at, co.version";
+
+/// How many columns [`COMPANY_COLUMNS`] has.
+pub(crate) const COMPANY_COLUMN_COUNT: usize = 9;
+
+#[async_trait]
+impl CompanyRepository for SqliteStore {
+    #[tracing::instrument(skip_all, fields(company_id = %company.id))]
+    async fn insert(&self, company: &Company) -> Result<(), StoreError> {
+        let company = company.clone();
+        self.write(move |tx| {
+            tx.prepare_cached(
+                "INSERT INTO companies (id, name, name_sort, address, phone, website, notes, \
+                 created_at, updated_at, version) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                company.id.to_string(),
+                company.name.as_str(),
+                company.name.as_str().to_lowercase(),
+                company.address.as_ref().map(LongText::as_str),
+                company.phone.as_ref().map(PhoneNumber::as_str),
+                company.website.as_ref().map(Website::as_str),
+                company.notes.as_ref().map(LongText::as_str),
+                company.created_at.to_rfc3339(),
+                company.updated_at.to_rfc3339(),
+                stored_version(company.version),
+            ])?;
+            Ok::<_, CustomerDbError>(())
+        })
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(company_id = %id))]
+    async fn get(&self, id: CompanyId) -> Result<Option<Company>, StoreError> {
+        let company = self
+            .read(move |conn| {
+                let sql = format!("SELECT {COMPANY_COLUMNS} FROM companies co WHERE co.id = ?1");
+                let row = conn
+                    .prepare_cached(&sql)?
+                    .query_row([id.to_string()], CompanyRow::read)
+                    .optional()?;
+                Ok::<_, CustomerDbError>(row.map(CompanyRow::into_company).transpose()?)
+            })
+            .await?;
+        Ok(company)
+    }
+
+    #[tracing::instrument(skip_all, fields(company_id = %company.id))]
+    async fn update(&self, company: &Company, expected: Version) -> Result<(), StoreError> {
+        let company = company.clone();
+        self.write(move |tx| {
+            if company.version <= expected {
+                return Err(CustomerDbError::Backend(crm_kernel::BackendError::msg(
+                    format!(
+                        "company {} must be written with a version above {} (got {})",
+                        company.id,
+                        expected.get(),
+                        company.version.get()
+                    ),
+                )));
+            }
+            // Renaming rewrites the search index rows of its customers (trigger).
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE companies SET name = ?2, name_sort = ?3, address = ?4, phone = ?5, \
+                     website = ?6, notes = ?7, created_at = ?8, updated_at = ?9, version = ?10 \
+                     WHERE id = ?1 AND version = ?11",
+                )?
+                .execute(params![
+                    company.id.to_string(),
+                    company.name.as_str(),
+                    company.name.as_str().to_lowercase(),
+                    company.address.as_ref().map(LongText::as_str),
+                    company.phone.as_ref().map(PhoneNumber::as_str),
+                    company.website.as_ref().map(Website::as_str),
+                    company.notes.as_ref().map(LongText::as_str),
+                    company.created_at.to_rfc3339(),
+                    company.updated_at.to_rfc3339(),
+                    stored_version(company.version),
+                    stored_version(expected),
+                ])?;
+            if changed == 0 {
+                let refusal = if exists(tx, company.id)? {
+                    StoreError::VersionConflict
+                } else {
+                    StoreError::NotFound
+                };
+                return Err(CustomerDbError::refused(refusal));
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(company_id = %id, detach))]
+    async fn delete(&self, id: CompanyId, detach: bool, at: Timestamp) -> Result<(), StoreError> {
+        self.write(move |tx| {
+            if !exists(tx, id)? {
+                return Err(CustomerDbError::refused(StoreError::NotFound));
+            }
+            let company = id.to_string();
+            let has_customers = tx
+                .prepare_cached(
+                    "SELECT 1 FROM customers WHERE company_id = ?1 AND erased_at IS NULL",
+                )?
+                .exists([&company])?;
+            if has_customers && !detach {
+                return Err(CustomerDbError::refused(StoreError::CompanyHasCustomers));
+            }
+            // Detaching is a change of each customer; erased customers are
+            // tombstones, unlinked without a new version.
+            tx.prepare_cached(
+                "UPDATE customers SET company_id = NULL, version = version + 1, updated_at = ?2 \
+                 WHERE company_id = ?1 AND erased_at IS NULL",
+            )?
+            .execute(params![company, at.to_rfc3339()])?;
+            tx.prepare_cached(
+                "UPDATE customers SET company_id = NULL \
+                 WHERE company_id = ?1 AND erased_at IS NOT NULL",
+            )?
+            .execute([&company])?;
+            tx.prepare_cached("DELETE FROM companies WHERE id = ?1")?
+                .execute([&company])?;
+            Ok(())
+        })
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn list<'a>(
+        &self,
+        query: &CompanyQuery,
+        only: Option<&'a [CompanyId]>,
+        page: &PageRequest,
+    ) -> Result<Page<Company>, StoreError> {
+        let (sql, params) = match company_list::list_plan(query, only, page) {
+            CompanyListPlan::Empty => {
+                return Ok(Page {
+                    items: Vec::new(),
+                    next: None,
+                });
+            }
+            CompanyListPlan::Query { sql, params } => (sql, params),
+        };
+        let rows = self
+            .read(move |conn| {
+                let mut statement = conn.prepare_cached(&sql)?;
+                let rows = statement.query_and_then(params_from_iter(params), |row| {
+                    let key: String = row.get(COMPANY_COLUMN_COUNT)?;
+                    Ok::<_, CustomerDbError>((CompanyRow::read(row)?.into_company()?, key))
+                })?;
+                rows.collect::<Result<Vec<_>, CustomerDbError>>()
+            })
+            .await?;
+        let page = Page::from_overfetch(rows, page.limit, |(company, key)| CursorPosition {
+            key: Some(key.clone()),
+            id: company.id.to_string(),
+        });
+        Ok(page.map(|(company, _)| company))
+    }
+}
+
+/// Whether company `id` exists.
+fn exists(conn: &Connection, id: CompanyId) -> Result<bool, CustomerDbError> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM companies WHERE id = ?1")?
+        .exists([id.to_string()])?)
+}
+
+/// A company as stored, in the order of [`COMPANY_COLUMNS`].
+#[derive(Debug)]
+struct CompanyRow {
+    id: String,
+    name: String,
+    address: Option<String>,
+    phone: Option<String>,
+    website: Option<String>,
+    notes: Option<String>,
+    created_at: String,
+    updated_at: String,
+    version: i64,
+}
+
+impl CompanyRow {
+    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            address: row.get(2)?,
+            phone: row.get(3)?,
+            website: row.get(4)?,
+            notes: row.get(5)?,
+            created_at: row.get(6)?,
+            updated_at: row.get(7)?,
+            version: row.get(8)?,
+        })
+    }
+
+    fn into_company(self) -> Result<Company, CorruptData> {
+        Ok(Company {
+            id: decode("companies.id", &self.id, CompanyId::parse)?,
+            name: decode("companies.name", &self.name, PersonName::parse)?,
+            address: decode_opt(
+                "companies.address",
+                self.address.as_deref(),
+                LongText::parse,
+            )?,
+            phone: decode_opt("companies.phone", self.phone.as_deref(), PhoneNumber::parse)?,
+            website: decode_opt("companies.website", self.website.as_deref(), Website::parse)?,
+            notes: decode_opt("companies.notes", self.notes.as_deref(), LongText::parse)?,
+            created_at: rows::timestamp("companies.created_at", &self.created_at)?,
+            updated_at: rows::timestamp("companies.updated_at", &self.updated_at)?,
+            version: customer_rows::version("companies.version", self.version)?,
+        })
+    }
+}

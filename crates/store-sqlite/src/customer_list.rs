@@ -1,0 +1,405 @@
+//! The SQL of one page of the customer list: filters, visibility, sort
+//! order and where the page starts.
+//!
+//! Sorted by a field, pages are keyset-paginated on (sort key text, id), as
+//! the staff user list is: the next page starts strictly after the last
+//! item's pair, so customers created between two requests never cause
+//! duplicates or gaps among those that existed before.
+//!
+//! Sorted by relevance, the `bm25` score is no stable key (it changes with
+//! every write to the index), so the position is the number of matches
+//! already returned (`offset:N`). Relevance pages may therefore shift, skip
+//! or repeat a customer while the matching data changes between requests.
+
+use crm_customers::{CustomerQuery, CustomerSortField, Visibility};
+use crm_kernel::{BackendError, PageRequest, SortDirection};
+use rusqlite::types::Value;
+
+use crate::customer_rows::{CUSTOMER_COLUMNS, CUSTOMER_FROM};
+use crate::fts;
+
+/// How one page is fetched.
+#[derive(Debug)]
+pub(crate) enum ListPlan {
+    /// Nothing can match (no visibility, or a search text without words).
+    Empty,
+    /// A statement and its positional parameters.
+    Query {
+        /// The `SELECT`: [`CUSTOMER_COLUMNS`], then the sort key for keyset pages.
+        sql: String,
+        /// One value per `?`, in order.
+        params: Vec<Value>,
+        /// How the page's cursor position is made.
+        position: Position,
+    },
+}
+
+/// How the position of a page's last item is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Position {
+    /// By its sort key, selected after the customer's columns.
+    Keyset,
+    /// By how many matches precede the next page; this page starts at `offset`.
+    Offset {
+        /// Matches before this page.
+        offset: u64,
+    },
+}
+
+/// The prefix of a relevance position's key.
+const OFFSET_KEY: &str = "offset:";
+
+/// The key of a relevance position after `count` matches.
+pub(crate) fn offset_key(count: u64) -> String {
+    format!("{OFFSET_KEY}{count}")
+}
+
+/// The query of one page: at most `limit + 1` rows, the extra one telling
+/// that another page exists.
+pub(crate) fn list_plan(
+    query: &CustomerQuery,
+    visibility: &Visibility,
+    page: &PageRequest,
+) -> Result<ListPlan, BackendError> {
+    let mut filter = Filter {
+        conditions: vec!["c.erased_at IS NULL".to_owned()],
+        params: Vec::new(),
+    };
+    if !filter.visible(visibility) {
+        return Ok(ListPlan::Empty);
+    }
+    filter.fields(query);
+    let text = query
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty());
+    let search = match text.map(fts::match_expression) {
+        None => None,
+        Some(Some(expression)) => Some(expression),
+        Some(None) => return Ok(ListPlan::Empty),
+    };
+    match (query.sort.field, search) {
+        (CustomerSortField::Relevance, Some(expression)) => {
+            relevance_plan(filter, &expression, query.sort.direction, page)
+        }
+        (field, search) => Ok(keyset_plan(
+            filter,
+            search,
+            field,
+            query.sort.direction,
+            page,
+        )),
+    }
+}
+
+/// The conditions of a list query and their parameters, in order.
+#[derive(Debug)]
+struct Filter {
+    conditions: Vec<String>,
+    params: Vec<Value>,
+}
+
+impl Filter {
+    fn push(&mut self, condition: impl Into<String>, param: Value) {
+        self.conditions.push(condition.into());
+        self.params.push(param);
+    }
+
+    /// Adds what `visibility` lets see; `false` when it lets see nothing.
+    fn visible(&mut self, visibility: &Visibility) -> bool {
+        match visibility {
+            Visibility::All => {}
+            Visibility::Nothing => return false,
+            Visibility::Own(id) => self.push("c.id = ?", Value::Text(id.to_string())),
+            Visibility::Agent {
+                company_ids,
+                owner_id,
+            } => {
+                if company_ids.is_empty() {
+                    self.conditions.push("c.owner_id = ?".to_owned());
+                } else {
+                    self.conditions.push(format!(
+                        "(c.company_id IN ({}) OR c.owner_id = ?)",
+                        placeholders(company_ids.len())
+                    ));
+                    self.params
+                        .extend(company_ids.iter().map(|id| Value::Text(id.to_string())));
+                }
+                self.params.push(Value::Text(owner_id.to_string()));
+            }
+        }
+        true
+    }
+
+    /// Adds the field filters of `query` (all but the text).
+    fn fields(&mut self, query: &CustomerQuery) {
+        let text = |value: String| Value::Text(value);
+        if let Some(status) = query.status {
+            self.push("c.status = ?", text(status.as_str().to_owned()));
+        }
+        if let Some(company) = query.company_id {
+            self.push("c.company_id = ?", text(company.to_string()));
+        }
+        if let Some(owner) = query.owner_id {
+            self.push("c.owner_id = ?", text(owner.to_string()));
+        }
+        if let Some(tag) = &query.tag {
+            self.push(
+                "EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND t.tag = ?)",
+                text(tag.as_str().to_owned()),
+            );
+        }
+        if let Some(from) = query.created_from {
+            self.push("c.created_at >= ?", text(from.to_rfc3339()));
+        }
+        if let Some(to) = query.created_to {
+            self.push("c.created_at < ?", text(to.to_rfc3339()));
+        }
+    }
+}
+
+/// `ASC`/`DESC`, and the comparison that means "after" in that order.
+fn order(direction: SortDirection) -> (&'static str, &'static str) {
+    match direction {
+        SortDirection::Asc => ("ASC", ">"),
+        SortDirection::Desc => ("DESC", "<"),
+    }
+}
+
+fn limit(page: &PageRequest) -> Value {
+    Value::Integer(i64::from(page.limit.get()) + 1)
+}
+
+/// Matches of `expression`, best first (ascending `bm25`), from the offset
+/// the cursor holds.
+fn relevance_plan(
+    filter: Filter,
+    expression: &str,
+    direction: SortDirection,
+    page: &PageRequest,
+) -> Result<ListPlan, BackendError> {
+    let offset = match &page.after {
+        None => 0,
+        Some(position) => parse_offset(position.key.as_deref())?,
+    };
+    let (order, _) = order(direction);
+    let mut params = vec![Value::Text(expression.to_owned())];
+    params.extend(filter.params);
+    params.push(limit(page));
+    params.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
+    let rank = fts::RANK;
+    Ok(ListPlan::Query {
+        sql: format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM customers_fts \
+             JOIN customers c ON c.rowid = customers_fts.rowid \
+             LEFT JOIN companies co ON co.id = c.company_id \
+             WHERE customers_fts MATCH ? AND {} \
+             ORDER BY {rank} {order}, c.id {order} LIMIT ? OFFSET ?",
+            filter.conditions.join(" AND ")
+        ),
+        params,
+        position: Position::Offset { offset },
+    })
+}
+
+/// Customers (matching `search`, if any) in the order of `field`, strictly
+/// after the cursor's (key, id).
+fn keyset_plan(
+    mut filter: Filter,
+    search: Option<String>,
+    field: CustomerSortField,
+    direction: SortDirection,
+    page: &PageRequest,
+) -> ListPlan {
+    if let Some(expression) = search {
+        filter.push(
+            "c.rowid IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)",
+            Value::Text(expression),
+        );
+    }
+    let key = sort_key(field);
+    let (order, after) = order(direction);
+    if let Some(position) = &page.after {
+        // The cursor was signed by the server, so its key is one this query
+        // produced; it is compared as text whatever it holds.
+        filter
+            .conditions
+            .push(format!("({key}, c.id) {after} (?, ?)"));
+        filter
+            .params
+            .push(Value::Text(position.key.clone().unwrap_or_default()));
+        filter.params.push(Value::Text(position.id.clone()));
+    }
+    filter.params.push(limit(page));
+    ListPlan::Query {
+        sql: format!(
+            "SELECT {CUSTOMER_COLUMNS}, {key} FROM {CUSTOMER_FROM} WHERE {} \
+             ORDER BY {key} {order}, c.id {order} LIMIT ?",
+            filter.conditions.join(" AND ")
+        ),
+        params: filter.params,
+        position: Position::Keyset,
+    }
+}
+
+/// The expression a sort field orders by; each has an index on (it, id).
+/// Relevance without a search text ranks nothing, so it falls back to the
+/// default order without one, creation time.
+fn sort_key(field: CustomerSortField) -> &'static str {
+    match field {
+        CustomerSortField::Name => "c.name_sort",
+        CustomerSortField::CreatedAt | CustomerSortField::Relevance => "c.created_at",
+        CustomerSortField::UpdatedAt => "c.updated_at",
+        CustomerSortField::LastInteraction => "coalesce(c.last_interaction, '')",
+    }
+}
+
+/// `?, ?, …`: `count` placeholders.
+fn placeholders(count: usize) -> String {
+    vec!["?"; count].join(", ")
+}
+
+/// The number of matches a relevance position says were returned.
+fn parse_offset(key: Option<&str>) -> Result<u64, BackendError> {
+    key.and_then(|key| key.strip_prefix(OFFSET_KEY))
+        .and_then(|count| count.parse().ok())
+        .ok_or_else(|| BackendError::msg("the cursor is not a position of a relevance list"))
+}
+
+#[cfg(test)]
+mod tests {
+    use crm_customers::{CustomerSort, LifecycleStatus, Tag};
+    use crm_kernel::{CompanyId, CursorPosition, CustomerId, Limit, UserId};
+
+    use super::*;
+
+    fn sql_and_params(plan: ListPlan) -> (String, Vec<Value>, Position) {
+        match plan {
+            ListPlan::Query {
+                sql,
+                params,
+                position,
+            } => (sql, params, position),
+            ListPlan::Empty => panic!("expected a query"),
+        }
+    }
+
+    #[test]
+    fn first_page_lists_only_customers_that_are_not_erased() {
+        let (sql, params, position) = sql_and_params(
+            list_plan(
+                &CustomerQuery::default(),
+                &Visibility::All,
+                &PageRequest::default(),
+            )
+            .unwrap(),
+        );
+        assert!(sql.contains("WHERE c.erased_at IS NULL ORDER BY"), "{sql}");
+        assert!(
+            sql.ends_with("ORDER BY c.created_at ASC, c.id ASC LIMIT ?"),
+            "{sql}"
+        );
+        assert_eq!(params, vec![Value::Integer(51)]);
+        assert_eq!(position, Position::Keyset);
+    }
+
+    #[test]
+    fn every_filter_binds_one_value_per_placeholder() {
+        let query = CustomerQuery {
+            status: Some(LifecycleStatus::Prospect),
+            company_id: Some(CompanyId::new()),
+            owner_id: Some(UserId::new()),
+            tag: Some(Tag::parse("vip").unwrap()),
+            created_from: Some(crm_kernel::Timestamp::from_millis(0).unwrap()),
+            created_to: Some(crm_kernel::Timestamp::from_millis(1).unwrap()),
+            text: Some("ann".into()),
+            sort: CustomerSort::parse("-last_interaction").unwrap(),
+        };
+        let visibility = Visibility::Agent {
+            company_ids: vec![CompanyId::new(), CompanyId::new()],
+            owner_id: UserId::new(),
+        };
+        let page = PageRequest {
+            limit: Limit::parse(Some(2)).unwrap(),
+            after: Some(CursorPosition {
+                key: Some(String::new()),
+                id: CustomerId::new().to_string(),
+            }),
+        };
+        let (sql, params, _) = sql_and_params(list_plan(&query, &visibility, &page).unwrap());
+        assert_eq!(sql.matches('?').count(), params.len(), "{sql}");
+        assert!(
+            sql.contains("(c.company_id IN (?, ?) OR c.owner_id = ?)"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("(coalesce(c.last_interaction, ''), c.id) < (?, ?)"),
+            "{sql}"
+        );
+        assert!(params.contains(&Value::Text(r#""ann"*"#.into())));
+    }
+
+    #[test]
+    fn nothing_visible_or_no_words_is_an_empty_page() {
+        let page = PageRequest::default();
+        assert!(matches!(
+            list_plan(&CustomerQuery::default(), &Visibility::Nothing, &page).unwrap(),
+            ListPlan::Empty
+        ));
+        let query = CustomerQuery {
+            text: Some("\" * (".into()),
+            ..CustomerQuery::default()
+        };
+        assert!(matches!(
+            list_plan(&query, &Visibility::All, &page).unwrap(),
+            ListPlan::Empty
+        ));
+        let blank = CustomerQuery {
+            text: Some("   ".into()),
+            ..CustomerQuery::default()
+        };
+        assert!(matches!(
+            list_plan(&blank, &Visibility::All, &page).unwrap(),
+            ListPlan::Query { .. }
+        ));
+    }
+
+    #[test]
+    fn relevance_pages_by_offset() {
+        let query = CustomerQuery {
+            text: Some("ann".into()),
+            sort: CustomerSort::relevance(),
+            ..CustomerQuery::default()
+        };
+        let page = PageRequest {
+            limit: Limit::parse(Some(10)).unwrap(),
+            after: Some(CursorPosition {
+                key: Some(offset_key(20)),
+                id: CustomerId::new().to_string(),
+            }),
+        };
+        let (sql, params, position) =
+            sql_and_params(list_plan(&query, &Visibility::All, &page).unwrap());
+        assert!(sql.contains("ORDER BY bm25("), "{sql}");
+        assert_eq!(position, Position::Offset { offset: 20 });
+        assert_eq!(params.last(), Some(&Value::Integer(20)));
+        let bad = PageRequest {
+            after: Some(CursorPosition {
+                key: Some("smith".into()),
+                id: String::new(),
+            }),
+            ..page
+        };
+        assert!(list_plan(&query, &Visibility::All, &bad).is_err());
+        let without_text = CustomerQuery {
+            text: None,
+            ..query
+        };
+        let (sql, _, position) = sql_and_params(
+            list_plan(&without_text, &Visibility::All, &PageRequest::default()).unwrap(),
+        );
+        assert!(sql.contains("ORDER BY c.created_at ASC"), "{sql}");
+        assert_eq!(position, Position::Keyset);
+    }
+}
