@@ -37,6 +37,8 @@ impl Application {
         let secret = wiring::jwt_secret(settings)?;
         let identity = wiring::identity_service(&store, &secret, settings);
         let customers = wiring::customer_service(&store, settings);
+        let tickets = wiring::ticket_service(&store, settings);
+        let interactions = wiring::interaction_service(&store, settings);
 
         if let Some(admin) = &settings.bootstrap_admin {
             let new = NewStaffUser {
@@ -77,6 +79,8 @@ impl Application {
         let state = web::Data::new(AppState {
             identity,
             customers,
+            tickets,
+            interactions,
             store: Arc::clone(&store),
             cursors: CursorCodec::new(secret.expose()),
             metrics,

@@ -110,6 +110,9 @@ pub struct Overrides {
     /// their assigned companies and those they own.
     #[arg(long, env = "CRM_AGENTS_SEE_ALL", global = true)]
     pub agents_see_all: Option<String>,
+    /// How long after resolution a customer may reopen a ticket (`14d`).
+    #[arg(long, env = "CRM_TICKET_REOPEN_WINDOW", global = true)]
+    pub ticket_reopen_window: Option<String>,
     /// Largest accepted CSV import in bytes.
     #[arg(long, env = "CRM_MAX_IMPORT_BYTES", global = true)]
     pub max_import_bytes: Option<String>,

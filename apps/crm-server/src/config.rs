@@ -134,6 +134,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Whether agents see every customer.
     pub agents_see_all: bool,
+    /// How long after resolution a customer may reopen a ticket.
+    pub ticket_reopen_window: Duration,
     /// Largest CSV import accepted.
     pub max_import_bytes: usize,
     /// Tracing filter.
@@ -159,6 +161,7 @@ struct FileConfig {
     bootstrap_admin_password: Option<String>,
     max_body_bytes: Option<u64>,
     agents_see_all: Option<bool>,
+    ticket_reopen_window: Option<String>,
     max_import_bytes: Option<u64>,
     log: Option<String>,
     log_format: Option<String>,
@@ -247,6 +250,12 @@ impl Settings {
             cli.agents_see_all.as_deref(),
             file.agents_see_all,
         )?;
+        let ticket_reopen_window = parse_ttl(
+            "CRM_TICKET_REOPEN_WINDOW",
+            pick(&cli.ticket_reopen_window, &file.ticket_reopen_window)
+                .as_deref()
+                .unwrap_or("14d"),
+        )?;
         let log = pick(&cli.log, &file.log).unwrap_or_else(|| "info".to_owned());
         let log_format = parse_log_format(
             pick(&cli.log_format, &file.log_format).as_deref(),
@@ -265,6 +274,7 @@ impl Settings {
             bootstrap_admin,
             max_body_bytes,
             agents_see_all,
+            ticket_reopen_window,
             max_import_bytes,
             log,
             log_format,

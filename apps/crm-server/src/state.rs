@@ -4,8 +4,10 @@ use std::sync::Arc;
 
 use crm_customers::CustomerService;
 use crm_identity::IdentityService;
+use crm_interactions::InteractionService;
 use crm_kernel::CursorCodec;
 use crm_store_sqlite::SqliteStore;
+use crm_tickets::TicketService;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 /// The application state behind `web::Data`.
@@ -15,6 +17,10 @@ pub struct AppState {
     pub identity: IdentityService,
     /// Customers and companies use cases.
     pub customers: CustomerService,
+    /// Tickets use cases.
+    pub tickets: TicketService,
+    /// Interactions use cases.
+    pub interactions: InteractionService,
     /// The store, for readiness checks.
     pub store: Arc<SqliteStore>,
     /// Signs and checks list cursors.

@@ -8,8 +8,10 @@ use crm_customers::{AgentScope, CustomerPorts, CustomerService};
 use crm_identity::{
     IdentityPorts, IdentityService, InMemoryLoginThrottle, SessionSettings, ThrottlePolicy,
 };
+use crm_interactions::{InteractionPorts, InteractionService};
 use crm_kernel::{Clock, SystemClock};
 use crm_store_sqlite::SqliteStore;
+use crm_tickets::{TicketPolicy, TicketPorts, TicketService};
 
 use crate::config::{DatabaseUrl, Settings};
 use crate::error::CommandError;
@@ -105,10 +107,43 @@ pub fn customer_service_with_clock(
         staff: store.clone(),
         clock,
     };
-    let scope = if settings.agents_see_all {
+    CustomerService::new(ports, agent_scope(settings))
+}
+
+fn agent_scope(settings: &Settings) -> AgentScope {
+    if settings.agents_see_all {
         AgentScope::All
     } else {
         AgentScope::Assigned
+    }
+}
+
+/// The tickets service over the store.
+pub fn ticket_service(store: &Arc<SqliteStore>, settings: &Settings) -> TicketService {
+    let ports = TicketPorts {
+        tickets: store.clone(),
+        customers: store.clone(),
+        assignees: store.clone(),
+        clock: Arc::new(SystemClock),
     };
-    CustomerService::new(ports, scope)
+    TicketService::new(
+        ports,
+        TicketPolicy {
+            agent_scope: agent_scope(settings),
+            reopen_window: settings.ticket_reopen_window,
+        },
+    )
+}
+
+/// The interactions service over the store.
+pub fn interaction_service(store: &Arc<SqliteStore>, settings: &Settings) -> InteractionService {
+    let ports = InteractionPorts {
+        interactions: store.clone(),
+        history: store.clone(),
+        customers: store.clone(),
+        staff: store.clone(),
+        feeds: store.clone(),
+        clock: Arc::new(SystemClock),
+    };
+    InteractionService::new(ports, agent_scope(settings))
 }

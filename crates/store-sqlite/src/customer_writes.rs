@@ -24,12 +24,16 @@ const INSERT_CUSTOMER: &str = "INSERT INTO customers \
       notes, owner_id, source, created_at, updated_at, last_interaction, version) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 
-/// The same columns; `?17` is the expected version. Only a customer that is
-/// not erased and still at the expected version is changed.
+/// The same columns but `last_interaction` (`?15` is bound and not used):
+/// the interactions context owns that column and recomputes it in the
+/// transaction of every interaction write (see `last_interaction`), so a
+/// customer update racing with an interaction write cannot overwrite it with
+/// a stale value. `?17` is the expected version. Only a customer that is not
+/// erased and still at the expected version is changed.
 const UPDATE_CUSTOMER: &str = "UPDATE customers SET first_name = ?2, last_name = ?3, \
      name_sort = ?4, email = ?5, email_key = ?6, phone = ?7, company_id = ?8, status = ?9, \
      notes = ?10, owner_id = ?11, source = ?12, created_at = ?13, updated_at = ?14, \
-     last_interaction = ?15, version = ?16 \
+     version = ?16 \
      WHERE id = ?1 AND version = ?17 AND erased_at IS NULL";
 
 /// Stores a new customer, its tags and its first status change.
@@ -51,9 +55,10 @@ pub(crate) fn insert(
     status_history::append(conn, customer.id, change)
 }
 
-/// Replaces the customer stored at version `expected` with `customer`,
-/// moves its credential's email along, replaces its tags and appends
-/// `change`.
+/// Replaces the customer stored at version `expected` with `customer`
+/// (all but `last_interaction`, which stays as the interactions context
+/// left it), moves its credential's email along, replaces its tags and
+/// appends `change`.
 ///
 /// Refuses with [`StoreError::NotFound`] (unknown or erased),
 /// [`StoreError::VersionConflict`], [`StoreError::DuplicateEmail`],
@@ -151,6 +156,34 @@ pub(crate) fn erase(
         "DELETE FROM refresh_sessions WHERE principal_kind = 'customer' AND principal_id = ?1",
     )?
     .execute([&id])?;
+    anonymise_linked_records(conn, &id)?;
+    Ok(())
+}
+
+/// Text that replaces personal free text of an erased customer.
+const ERASED: &str = "(erased)";
+
+/// The erased customer's tickets and interactions stay (reports count them)
+/// but lose their free text: ticket subjects, issues and comments, interaction
+/// descriptions, outcomes, places and links, and outside attendees' emails.
+/// Statuses, kinds, times and metrics are kept.
+fn anonymise_linked_records(conn: &Connection, id: &str) -> Result<(), rusqlite::Error> {
+    let rewrites = [
+        "UPDATE ticket_comments SET body = ?2 \
+         WHERE ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?1)",
+        "UPDATE tickets SET subject = ?2, issue = ?2, search_text = lower(?2) || char(31) || lower(?2) \
+         WHERE customer_id = ?1",
+        "UPDATE interactions SET description = ?2, outcome = NULL, location = NULL, meeting_url = NULL \
+         WHERE customer_id = ?1",
+    ];
+    for sql in rewrites {
+        conn.prepare_cached(sql)?.execute(params![id, ERASED])?;
+    }
+    conn.prepare_cached(
+        "DELETE FROM interaction_attendees WHERE email IS NOT NULL \
+         AND interaction_id IN (SELECT id FROM interactions WHERE customer_id = ?1)",
+    )?
+    .execute([id])?;
     Ok(())
 }
 

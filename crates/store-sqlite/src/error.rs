@@ -2,14 +2,18 @@
 
 use crm_customers::ports::StoreError as CustomerStoreError;
 use crm_identity::ports::StoreError;
+use crm_interactions::ports::StoreError as InteractionStoreError;
 use crm_kernel::BackendError;
+use crm_tickets::ports::StoreError as TicketStoreError;
 use rusqlite::ffi;
 
 use crate::rows::CorruptData;
 
 /// The failure of one database call, before it is mapped to the error type of
 /// the port that was called: `R` is that port's error type (the identity
-/// ports' by default, [`CustomerDbError`] for the customers ports).
+/// ports' by default, [`CustomerDbError`] for the customers ports,
+/// [`TicketDbError`] for the tickets ports, [`InteractionDbError`] for the
+/// interactions ports).
 #[derive(Debug)]
 pub(crate) enum DbError<R = StoreError> {
     /// SQLite refused or failed.
@@ -25,6 +29,12 @@ pub(crate) enum DbError<R = StoreError> {
 
 /// The failure of a database call of a customers port.
 pub(crate) type CustomerDbError = DbError<CustomerStoreError>;
+
+/// The failure of a database call of a tickets port.
+pub(crate) type TicketDbError = DbError<TicketStoreError>;
+
+/// The failure of a database call of an interactions port.
+pub(crate) type InteractionDbError = DbError<InteractionStoreError>;
 
 impl<R> DbError<R> {
     /// The contract outcome `error`.
@@ -71,6 +81,18 @@ impl From<DbError> for StoreError {
 
 impl From<CustomerDbError> for CustomerStoreError {
     fn from(error: CustomerDbError) -> Self {
+        error.into_port_error(Self::Backend)
+    }
+}
+
+impl From<TicketDbError> for TicketStoreError {
+    fn from(error: TicketDbError) -> Self {
+        error.into_port_error(Self::Backend)
+    }
+}
+
+impl From<InteractionDbError> for InteractionStoreError {
+    fn from(error: InteractionDbError) -> Self {
         error.into_port_error(Self::Backend)
     }
 }

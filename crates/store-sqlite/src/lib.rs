@@ -15,7 +15,15 @@
 //!   `UserRepository`, `CredentialStore`, `CustomerAccounts` and
 //!   `SessionStore`; and the customers ports ([`crm_customers::ports`]):
 //!   `CustomerRepository` (with its import transaction), `CompanyRepository`
-//!   and `StaffDirectory`. It passes the contract suites of `crm-testkit`.
+//!   and `StaffDirectory`; and the tickets ports ([`crm_tickets::ports`]):
+//!   `TicketRepository` (with idempotent raising), `CustomerDirectory` and
+//!   `AssigneeDirectory`; and the interactions ports
+//!   ([`crm_interactions::ports`]): `InteractionRepository` (which keeps
+//!   `customers.last_interaction` up to date in the transaction of every
+//!   interaction write), `HistoryQuery` (one query over the interactions,
+//!   tickets and status-change tables), `CustomerDirectory`,
+//!   `StaffDirectory` and `CalendarFeeds`. It passes the contract suites of
+//!   `crm-testkit`.
 //! - The customer list searches an FTS5 index (`customers_fts`) that
 //!   triggers keep in sync with customers and company names; relevance
 //!   pages are positioned by offset and may shift while data changes.
@@ -29,6 +37,7 @@
 //! # }
 //! ```
 
+mod calendar_feeds;
 mod companies;
 mod company_list;
 mod credentials;
@@ -40,13 +49,28 @@ mod customers;
 mod error;
 mod fts;
 mod health;
+mod history;
 mod import;
+mod interaction_directory;
+mod interaction_list;
+mod interaction_rows;
+mod interaction_writes;
+mod interactions;
+mod last_interaction;
 mod migrations;
 mod open;
 mod rows;
 mod sessions;
 mod staff;
 mod status_history;
+mod ticket_comments;
+mod ticket_directory;
+mod ticket_events;
+mod ticket_idempotency;
+mod ticket_list;
+mod ticket_rows;
+mod ticket_writes;
+mod tickets;
 mod user_list;
 mod users;
 

@@ -44,6 +44,16 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "customers",
         sql: include_str!("../../../migrations/sqlite/0002_customers.sql"),
     },
+    Migration {
+        version: 3,
+        name: "tickets",
+        sql: include_str!("../../../migrations/sqlite/0003_tickets.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "interactions",
+        sql: include_str!("../../../migrations/sqlite/0004_interactions.sql"),
+    },
 ];
 
 const CREATE_MIGRATIONS_TABLE: &str = "

@@ -30,7 +30,15 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
     );
     match store.ready().await {
         Err(ReadyError::Pending(pending)) => {
-            assert_eq!(pending, ["0001_identity", "0002_customers"]);
+            assert_eq!(
+                pending,
+                [
+                    "0001_identity",
+                    "0002_customers",
+                    "0003_tickets",
+                    "0004_interactions"
+                ]
+            );
         }
         other => panic!("expected pending migrations, got {other:?}"),
     }
@@ -41,7 +49,15 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
         .iter()
         .map(|m| (m.version, m.name.as_str()))
         .collect();
-    assert_eq!(names, [(1, "identity"), (2, "customers")]);
+    assert_eq!(
+        names,
+        [
+            (1, "identity"),
+            (2, "customers"),
+            (3, "tickets"),
+            (4, "interactions")
+        ]
+    );
     assert!(
         applied.iter().all(|m| m.checksum.len() == 64),
         "SHA-256 in hex"
@@ -214,8 +230,8 @@ async fn the_customers_migration_upgrades_existing_customers() {
     let applied = store.migrate().await.unwrap();
     assert_eq!(
         applied.iter().map(|m| m.version).collect::<Vec<_>>(),
-        [2],
-        "only the new migration runs"
+        [2, 3, 4],
+        "only the new migrations run"
     );
     store.ready().await.unwrap();
 
@@ -292,6 +308,43 @@ async fn the_status_history_is_append_only() {
         })
         .unwrap();
     assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn the_ticket_events_are_append_only() {
+    let (_folder, path, store) = open().await;
+    store.migrate().await.unwrap();
+    let customer = crm_kernel::CustomerId::new();
+    let ticket = crm_kernel::TicketId::new();
+    by_hand(
+        &path,
+        &format!(
+            "INSERT INTO customers (id, first_name, last_name, name_sort, created_at, updated_at) \
+             VALUES ('{customer}', 'A', 'B', 'b a', 't', 't'); \
+             INSERT INTO tickets (id, customer_id, subject, issue, search_text, status, priority, \
+             priority_rank, channel, created_at, updated_at, version) \
+             VALUES ('{ticket}', '{customer}', 's', 'i', 's', 'open', 'high', 2, 'api', 't', 't', 1); \
+             INSERT INTO ticket_events (ticket_id, to_status, at, actor_kind, actor_id) \
+             VALUES ('{ticket}', 'open', 't', 'customer', '{customer}');"
+        ),
+    );
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for sql in [
+        "UPDATE ticket_events SET to_status = 'closed'",
+        "DELETE FROM ticket_events",
+    ] {
+        let error = conn.execute(sql, []).unwrap_err();
+        assert!(error.to_string().contains("append-only"), "{sql}: {error}");
+    }
+    let count: i64 = conn
+        .query_row("SELECT count(*) FROM ticket_events", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(count, 1);
+    // The rank always matches the priority.
+    let error = conn
+        .execute("UPDATE tickets SET priority_rank = 0", [])
+        .unwrap_err();
+    assert!(error.to_string().contains("CHECK"), "{error}");
 }
 
 /// The search index is keyed by the customers' rowids; VACUUM keeps them

@@ -13,6 +13,9 @@
 //!
 //! They panic on invalid literals: they are for tests only.
 
+mod interactions;
+mod tickets;
+
 use std::time::Duration;
 
 use crm_customers::{
@@ -28,6 +31,9 @@ use crm_kernel::{
     SessionFamilyId, SessionId, ShortText, SystemClock, Timestamp, UserId,
 };
 use uuid::Uuid;
+
+pub use interactions::*;
+pub use tickets::*;
 
 /// How long sessions from [`session_for`] live.
 pub const SESSION_TTL: Duration = Duration::from_hours(30 * 24);

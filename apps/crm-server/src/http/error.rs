@@ -12,7 +12,9 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use crm_customers::CustomerError;
 use crm_identity::IdentityError;
+use crm_interactions::InteractionError;
 use crm_kernel::{FieldError, ValidationErrors};
+use crm_tickets::TicketError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -162,6 +164,28 @@ impl ApiError {
         }];
         error.existing_id = existing_id;
         error
+    }
+
+    /// 403: a customer tried to change fields only staff may change.
+    pub fn staff_only(fields: &[&str]) -> Self {
+        let mut error = Self::forbidden(format!("Only staff may change: {}.", fields.join(", ")));
+        error.errors = fields
+            .iter()
+            .map(|field| FieldError {
+                field: (*field).to_owned(),
+                message: "can only be changed by staff".to_owned(),
+            })
+            .collect();
+        error
+    }
+
+    /// 409: a state machine refuses the change; the detail names both states.
+    pub fn invalid_transition(what: &str, from: impl fmt::Display, to: impl fmt::Display) -> Self {
+        Self::conflict(
+            "invalid-transition",
+            "Invalid status transition",
+            format!("A {what} cannot go from `{from}` to `{to}`."),
+        )
     }
 
     /// 413: the body is over the limit.
@@ -340,28 +364,15 @@ impl From<CustomerError> for ApiError {
         match error {
             CustomerError::Validation(errors) => Self::validation(&errors),
             CustomerError::Forbidden => Self::forbidden("You are not allowed to do this."),
-            CustomerError::FieldsNotEditable(fields) => {
-                let mut error =
-                    Self::forbidden(format!("Only staff may change: {}.", fields.join(", ")));
-                error.errors = fields
-                    .into_iter()
-                    .map(|field| FieldError {
-                        field: field.to_owned(),
-                        message: "can only be changed by staff".to_owned(),
-                    })
-                    .collect();
-                error
-            }
+            CustomerError::FieldsNotEditable(fields) => Self::staff_only(&fields),
             CustomerError::CustomerNotFound => Self::not_found("No such customer."),
             CustomerError::CompanyNotFound => Self::not_found("No such company."),
             CustomerError::DuplicateEmail { existing } => {
                 Self::duplicate_email(existing.map(|id| id.to_string()))
             }
-            CustomerError::InvalidTransition { from, to } => Self::conflict(
-                "invalid-transition",
-                "Invalid status transition",
-                format!("A customer cannot go from `{from}` to `{to}`."),
-            ),
+            CustomerError::InvalidTransition { from, to } => {
+                Self::invalid_transition("customer", from, to)
+            }
             CustomerError::CompanyHasCustomers => Self::conflict(
                 "company-has-customers",
                 "Company has customers",
@@ -386,6 +397,59 @@ impl std::ops::Deref for ApiError {
 impl std::ops::DerefMut for ApiError {
     fn deref_mut(&mut self) -> &mut Details {
         &mut self.0
+    }
+}
+
+impl From<TicketError> for ApiError {
+    fn from(error: TicketError) -> Self {
+        match error {
+            TicketError::Validation(errors) => Self::validation(&errors),
+            TicketError::Forbidden => Self::forbidden("You are not allowed to do this."),
+            TicketError::FieldsNotEditable(fields) => Self::staff_only(&fields),
+            error @ TicketError::ReopenWindowClosed { .. } => Self::new(
+                StatusCode::FORBIDDEN,
+                "reopen-window-closed",
+                "Reopen window closed",
+                capitalise(&error.to_string()),
+            ),
+            TicketError::TicketNotFound => Self::not_found("No such ticket."),
+            TicketError::CustomerNotFound => Self::not_found("No such customer."),
+            TicketError::InvalidTransition { from, to } => {
+                Self::invalid_transition("ticket", from, to)
+            }
+            TicketError::IdempotencyKeyReused => Self::conflict(
+                "idempotency-key-reused",
+                "Idempotency key reused",
+                "This Idempotency-Key was already used for a different request.",
+            ),
+            TicketError::Conflict => Self::conflict(
+                "conflict",
+                "Concurrent change",
+                "The ticket changed meanwhile; fetch it and retry.",
+            ),
+            TicketError::Backend(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<InteractionError> for ApiError {
+    fn from(error: InteractionError) -> Self {
+        match error {
+            InteractionError::Validation(errors) => Self::validation(&errors),
+            InteractionError::Forbidden => Self::forbidden("You are not allowed to do this."),
+            InteractionError::InteractionNotFound => Self::not_found("No such interaction."),
+            InteractionError::CustomerNotFound => Self::not_found("No such customer."),
+            InteractionError::FeedNotFound => Self::not_found("No such calendar feed."),
+            InteractionError::InvalidTransition { from, to } => {
+                Self::invalid_transition("interaction", from, to)
+            }
+            InteractionError::Conflict => Self::conflict(
+                "conflict",
+                "Concurrent change",
+                "The interaction changed meanwhile; fetch it and retry.",
+            ),
+            InteractionError::Backend(error) => Self::internal(&error),
+        }
     }
 }
 

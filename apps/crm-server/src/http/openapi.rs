@@ -9,14 +9,17 @@ use utoipa::openapi::{ContentBuilder, PathItem, Ref, ResponseBuilder, path::Oper
 use utoipa::{Modify, OpenApi};
 
 use super::error::{PROBLEM_JSON, Problem};
-use super::routes::{auth, companies, customer_csv, customers, health, me, users};
+use super::routes::{
+    auth, calendar, companies, customer_csv, customers, health, history, interactions, me, tickets,
+    users,
+};
 
 /// The API document served at `/openapi.json`.
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(
         title = "CRM API",
-        description = "REST API of the CRM backend: staff users and authentication, customers and companies (tickets, interactions, email and reports follow). Errors are RFC 9457 problem details.",
+        description = "REST API of the CRM backend: staff users and authentication, customers and companies, tickets, interactions and customer histories (email and reports follow). Errors are RFC 9457 problem details.",
         license(name = "MIT OR Apache-2.0")
     ),
     paths(
@@ -27,6 +30,13 @@ use super::routes::{auth, companies, customer_csv, customers, health, me, users}
         customers::create_customer, customers::list_customers, customers::get_customer,
         customers::update_customer, customers::erase_customer, customers::status_history,
         customer_csv::import_customers, customer_csv::export_customers,
+        tickets::raise_ticket, tickets::list_tickets, tickets::customer_tickets, tickets::get_ticket,
+        tickets::update_ticket, tickets::resolve_ticket, tickets::reopen_ticket, tickets::close_ticket,
+        tickets::ticket_events, tickets::add_comment, tickets::list_comments,
+        interactions::schedule, interactions::list_interactions, interactions::get_interaction,
+        interactions::update_interaction, interactions::complete_interaction, interactions::cancel_interaction,
+        history::customer_interactions, history::customer_timeline,
+        calendar::interaction_ics, calendar::calendar_feed, calendar::rotate_calendar_feed,
         health::live, health::ready, health::metrics,
     ),
     components(schemas(Problem, crm_kernel::FieldError)),
@@ -36,6 +46,8 @@ use super::routes::{auth, companies, customer_csv, customers, health, me, users}
         (name = "users", description = "Staff users (admins only)"),
         (name = "customers", description = "Customers: records, lifecycle, search, import and export"),
         (name = "companies", description = "Companies and their customers"),
+        (name = "tickets", description = "Support tickets, their state machine and comments"),
+        (name = "interactions", description = "Meetings, calls, tasks and notes; customer histories; calendars"),
         (name = "health", description = "Liveness, readiness and metrics"),
     )
 )]

@@ -10,6 +10,8 @@
 //! async fn fresh_store() -> (TempDir, XStore) { /* new, empty, migrated */ }
 //! crm_testkit::identity_contract_tests!(fresh_store);
 //! crm_testkit::customers_contract_tests!(fresh_store);
+//! crm_testkit::tickets_contract_tests!(fresh_store);
+//! crm_testkit::interactions_contract_tests!(fresh_store);
 //! ```
 //!
 //! The factory returns `(guard, store)`: the guard lives as long as the test
@@ -18,3 +20,5 @@
 
 pub mod customers;
 pub mod identity;
+pub mod interactions;
+pub mod tickets;
