@@ -655,3 +655,41 @@ async fn bad_customer_input_names_the_field() {
     }
     assert!(ids(&app.get("/api/customers", Some(&admin)).await.body).is_empty());
 }
+
+#[tokio::test]
+async fn signing_up_with_a_company_links_the_customer_to_it() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let acme = app.company(&admin, "Acme").await;
+    let signed_up = app
+        .post(
+            "/api/auth/signup",
+            None,
+            json!({"first_name": "Ada", "last_name": "L", "email": "ada@example.com", "password": PASSWORD, "company_id": acme}),
+        )
+        .await
+        .expect(201);
+    let id = signed_up.body["customer_id"].as_str().unwrap();
+    let customer = app
+        .get(&format!("/api/customers/{id}"), Some(&admin))
+        .await
+        .expect(200);
+    assert_eq!(customer.body["company_id"], acme.as_str());
+    assert_eq!(customer.body["company"], "Acme");
+
+    let unknown = app
+        .post(
+            "/api/auth/signup",
+            None,
+            json!({"first_name": "Bob", "last_name": "B", "email": "bob@example.com", "password": PASSWORD,
+                   "company_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"}),
+        )
+        .await
+        .expect_problem(400);
+    assert_eq!(unknown.error_fields(), vec!["company_id"]);
+    // Nothing was half-created: the email is still free.
+    app.login("bob@example.com", PASSWORD)
+        .await
+        .expect_problem(401);
+    app.signup("bob@example.com").await;
+}

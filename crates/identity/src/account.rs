@@ -2,7 +2,7 @@
 //! profile. The customer record itself belongs to the customers context; the
 //! store that implements [`crate::ports::CustomerAccounts`] creates both at once.
 
-use crm_kernel::{CustomerId, EmailAddress, PersonName, PhoneNumber, Timestamp};
+use crm_kernel::{CompanyId, CustomerId, EmailAddress, PersonName, PhoneNumber, Timestamp};
 
 use crate::password::Password;
 use crate::user::StaffUser;
@@ -18,6 +18,8 @@ pub struct CustomerSignup {
     pub email: EmailAddress,
     /// Phone, optional.
     pub phone: Option<PhoneNumber>,
+    /// The company the customer belongs to, optional.
+    pub company_id: Option<CompanyId>,
     /// Chosen password.
     pub password: Password,
 }
@@ -35,6 +37,8 @@ pub struct NewCustomerAccount {
     pub email: EmailAddress,
     /// Phone, optional.
     pub phone: Option<PhoneNumber>,
+    /// The company the customer belongs to, optional.
+    pub company_id: Option<CompanyId>,
     /// When.
     pub created_at: Timestamp,
 }

@@ -58,6 +58,9 @@ pub enum StoreError {
     /// An [`crate::AdminGuard`] refused the write.
     #[error("would leave no active admin")]
     LastActiveAdmin,
+    /// A new customer account names a company that does not exist.
+    #[error("unknown company")]
+    UnknownCompany,
     /// The backend failed.
     #[error(transparent)]
     Backend(#[from] BackendError),
@@ -69,6 +72,9 @@ impl From<StoreError> for IdentityError {
             StoreError::DuplicateEmail => Self::DuplicateEmail,
             StoreError::NotFound => Self::NotFound,
             StoreError::LastActiveAdmin => Self::LastActiveAdmin,
+            StoreError::UnknownCompany => {
+                Self::Validation(ValidationErrors::single("company_id", "names no company"))
+            }
             StoreError::Backend(error) => Self::Backend(error),
         }
     }

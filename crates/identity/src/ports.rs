@@ -100,7 +100,8 @@ pub trait CustomerAccounts: Send + Sync + Debug {
     /// Creates the customer and its credential atomically.
     ///
     /// MUST return [`StoreError::DuplicateEmail`] when the email is in use by
-    /// any credential, and then create nothing.
+    /// any credential, [`StoreError::UnknownCompany`] when `company_id` names
+    /// no company, and then create nothing.
     async fn register(
         &self,
         account: &NewCustomerAccount,

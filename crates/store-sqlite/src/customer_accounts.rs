@@ -9,7 +9,7 @@ use crm_kernel::{CustomerId, EmailAddress, PersonName, PhoneNumber};
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::customer_rows::name_sort;
-use crate::error::email_taken;
+use crate::error::{DbError, email_taken};
 use crate::open::SqliteStore;
 use crate::rows::{self, CorruptData, decode, decode_opt};
 
@@ -26,11 +26,20 @@ impl CustomerAccounts for SqliteStore {
         self.write(move |tx| {
             let id = account.id.to_string();
             let at = account.created_at.to_rfc3339();
+            let company = account.company_id.map(|c| c.to_string());
+            if let Some(company) = &company {
+                let known = tx
+                    .prepare_cached("SELECT 1 FROM companies WHERE id = ?1")?
+                    .exists([company])?;
+                if !known {
+                    return Err(DbError::refused(StoreError::UnknownCompany));
+                }
+            }
             tx.prepare_cached(
                 "INSERT INTO customers \
                  (id, first_name, last_name, name_sort, email, email_key, phone, status, \
-                  created_at, updated_at, version) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'lead', ?8, ?8, 1)",
+                  created_at, updated_at, version, company_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'lead', ?8, ?8, 1, ?9)",
             )?
             .execute(params![
                 id,
@@ -41,6 +50,7 @@ impl CustomerAccounts for SqliteStore {
                 account.email.key(),
                 account.phone.as_ref().map(PhoneNumber::as_str),
                 at,
+                company,
             ])
             .map_err(email_taken)?;
             tx.prepare_cached(

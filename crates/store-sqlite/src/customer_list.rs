@@ -116,17 +116,10 @@ impl Filter {
                 company_ids,
                 owner_id,
             } => {
-                if company_ids.is_empty() {
-                    self.conditions.push("c.owner_id = ?".to_owned());
-                } else {
-                    self.conditions.push(format!(
-                        "(c.company_id IN ({}) OR c.owner_id = ?)",
-                        placeholders(company_ids.len())
-                    ));
-                    self.params
-                        .extend(company_ids.iter().map(|id| Value::Text(id.to_string())));
-                }
-                self.params.push(Value::Text(owner_id.to_string()));
+                let (condition, params) =
+                    crate::visibility_sql::agent_condition(company_ids, *owner_id);
+                self.conditions.push(condition);
+                self.params.extend(params);
             }
         }
         true
@@ -253,11 +246,6 @@ fn sort_key(field: CustomerSortField) -> &'static str {
         CustomerSortField::UpdatedAt => "c.updated_at",
         CustomerSortField::LastInteraction => "coalesce(c.last_interaction, '')",
     }
-}
-
-/// `?, ?, …`: `count` placeholders.
-fn placeholders(count: usize) -> String {
-    vec!["?"; count].join(", ")
 }
 
 /// The number of matches a relevance position says were returned.

@@ -73,6 +73,7 @@ mod ticket_writes;
 mod tickets;
 mod user_list;
 mod users;
+mod visibility_sql;
 
 pub use health::{ConnectionPragmas, ReadyError};
 pub use migrations::{MigrationError, MigrationInfo, MigrationState, MigrationStatus};

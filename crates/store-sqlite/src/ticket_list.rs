@@ -47,18 +47,10 @@ pub(crate) fn list_plan(
             company_ids,
             owner_id,
         } => {
-            if company_ids.is_empty() {
-                filter.conditions.push("c.owner_id = ?".to_owned());
-            } else {
-                filter.conditions.push(format!(
-                    "(c.company_id IN ({}) OR c.owner_id = ?)",
-                    vec!["?"; company_ids.len()].join(", ")
-                ));
-                filter
-                    .params
-                    .extend(company_ids.iter().map(|id| Value::Text(id.to_string())));
-            }
-            filter.params.push(Value::Text(owner_id.to_string()));
+            let (condition, params) =
+                crate::visibility_sql::agent_condition(company_ids, *owner_id);
+            filter.conditions.push(condition);
+            filter.params.extend(params);
             // Erased customers keep their company and owner, so their
             // tickets stay visible to the same agents.
             "tickets t JOIN customers c ON c.id = t.customer_id"

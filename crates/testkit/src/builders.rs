@@ -154,6 +154,7 @@ pub fn customer_account() -> NewCustomerAccount {
         last_name: person_name("Customer"),
         email: unique_email("customer"),
         phone: Some(phone("+1 650 253 0000")),
+        company_id: None,
         created_at: now(),
     }
 }

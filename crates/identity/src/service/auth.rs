@@ -40,6 +40,7 @@ impl IdentityService {
             last_name: signup.last_name,
             email: signup.email,
             phone: signup.phone,
+            company_id: signup.company_id,
             created_at: now,
         };
         self.ports.customers.register(&account, &hash).await?;

@@ -380,6 +380,7 @@ fn signup() -> CustomerSignup {
         last_name: person("Lee"),
         email: email(LOGIN_EMAIL),
         phone: None,
+        company_id: None,
         password: password(),
     }
 }

@@ -4,7 +4,8 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use crm_identity::{CustomerSignup, Password, RefreshToken, SignedIn, service::LoginAttempt};
 use crm_kernel::{
-    CustomerId, EmailAddress, PersonName, PhoneNumber, PrincipalKind, Role, ValidationErrors,
+    CompanyId, CustomerId, EmailAddress, PersonName, PhoneNumber, PrincipalKind, Role,
+    ValidationErrors,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -33,6 +34,8 @@ pub struct SignupRequest {
     /// Phone with country code.
     #[schema(example = "+44 20 7946 0958")]
     pub phone: Option<String>,
+    /// The company the customer belongs to (must exist).
+    pub company_id: Option<CompanyId>,
 }
 
 impl SignupRequest {
@@ -55,6 +58,7 @@ impl SignupRequest {
                     last_name,
                     email,
                     phone,
+                    company_id: self.company_id,
                     password,
                 })
             }
