@@ -40,7 +40,8 @@ pub trait UserRepository: Send + Sync + Debug {
     /// Stores a new user and its credential together.
     ///
     /// MUST return [`StoreError::DuplicateEmail`] when the email's case-insensitive
-    /// key is used by any staff user or customer credential, and then store nothing.
+    /// key is used by any staff user, customer credential or (not erased)
+    /// customer record, and then store nothing.
     async fn insert(
         &self,
         user: &StaffUser,

@@ -43,6 +43,7 @@ impl UserRepository for SqliteStore {
         let user = user.clone();
         let hash = password_hash.as_str().to_owned();
         self.write(move |tx| {
+            ensure_no_customer_has(tx, &user.email.key())?;
             write_user(tx, INSERT_USER, &user)?;
             write_companies(tx, &user)?;
             tx.prepare_cached(
@@ -116,6 +117,13 @@ impl UserRepository for SqliteStore {
             let id = user.id.to_string();
             ensure_exists(tx, &id)?;
             ensure_guard(tx, &id, guard)?;
+            let current_key: Option<String> = tx
+                .prepare_cached("SELECT email_key FROM credentials WHERE user_id = ?1")?
+                .query_row([&id], |row| row.get(0))
+                .optional()?;
+            if current_key.as_deref() != Some(user.email.key().as_str()) {
+                ensure_no_customer_has(tx, &user.email.key())?;
+            }
             write_user(tx, UPDATE_USER, &user)?;
             tx.prepare_cached("DELETE FROM user_companies WHERE user_id = ?1")?
                 .execute([&id])?;
@@ -305,4 +313,16 @@ impl UserRow {
             updated_at: rows::timestamp("users.updated_at", &self.updated_at)?,
         })
     }
+}
+
+/// Refuses an email that a (not erased) customer record has, with or
+/// without a sign-in account: emails are unique among staff and customers.
+fn ensure_no_customer_has(tx: &Connection, email_key: &str) -> Result<(), DbError> {
+    let taken = tx
+        .prepare_cached("SELECT 1 FROM customers WHERE email_key = ?1 AND erased_at IS NULL")?
+        .exists([email_key])?;
+    if taken {
+        return Err(DbError::refused(StoreError::DuplicateEmail));
+    }
+    Ok(())
 }

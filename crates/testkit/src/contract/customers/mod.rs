@@ -90,6 +90,7 @@ macro_rules! customers_contract_tests {
             import_dropped_without_commit_writes_nothing,
             import_failing_write_names_its_index_and_undoes_its_batch,
             staff_exists_knows_every_staff_user,
+            staff_email_cannot_be_a_customers,
         );
     };
     (@checks $fresh:path; $($check:ident),+ $(,)?) => {

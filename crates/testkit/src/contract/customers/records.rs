@@ -147,6 +147,72 @@ where
     }
 }
 
+/// A staff user cannot take the email of a customer record, even one without
+/// a sign-in account (in any case); nothing is stored. Changing a staff
+/// user's other fields still works while its own email stays.
+pub async fn staff_email_cannot_be_a_customers<S>(store: &S)
+where
+    S: CustomersStore + ?Sized,
+{
+    let holder = new_record();
+    add_customer(store, &holder).await;
+    let taken = email(&swap_case(
+        holder.email.as_ref().expect("an email").as_str(),
+    ));
+
+    let staff = crm_identity::StaffUser {
+        email: taken.clone(),
+        ..staff_user()
+    };
+    let result = crm_identity::ports::UserRepository::insert(
+        store,
+        &staff,
+        &crate::builders::password_hash(),
+    )
+    .await;
+    assert!(
+        matches!(result, Err(crm_identity::ports::StoreError::DuplicateEmail)),
+        "a new staff user with a customer's email is refused: {result:?}"
+    );
+    assert_eq!(
+        crm_identity::ports::UserRepository::get(store, staff.id)
+            .await
+            .expect("get"),
+        None,
+        "nothing is stored"
+    );
+
+    let existing = staff_user();
+    add_staff(store, &existing).await;
+    let renamed = crm_identity::StaffUser {
+        email: taken,
+        ..existing.clone()
+    };
+    let result = crm_identity::ports::UserRepository::update(
+        store,
+        &renamed,
+        None,
+        crm_identity::AdminGuard::None,
+    )
+    .await;
+    assert!(
+        matches!(result, Err(crm_identity::ports::StoreError::DuplicateEmail)),
+        "taking a customer's email on update is refused: {result:?}"
+    );
+    let notes_only = crm_identity::StaffUser {
+        notes: Some(long_text("still works")),
+        ..existing
+    };
+    crm_identity::ports::UserRepository::update(
+        store,
+        &notes_only,
+        None,
+        crm_identity::AdminGuard::None,
+    )
+    .await
+    .expect("other changes still work");
+}
+
 /// A company or owner that does not exist is refused, and nothing is stored.
 pub async fn customer_insert_refuses_an_unknown_company_or_owner<S: CustomersStore + ?Sized>(
     store: &S,
