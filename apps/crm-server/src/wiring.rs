@@ -120,11 +120,20 @@ fn agent_scope(settings: &Settings) -> AgentScope {
 
 /// The tickets service over the store.
 pub fn ticket_service(store: &Arc<SqliteStore>, settings: &Settings) -> TicketService {
+    ticket_service_with_clock(store, settings, Arc::new(SystemClock))
+}
+
+/// The tickets service over the store, with a given clock (demo data).
+pub fn ticket_service_with_clock(
+    store: &Arc<SqliteStore>,
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+) -> TicketService {
     let ports = TicketPorts {
         tickets: store.clone(),
         customers: store.clone(),
         assignees: store.clone(),
-        clock: Arc::new(SystemClock),
+        clock,
     };
     TicketService::new(
         ports,
@@ -137,13 +146,22 @@ pub fn ticket_service(store: &Arc<SqliteStore>, settings: &Settings) -> TicketSe
 
 /// The interactions service over the store.
 pub fn interaction_service(store: &Arc<SqliteStore>, settings: &Settings) -> InteractionService {
+    interaction_service_with_clock(store, settings, Arc::new(SystemClock))
+}
+
+/// The interactions service over the store, with a given clock (demo data).
+pub fn interaction_service_with_clock(
+    store: &Arc<SqliteStore>,
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+) -> InteractionService {
     let ports = InteractionPorts {
         interactions: store.clone(),
         history: store.clone(),
         customers: store.clone(),
         staff: store.clone(),
         feeds: store.clone(),
-        clock: Arc::new(SystemClock),
+        clock,
     };
     InteractionService::new(ports, agent_scope(settings))
 }

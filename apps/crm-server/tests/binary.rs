@@ -263,6 +263,21 @@ async fn seed_demo_fills_an_empty_database_once() {
         .map(|c| c["status"].as_str().unwrap())
         .collect();
     assert!(statuses.len() >= 2, "{statuses:?}");
+    for (path, key) in [
+        ("/api/interactions?limit=200", "interactions"),
+        ("/api/tickets?limit=200", "tickets"),
+    ] {
+        let list: serde_json::Value = client
+            .get(format!("{base}{path}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(!list[key].as_array().unwrap().is_empty(), "no demo {key}");
+    }
     child.kill().unwrap();
     child.wait().unwrap();
 }

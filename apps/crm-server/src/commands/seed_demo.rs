@@ -4,7 +4,9 @@
 //! services the API uses, so every record obeys the business rules: a demo
 //! admin and two agents, companies, and customers spread over the last six
 //! months, walked through the lifecycle so that status histories and
-//! conversion figures look real. Names come from the `fake` crate with a
+//! conversion figures look real, with their meetings, calls and tasks (past
+//! ones completed) and tickets (most answered and resolved). Emails join
+//! when the email context exists. Names come from the `fake` crate with a
 //! fixed seed, so two runs create the same people.
 
 use std::io::Write;
@@ -15,10 +17,12 @@ use crm_customers::{
     CustomerPatch, CustomerService, LifecycleStatus, NewCompany, NewCustomer, Tags, Website,
 };
 use crm_identity::{NewStaffUser, Password, StaffRole, UserStatus};
+use crm_interactions::{End, InteractionKind, InteractionService, NewInteraction, TimeZone};
 use crm_kernel::{
-    Clock, CompanyId, EmailAddress, FixedClock, PersonName, Principal, PrincipalId, Role,
-    ShortText, SystemClock, Timestamp,
+    Clock, CompanyId, CustomerId, EmailAddress, FixedClock, LongText, PersonName, Principal,
+    PrincipalId, Role, ShortText, SystemClock, Timestamp,
 };
+use crm_tickets::{Channel, NewComment, NewTicket, Priority, TicketService};
 use fake::Fake;
 use fake::faker::company::en::CompanyName;
 use fake::faker::name::en::{FirstName, LastName};
@@ -41,6 +45,21 @@ const TAGS: &[&str] = &[
     "enterprise",
     "smb",
     "renewal",
+];
+const DESCRIPTIONS: &[&str] = &[
+    "Discovery call",
+    "Product demo",
+    "Quarterly review",
+    "Contract negotiation",
+    "Onboarding session",
+    "Send the proposal",
+];
+const ISSUES: &[&str] = &[
+    "Cannot sign in to the portal",
+    "The March invoice is missing",
+    "Export to CSV fails for large reports",
+    "Please change our billing address",
+    "The mobile app crashes on start",
 ];
 const SOURCES: &[&str] = &[
     "website",
@@ -73,6 +92,8 @@ pub async fn run(settings: &Settings, customers: u32) -> Result<(), CommandError
     let clock = Arc::new(FixedClock::at(begin));
     let mut seeder = Seeder {
         service: wiring::customer_service_with_clock(&store, settings, clock.clone()),
+        tickets: wiring::ticket_service_with_clock(&store, settings, clock.clone()),
+        interactions: wiring::interaction_service_with_clock(&store, settings, clock.clone()),
         clock,
         begin,
         rng: StdRng::seed_from_u64(2026),
@@ -134,6 +155,8 @@ async fn demo_admin(identity: &crm_identity::IdentityService) -> Result<Principa
 /// The state of one seeding run.
 struct Seeder {
     service: CustomerService,
+    tickets: TicketService,
+    interactions: InteractionService,
     clock: Arc<FixedClock>,
     begin: Timestamp,
     rng: StdRng,
@@ -210,10 +233,93 @@ impl Seeder {
                     .await
                     .map_err(|e| failed(&e))?;
             }
+            self.activity(customer.id).await?;
             progress.inc(1);
         }
         progress.finish_and_clear();
         Ok(())
+    }
+
+    /// Some interactions (past ones completed, a few ahead) and, for about a
+    /// third of the customers, a ticket that is often answered and resolved.
+    async fn activity(&mut self, customer: CustomerId) -> Result<(), CommandError> {
+        let created = self.clock.now();
+        // Interactions are recorded now: those before now become completed.
+        self.clock.set(SystemClock.now());
+        for _ in 0..self.rng.random_range(1..=3) {
+            let kind = [
+                InteractionKind::Meeting,
+                InteractionKind::Call,
+                InteractionKind::Task,
+            ][self.rng.random_range(0..3)];
+            let offset = Duration::from_hours(self.rng.random_range(1..=24 * 60));
+            let description = DESCRIPTIONS[self.rng.random_range(0..DESCRIPTIONS.len())];
+            let new = NewInteraction {
+                customer_id: customer,
+                kind: Some(kind),
+                date_time: created.plus(offset),
+                end: Some(End::Minutes(self.rng.random_range(2..=8) * 15)),
+                time_zone: TimeZone::parse("Europe/Berlin").ok(),
+                location: None,
+                meeting_url: None,
+                description: LongText::parse(description).map_err(|e| failed(&e))?,
+                outcome: None,
+                organizer_id: None,
+                attendees: Vec::new(),
+                status: None,
+                repeat_weekly: 0,
+            };
+            self.interactions
+                .schedule(&self.actor, new)
+                .await
+                .map_err(|e| failed(&e))?;
+        }
+        self.clock.set(created);
+        if self.rng.random_range(0..3) == 0 {
+            let issue = ISSUES[self.rng.random_range(0..ISSUES.len())];
+            let new = NewTicket {
+                customer_id: Some(customer),
+                issue: LongText::parse(issue).map_err(|e| failed(&e))?,
+                subject: None,
+                priority: Some(Priority::ALL[self.rng.random_range(0..Priority::ALL.len())]),
+                channel: Some(Channel::ALL[self.rng.random_range(0..Channel::ALL.len())]),
+            };
+            let ticket = self
+                .tickets
+                .raise(&self.actor, new, None)
+                .await
+                .map_err(|e| failed(&e))?
+                .ticket;
+            if self.rng.random_range(0..4) > 0 {
+                let wait = Duration::from_mins(self.rng.random_range(5..=600));
+                self.advance_until_now(wait);
+                let reply = NewComment {
+                    body: LongText::parse("Thanks, we are looking into it.")
+                        .map_err(|e| failed(&e))?,
+                    internal: false,
+                };
+                self.tickets
+                    .comment(&self.actor, ticket.id, reply)
+                    .await
+                    .map_err(|e| failed(&e))?;
+                let wait = Duration::from_mins(self.rng.random_range(30..=3000));
+                self.advance_until_now(wait);
+                self.tickets
+                    .resolve(&self.actor, ticket.id)
+                    .await
+                    .map_err(|e| failed(&e))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves the seeding clock forward, but never past the real now.
+    fn advance_until_now(&self, by: Duration) {
+        self.clock.advance(by);
+        let now = SystemClock.now();
+        if self.clock.now() > now {
+            self.clock.set(now);
+        }
     }
 
     fn new_customer(
