@@ -36,10 +36,7 @@ impl CustomerSort {
     /// Parses `name`, `-last_interaction`, `relevance`, …
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
-        let (direction, name) = match text.strip_prefix('-') {
-            Some(rest) => (SortDirection::Desc, rest),
-            None => (SortDirection::Asc, text),
-        };
+        let (direction, name) = SortDirection::split(text);
         let field = match name {
             "relevance" => CustomerSortField::Relevance,
             "name" => CustomerSortField::Name,

@@ -246,10 +246,7 @@ impl UserSort {
     /// Parses `name`, `-created_at`, …
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
-        let (direction, name) = match text.strip_prefix('-') {
-            Some(rest) => (crm_kernel::SortDirection::Desc, rest),
-            None => (crm_kernel::SortDirection::Asc, text),
-        };
+        let (direction, name) = crm_kernel::SortDirection::split(text);
         let field = match name {
             "name" => UserSortField::Name,
             "email" => UserSortField::Email,

@@ -55,6 +55,17 @@ pub enum SortDirection {
     Desc,
 }
 
+impl SortDirection {
+    /// Splits a sort parameter: `-name` is (`Desc`, `name`), `name` is (`Asc`, `name`).
+    #[must_use]
+    pub fn split(text: &str) -> (Self, &str) {
+        match text.strip_prefix('-') {
+            Some(rest) => (Self::Desc, rest),
+            None => (Self::Asc, text),
+        }
+    }
+}
+
 /// Where a page ended: the last item's sort key (as text that sorts like the
 /// key, `None` for a missing value) and its id, which breaks ties.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,6 +126,12 @@ impl<T> Page<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sort_parameters_split_into_direction_and_field() {
+        assert_eq!(SortDirection::split("-name"), (SortDirection::Desc, "name"));
+        assert_eq!(SortDirection::split("name"), (SortDirection::Asc, "name"));
+    }
 
     #[test]
     fn limit_bounds() {

@@ -31,10 +31,7 @@ impl TicketSort {
     /// Parses `created_at`, `-updated_at`, `priority`, …
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
-        let (direction, name) = match text.strip_prefix('-') {
-            Some(rest) => (SortDirection::Desc, rest),
-            None => (SortDirection::Asc, text),
-        };
+        let (direction, name) = SortDirection::split(text);
         let field = match name {
             "created_at" => TicketSortField::CreatedAt,
             "updated_at" => TicketSortField::UpdatedAt,

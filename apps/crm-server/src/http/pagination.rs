@@ -42,9 +42,20 @@ pub fn next_cursor<T>(codec: &CursorCodec, scope: &str, page: &Page<T>) -> Optio
         .map(|position| codec.encode(scope, position))
 }
 
-/// Optional query text, trimmed, `None` when blank.
-pub fn text(value: Option<&String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+/// Longest free-text query (`q`) a list accepts.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// The `q` parameter: trimmed, `None` when blank; an error on `q` when
+/// longer than [`MAX_QUERY_CHARS`].
+pub fn search_text(errors: &mut ValidationErrors, value: Option<&String>) -> Option<String> {
+    let text = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    if text
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > MAX_QUERY_CHARS)
+    {
+        errors.add("q", format!("must be at most {MAX_QUERY_CHARS} characters"));
+    }
+    text
 }
 
 /// The scope a cursor is bound to: the list's name and every parameter that

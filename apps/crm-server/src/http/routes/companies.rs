@@ -236,10 +236,7 @@ fn parse_sort(errors: &mut ValidationErrors, text: Option<&str>) -> (CompanySort
     let Some(text) = text else {
         return (CompanySort::default(), SortDirection::Asc);
     };
-    let (direction, name) = match text.strip_prefix('-') {
-        Some(rest) => (SortDirection::Desc, rest),
-        None => (SortDirection::Asc, text),
-    };
+    let (direction, name) = SortDirection::split(text);
     match name {
         "name" => (CompanySort::Name, direction),
         "created_at" => (CompanySort::CreatedAt, direction),
@@ -293,10 +290,7 @@ pub async fn list_companies(
     let params = params.into_inner();
     let mut errors = ValidationErrors::new();
     let (sort, direction) = parse_sort(&mut errors, params.sort.as_deref());
-    let text = pagination::text(params.q.as_ref());
-    if text.as_ref().is_some_and(|t| t.chars().count() > 200) {
-        errors.add("q", "must be at most 200 characters");
-    }
+    let text = pagination::search_text(&mut errors, params.q.as_ref());
     let scope = pagination::scope(
         "companies",
         &(params.sort.as_deref().unwrap_or("name"), &text),

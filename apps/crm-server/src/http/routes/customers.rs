@@ -298,10 +298,7 @@ pub struct CustomerFilterParams {
 impl CustomerFilterParams {
     /// The query these parameters describe, recording invalid ones.
     pub fn query(&self, errors: &mut ValidationErrors) -> CustomerQuery {
-        let text = pagination::text(self.q.as_ref());
-        if text.as_ref().is_some_and(|t| t.chars().count() > 200) {
-            errors.add("q", "must be at most 200 characters");
-        }
+        let text = pagination::search_text(errors, self.q.as_ref());
         let sort = match self.sort.as_deref() {
             Some(s) => errors
                 .check(

@@ -214,10 +214,7 @@ pub struct TicketFilterParams {
 
 impl TicketFilterParams {
     fn query(&self, errors: &mut ValidationErrors) -> TicketQuery {
-        let text = pagination::text(self.q.as_ref());
-        if text.as_ref().is_some_and(|t| t.chars().count() > 200) {
-            errors.add("q", "must be at most 200 characters");
-        }
+        let text = pagination::search_text(errors, self.q.as_ref());
         TicketQuery {
             status: id(errors, "status", self.status.as_deref(), |s| {
                 TicketStatus::parse(s).ok_or("must be open, in_progress, resolved, closed or reopened")

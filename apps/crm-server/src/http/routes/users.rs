@@ -303,10 +303,7 @@ pub async fn list_users(
             )
             .unwrap_or_default(),
     };
-    let text = pagination::text(params.q.as_ref());
-    if text.as_ref().is_some_and(|t| t.chars().count() > 200) {
-        errors.add("q", "must be at most 200 characters");
-    }
+    let text = pagination::search_text(&mut errors, params.q.as_ref());
     let scope = pagination::scope(
         "users",
         &(
