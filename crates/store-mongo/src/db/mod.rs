@@ -1,0 +1,45 @@
+//! The connection, transactions, error mapping, migrations and health of
+//! the store: everything that talks to the server but belongs to no context.
+
+pub(crate) mod client;
+pub(crate) mod error;
+pub(crate) mod health;
+pub(crate) mod migration_files;
+pub(crate) mod migrations;
+pub(crate) mod ops;
+pub(crate) mod references;
+pub(crate) mod transaction;
+
+/// The collections of the store (created by `migrations/mongo`).
+pub(crate) mod names {
+    /// Staff users.
+    pub(crate) const USERS: &str = "users";
+    /// Sign-in credentials of staff users and customers.
+    pub(crate) const CREDENTIALS: &str = "credentials";
+    /// One document per email key in use: who holds it.
+    pub(crate) const EMAIL_KEYS: &str = "email_keys";
+    /// Refresh-token sessions.
+    pub(crate) const SESSIONS: &str = "refresh_sessions";
+    /// Documents that serialise rare writes which must see each other.
+    pub(crate) const LOCKS: &str = "locks";
+    /// Customers.
+    pub(crate) const CUSTOMERS: &str = "customers";
+    /// Every change of a customer's lifecycle status.
+    pub(crate) const STATUS_CHANGES: &str = "customer_status_changes";
+    /// Companies.
+    pub(crate) const COMPANIES: &str = "companies";
+    /// Tickets.
+    pub(crate) const TICKETS: &str = "tickets";
+    /// Every status change of a ticket.
+    pub(crate) const TICKET_EVENTS: &str = "ticket_events";
+    /// Comments on tickets.
+    pub(crate) const TICKET_COMMENTS: &str = "ticket_comments";
+    /// Idempotency keys of raising tickets.
+    pub(crate) const TICKET_IDEMPOTENCY: &str = "ticket_idempotency";
+    /// Interactions.
+    pub(crate) const INTERACTIONS: &str = "interactions";
+    /// Secret calendar feeds of staff users.
+    pub(crate) const CALENDAR_FEEDS: &str = "calendar_feeds";
+    /// The applied migrations.
+    pub(crate) const MIGRATIONS: &str = "schema_migrations";
+}

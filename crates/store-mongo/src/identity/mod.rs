@@ -1,0 +1,13 @@
+//! The identity ports: staff users, credentials, customer accounts and
+//! refresh-token sessions, and the email keys every account holds.
+
+mod accounts;
+mod credentials;
+pub(crate) mod email_keys;
+mod sessions;
+mod user_docs;
+mod user_list;
+mod user_removal;
+mod users;
+
+pub(crate) use credentials::{credential_document, credential_id};

@@ -1,0 +1,8 @@
+//! The identity contract suite of `crm-testkit`, run against a `MongoStore`
+//! on a fresh database of the server `CRM_TEST_MONGO_URI` names.
+
+mod support;
+
+mod identity {
+    crm_testkit::identity_contract_tests!(super::support::fresh_store);
+}

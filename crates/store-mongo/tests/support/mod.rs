@@ -1,0 +1,66 @@
+//! A fresh, migrated MongoDB store for each test, on the server that
+//! `CRM_TEST_MONGO_URI` names (`scripts/mongo-test-server.sh start` runs
+//! one): a database of its own with a random name, dropped at the end.
+//!
+//! Without the variable a test says on the terminal that it is skipped, and
+//! why, and checks nothing (`scripts/test` always sets it).
+
+use std::io::Write as _;
+
+use crm_store_mongo::MongoStore;
+
+/// The variable naming the test server.
+pub const URI_VARIABLE: &str = "CRM_TEST_MONGO_URI";
+
+/// Drops the test's database when the test ends.
+#[derive(Debug)]
+pub struct DropDatabase(Option<MongoStore>);
+
+impl Drop for DropDatabase {
+    fn drop(&mut self) {
+        let Some(store) = self.0.take() else {
+            return;
+        };
+        // Tests run on a multi-threaded runtime: block this worker only.
+        let dropped = tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(store.drop_database())
+        });
+        if let Err(error) = dropped {
+            let _ = writeln!(
+                std::io::stderr(),
+                "could not drop test database {}: {error}",
+                store.database_name()
+            );
+        }
+    }
+}
+
+/// The test server's connection string, or `None` after saying (past the
+/// test harness's output capture, so it shows) that `test` is skipped.
+pub fn server_uri(test: &str) -> Option<String> {
+    match std::env::var(URI_VARIABLE) {
+        Ok(uri) if !uri.trim().is_empty() => Some(uri),
+        _ => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED {test}: {URI_VARIABLE} is not set, so there is no MongoDB server to \
+                 test against (scripts/test starts one; or run \
+                 `scripts/mongo-test-server.sh start` and export what it prints)"
+            );
+            None
+        }
+    }
+}
+
+/// A new, empty, migrated store on a database of its own, and the guard
+/// that drops that database; `None` when no server is configured.
+pub async fn fresh_store() -> Option<(DropDatabase, MongoStore)> {
+    let uri = server_uri("a MongoDB contract check")?;
+    let name = format!("crm_test_{}", uuid::Uuid::now_v7().simple());
+    let store = MongoStore::connect_to_database(&uri, &name)
+        .await
+        .unwrap_or_else(|error| panic!("connect to {URI_VARIABLE}: {error}"));
+    let guard = DropDatabase(Some(store.clone()));
+    store.migrate().await.expect("migrate the test database");
+    Some((guard, store))
+}
