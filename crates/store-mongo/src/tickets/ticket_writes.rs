@@ -1,0 +1,195 @@
+//! The writes of tickets: raising (with its idempotency key), changing,
+//! and commenting, each inside the caller's transaction.
+
+use crm_kernel::{UserId, Version};
+use crm_tickets::ports::{Inserted, StoreError};
+use crm_tickets::{Comment, IdempotencyKey, Ticket, TicketEvent};
+use mongodb::ClientSession;
+use mongodb::bson::{Bson, doc};
+
+use crate::bson::convert::{Fields, stored_version};
+use crate::db::client::MongoStore;
+use crate::db::error::{DbError, TicketDbError};
+use crate::db::names;
+use crate::tickets::idempotency::Earlier;
+use crate::tickets::ticket_docs::{
+    comment_document, event_document, ticket_document, ticket_fields,
+};
+
+impl MongoStore {
+    /// Stores a raised ticket and its first event, unless `idempotency`
+    /// was used before (then replays, or refuses another request).
+    pub(crate) async fn write_new_ticket(
+        &self,
+        session: &mut ClientSession,
+        ticket: &Ticket,
+        event: &TicketEvent,
+        idempotency: Option<&IdempotencyKey>,
+    ) -> Result<Inserted, TicketDbError> {
+        if let Some(key) = idempotency {
+            if let Earlier::Same(first) = self.earlier_use(session, key).await? {
+                return Ok(Inserted::Replayed(first));
+            }
+            self.record_use(session, key, ticket.id, ticket.created_at)
+                .await?;
+        }
+        let (company, owner) = self.customer_copies(session, ticket).await?;
+        self.assignee_reference(session, ticket.assignee_id).await?;
+        self.collection(names::TICKETS)
+            .insert_one(ticket_document(ticket, company, owner))
+            .session(&mut *session)
+            .await?;
+        self.append_event(session, ticket, event).await?;
+        Ok(Inserted::Created)
+    }
+
+    /// Replaces the ticket stored at version `expected` and appends `event`.
+    /// Refuses with [`StoreError::NotFound`] or [`StoreError::VersionConflict`].
+    pub(crate) async fn write_ticket_update(
+        &self,
+        session: &mut ClientSession,
+        ticket: &Ticket,
+        expected: Version,
+        event: Option<&TicketEvent>,
+    ) -> Result<(), TicketDbError> {
+        let id = ticket.id.to_string();
+        if ticket.version <= expected {
+            return Err(DbError::backend(format!(
+                "ticket {id} must be written with a version above {} (got {})",
+                expected.get(),
+                ticket.version.get()
+            )));
+        }
+        let stored = self
+            .collection(names::TICKETS)
+            .find_one(doc! { "_id": &id })
+            .session(&mut *session)
+            .await?
+            .ok_or(DbError::refused(StoreError::NotFound))?;
+        let fields = Fields::of(names::TICKETS, &stored);
+        if fields.int("version")? != stored_version(expected) {
+            return Err(DbError::refused(StoreError::VersionConflict));
+        }
+        let mut change = ticket_fields(ticket);
+        if fields.text("customer_id")? != ticket.customer_id.to_string() {
+            let (company, owner) = self.customer_copies(session, ticket).await?;
+            change.insert("customer_company_id", company);
+            change.insert("customer_owner_id", owner);
+        }
+        if fields.opt_text("assignee_id")? != ticket.assignee_id.map(|a| a.to_string()).as_deref() {
+            self.assignee_reference(session, ticket.assignee_id).await?;
+        }
+        let changed = self
+            .collection(names::TICKETS)
+            .update_one(
+                doc! { "_id": &id, "version": stored_version(expected) },
+                doc! { "$set": change },
+            )
+            .session(&mut *session)
+            .await?;
+        if changed.matched_count == 0 {
+            // Cannot happen: the version was read in this transaction.
+            return Err(DbError::refused(StoreError::VersionConflict));
+        }
+        match event {
+            Some(event) => self.append_event(session, ticket, event).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Stores a comment; with `answered`, also replaces the ticket stored at
+    /// the given version.
+    pub(crate) async fn write_comment(
+        &self,
+        session: &mut ClientSession,
+        comment: &Comment,
+        answered: Option<(&Ticket, Version)>,
+    ) -> Result<(), TicketDbError> {
+        match answered {
+            Some((ticket, _)) if ticket.id != comment.ticket_id => {
+                return Err(DbError::backend(format!(
+                    "the comment on ticket {} was given with ticket {}",
+                    comment.ticket_id, ticket.id
+                )));
+            }
+            Some((ticket, expected)) => {
+                self.write_ticket_update(session, ticket, expected, None)
+                    .await?;
+            }
+            None => {
+                // Tickets are never deleted: reading that it exists is enough.
+                self.collection(names::TICKETS)
+                    .find_one(doc! { "_id": comment.ticket_id.to_string() })
+                    .projection(doc! { "_id": 1 })
+                    .session(&mut *session)
+                    .await?
+                    .ok_or(DbError::refused(StoreError::NotFound))?;
+            }
+        }
+        self.collection(names::TICKET_COMMENTS)
+            .insert_one(comment_document(comment))
+            .session(session)
+            .await?;
+        Ok(())
+    }
+
+    /// The copies a ticket keeps of its customer's company and owner, read
+    /// from the customer (touched, see `db::references`). A ticket of no
+    /// customer is a broken precondition, as a foreign key would report.
+    async fn customer_copies(
+        &self,
+        session: &mut ClientSession,
+        ticket: &Ticket,
+    ) -> Result<(Bson, Bson), TicketDbError> {
+        let customer = self
+            .touch(session, names::CUSTOMERS, &ticket.customer_id.to_string())
+            .await?
+            .ok_or_else(|| {
+                DbError::backend(format!(
+                    "ticket {} names customer {}, which does not exist",
+                    ticket.id, ticket.customer_id
+                ))
+            })?;
+        let copy = |field| customer.get(field).cloned().unwrap_or(Bson::Null);
+        Ok((copy("company_id"), copy("owner_id")))
+    }
+
+    /// Checks (touching it) that the assignee exists.
+    async fn assignee_reference(
+        &self,
+        session: &mut ClientSession,
+        assignee: Option<UserId>,
+    ) -> Result<(), TicketDbError> {
+        if let Some(assignee) = assignee
+            && self
+                .touch(session, names::USERS, &assignee.to_string())
+                .await?
+                .is_none()
+        {
+            return Err(DbError::backend(format!(
+                "the assignee {assignee} is no staff user"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Appends `event`, which must be an event of `ticket`.
+    async fn append_event(
+        &self,
+        session: &mut ClientSession,
+        ticket: &Ticket,
+        event: &TicketEvent,
+    ) -> Result<(), TicketDbError> {
+        if event.ticket_id != ticket.id {
+            return Err(DbError::backend(format!(
+                "the event of ticket {} was given with ticket {}",
+                event.ticket_id, ticket.id
+            )));
+        }
+        self.collection(names::TICKET_EVENTS)
+            .insert_one(event_document(event))
+            .session(session)
+            .await?;
+        Ok(())
+    }
+}
