@@ -8,13 +8,16 @@
 //! it and as the SQLite store's `coalesce(…, '')` does, and the conditions
 //! say so explicitly, since `$gt`/`$lt` never match null.
 //!
-//! The cursor's key is the last item's value as typed text (`s:` a string,
-//! `d:` a date in milliseconds, `i:` an integer, `n` null); the cursor is
-//! signed by the server, so a key it cannot read is a backend error.
+//! The cursor's key is the last item's value as text, in the form the
+//! SQLite store's cursors carry it ([`KeyKind`]): text as it is, an instant
+//! in RFC 3339 with milliseconds, an integer in decimal (two digits at
+//! least), null as the empty text. The cursor is signed by the server, so a
+//! key this list cannot read is a backend error.
 
-use crm_kernel::{BackendError, CursorPosition, Limit, Page, SortDirection};
-use mongodb::bson::{Bson, DateTime, Document, doc};
+use crm_kernel::{BackendError, CursorPosition, Limit, Page, SortDirection, Timestamp};
+use mongodb::bson::{Bson, Document, doc};
 
+use crate::bson::convert::{date, timestamp_of};
 use crate::db::error::CorruptData;
 
 /// A value a list is ordered by.
@@ -24,8 +27,8 @@ pub(crate) enum SortValue {
     Null,
     /// A string (compared byte-wise, as both stores compare text).
     Text(String),
-    /// A date, in milliseconds since the epoch.
-    Date(i64),
+    /// An instant.
+    Date(Timestamp),
     /// An integer.
     Int(i64),
 }
@@ -36,7 +39,7 @@ impl SortValue {
         match self {
             Self::Null => Bson::Null,
             Self::Text(text) => Bson::String(text.clone()),
-            Self::Date(millis) => Bson::DateTime(DateTime::from_millis(*millis)),
+            Self::Date(at) => Bson::DateTime(date(*at)),
             Self::Int(n) => Bson::Int64(*n),
         }
     }
@@ -47,56 +50,45 @@ impl SortValue {
         match document.get(field) {
             None | Some(Bson::Null) => Some(Self::Null),
             Some(Bson::String(text)) => Some(Self::Text(text.clone())),
-            Some(Bson::DateTime(at)) => Some(Self::Date(at.timestamp_millis())),
+            Some(Bson::DateTime(at)) => timestamp_of(*at).map(Self::Date),
             Some(Bson::Int32(n)) => Some(Self::Int(i64::from(*n))),
             Some(Bson::Int64(n)) => Some(Self::Int(*n)),
             Some(_) => None,
         }
     }
+}
 
-    /// The cursor key of the value.
-    pub(crate) fn encode(&self) -> String {
+/// What a list's sort field holds, which tells how its cursor key is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyKind {
+    /// Text, never null.
+    Text,
+    /// An instant, or null (the empty key).
+    Date,
+    /// An integer, or null (the empty key).
+    Int,
+}
+
+impl KeyKind {
+    /// The cursor key of `value`.
+    pub(crate) fn encode(self, value: &SortValue) -> String {
+        match value {
+            SortValue::Null => String::new(),
+            SortValue::Text(text) => text.clone(),
+            SortValue::Date(at) => at.to_rfc3339(),
+            SortValue::Int(n) => format!("{n:02}"),
+        }
+    }
+
+    /// The value a cursor key holds, if it is one of this kind.
+    pub(crate) fn decode(self, key: &str) -> Option<SortValue> {
         match self {
-            Self::Null => "n".to_owned(),
-            Self::Text(text) => format!("s:{text}"),
-            Self::Date(millis) => format!("d:{millis}"),
-            Self::Int(n) => format!("i:{n}"),
+            Self::Text => Some(SortValue::Text(key.to_owned())),
+            Self::Date | Self::Int if key.is_empty() => Some(SortValue::Null),
+            Self::Date => Timestamp::parse_rfc3339(key).ok().map(SortValue::Date),
+            Self::Int => key.parse().ok().map(SortValue::Int),
         }
     }
-
-    /// The value a cursor key holds.
-    pub(crate) fn decode(key: &str) -> Option<Self> {
-        if key == "n" {
-            return Some(Self::Null);
-        }
-        let (kind, rest) = key.split_once(':')?;
-        match kind {
-            "s" => Some(Self::Text(rest.to_owned())),
-            "d" => rest.parse().ok().map(Self::Date),
-            "i" => rest.parse().ok().map(Self::Int),
-            _ => None,
-        }
-    }
-}
-
-/// The cursor position of an item: its sort value and id.
-pub(crate) fn position(value: &SortValue, id: &str) -> CursorPosition {
-    CursorPosition {
-        key: Some(value.encode()),
-        id: id.to_owned(),
-    }
-}
-
-/// The sort value and id a cursor position holds.
-pub(crate) fn decode_position(
-    position: &CursorPosition,
-) -> Result<(SortValue, &str), BackendError> {
-    position
-        .key
-        .as_deref()
-        .and_then(SortValue::decode)
-        .map(|value| (value, position.id.as_str()))
-        .ok_or_else(|| BackendError::msg("the cursor is not a position of this list"))
 }
 
 /// The order of a list: a field in a direction, then `_id` in `ties`'
@@ -105,6 +97,8 @@ pub(crate) fn decode_position(
 pub(crate) struct Order {
     /// The field ordered by.
     pub(crate) field: &'static str,
+    /// What it holds.
+    pub(crate) key: KeyKind,
     /// Its direction.
     pub(crate) direction: SortDirection,
     /// The direction of `_id` among equal values.
@@ -112,10 +106,11 @@ pub(crate) struct Order {
 }
 
 impl Order {
-    /// `field`, then `_id`, both in `direction`.
-    pub(crate) fn by(field: &'static str, direction: SortDirection) -> Self {
+    /// `field` (holding `key`), then `_id`, both in `direction`.
+    pub(crate) fn by(field: &'static str, key: KeyKind, direction: SortDirection) -> Self {
         Self {
             field,
+            key,
             direction,
             ties: direction,
         }
@@ -146,28 +141,64 @@ impl Order {
         branches.push(tie);
         doc! { "$or": branches }
     }
+
+    /// The sort value and id a cursor position of this list holds.
+    pub(crate) fn decode<'p>(
+        &self,
+        position: &'p CursorPosition,
+    ) -> Result<(SortValue, &'p str), BackendError> {
+        position
+            .key
+            .as_deref()
+            .and_then(|key| self.key.decode(key))
+            .map(|value| (value, position.id.as_str()))
+            .ok_or_else(|| BackendError::msg("the cursor is not a position of this list"))
+    }
+
+    /// The condition of the page after `position` (none for the first page).
+    pub(crate) fn after_position(
+        &self,
+        position: Option<&CursorPosition>,
+    ) -> Result<Option<Document>, BackendError> {
+        position
+            .map(|position| {
+                let (value, id) = self.decode(position)?;
+                Ok(self.after(&value, id))
+            })
+            .transpose()
+    }
+
+    /// The cursor position of a stored (or projected) document of `collection`.
+    pub(crate) fn position(
+        &self,
+        collection: &'static str,
+        document: &Document,
+    ) -> Result<CursorPosition, CorruptData> {
+        let value = SortValue::of(document, self.field)
+            .ok_or_else(|| CorruptData::new(collection, self.field, "is not a sortable value"))?;
+        let id = document
+            .get_str("_id")
+            .map_err(|_| CorruptData::new(collection, "_id", "is not a string"))?;
+        Ok(CursorPosition {
+            key: Some(self.key.encode(&value)),
+            id: id.to_owned(),
+        })
+    }
 }
 
-/// One page from the `limit + 1` `documents` of `collection` read in an
-/// order by `field`: each parsed by `read`, the next position taken from the
-/// last kept document's `field` and `_id`.
+/// One page from the `limit + 1` `documents` of `collection` read in
+/// `order`: each parsed by `read`, the next position taken from the last
+/// kept document.
 pub(crate) fn page_of<T>(
     collection: &'static str,
     documents: Vec<Document>,
     limit: Limit,
-    field: &'static str,
+    order: &Order,
     read: impl Fn(&Document) -> Result<T, CorruptData>,
 ) -> Result<Page<T>, CorruptData> {
     let items = documents
         .iter()
-        .map(|document| {
-            let value = SortValue::of(document, field)
-                .ok_or_else(|| CorruptData::new(collection, field, "is not a sortable value"))?;
-            let id = document
-                .get_str("_id")
-                .map_err(|_| CorruptData::new(collection, "_id", "is not a string"))?;
-            Ok((read(document)?, position(&value, id)))
-        })
+        .map(|document| Ok((read(document)?, order.position(collection, document)?)))
         .collect::<Result<Vec<_>, CorruptData>>()?;
     Ok(Page::from_overfetch(items, limit, |(_, position)| position.clone()).map(|(item, _)| item))
 }
@@ -202,33 +233,51 @@ pub(crate) fn all_of(mut conditions: Vec<Document>) -> Document {
 mod tests {
     use super::*;
 
+    fn at(millis: i64) -> Timestamp {
+        Timestamp::from_millis(millis).unwrap()
+    }
+
     #[test]
-    fn values_round_trip_through_cursor_keys() {
-        for value in [
-            SortValue::Null,
-            SortValue::Text("ünal zoë: x".into()),
-            SortValue::Text(String::new()),
-            SortValue::Date(-5),
-            SortValue::Int(3),
-        ] {
-            assert_eq!(SortValue::decode(&value.encode()), Some(value));
+    fn keys_are_written_as_the_sqlite_store_writes_them() {
+        let cases = [
+            (
+                KeyKind::Text,
+                SortValue::Text("ünal zoë".into()),
+                "ünal zoë",
+            ),
+            (KeyKind::Text, SortValue::Text(String::new()), ""),
+            (
+                KeyKind::Date,
+                SortValue::Date(at(1_767_225_600_123)),
+                "2026-01-01T00:00:00.123Z",
+            ),
+            (KeyKind::Date, SortValue::Null, ""),
+            (KeyKind::Int, SortValue::Int(3), "03"),
+            (KeyKind::Int, SortValue::Int(25), "25"),
+        ];
+        for (kind, value, key) in cases {
+            assert_eq!(kind.encode(&value), key);
+            assert_eq!(kind.decode(key), Some(value));
         }
-        for bad in ["", "x", "d:soon", "i:", "q:1"] {
-            assert_eq!(SortValue::decode(bad), None, "{bad}");
-        }
+        assert_eq!(KeyKind::Date.decode("offset:3"), None);
+        assert_eq!(KeyKind::Int.decode("x"), None);
+        let order = Order::by("created_at", KeyKind::Date, SortDirection::Asc);
         let bad = CursorPosition {
             key: Some("offset:3".into()),
             id: "x".into(),
         };
-        assert!(decode_position(&bad).is_err());
+        assert!(order.decode(&bad).is_err());
+        assert!(order.after_position(Some(&bad)).is_err());
+        assert_eq!(order.after_position(None).unwrap(), None);
     }
 
     #[test]
     fn sorts_end_with_the_id() {
-        let order = Order::by("name_sort", SortDirection::Desc);
+        let order = Order::by("name_sort", KeyKind::Text, SortDirection::Desc);
         assert_eq!(order.sort(), doc! { "name_sort": -1, "_id": -1 });
         let relevance = Order {
             field: "score",
+            key: KeyKind::Int,
             direction: SortDirection::Desc,
             ties: SortDirection::Asc,
         };
@@ -239,14 +288,14 @@ mod tests {
     fn after_a_value_ascending_and_descending() {
         let value = SortValue::Text("lee".into());
         assert_eq!(
-            Order::by("name_sort", SortDirection::Asc).after(&value, "id-1"),
+            Order::by("name_sort", KeyKind::Text, SortDirection::Asc).after(&value, "id-1"),
             doc! { "$or": [
                 { "name_sort": { "$gt": "lee" } },
                 { "name_sort": "lee", "_id": { "$gt": "id-1" } },
             ] }
         );
         assert_eq!(
-            Order::by("name_sort", SortDirection::Desc).after(&value, "id-1"),
+            Order::by("name_sort", KeyKind::Text, SortDirection::Desc).after(&value, "id-1"),
             doc! { "$or": [
                 { "name_sort": { "$lt": "lee" } },
                 { "name_sort": null },
@@ -257,15 +306,16 @@ mod tests {
 
     #[test]
     fn null_sorts_first() {
+        let order = |direction| Order::by("last_interaction", KeyKind::Date, direction);
         assert_eq!(
-            Order::by("last_interaction", SortDirection::Asc).after(&SortValue::Null, "id-1"),
+            order(SortDirection::Asc).after(&SortValue::Null, "id-1"),
             doc! { "$or": [
                 { "last_interaction": { "$ne": null } },
                 { "last_interaction": null, "_id": { "$gt": "id-1" } },
             ] }
         );
         assert_eq!(
-            Order::by("last_interaction", SortDirection::Desc).after(&SortValue::Null, "id-1"),
+            order(SortDirection::Desc).after(&SortValue::Null, "id-1"),
             doc! { "last_interaction": null, "_id": { "$lt": "id-1" } }
         );
     }
@@ -274,6 +324,7 @@ mod tests {
     fn ties_may_run_the_other_way() {
         let relevance = Order {
             field: "score",
+            key: KeyKind::Int,
             direction: SortDirection::Desc,
             ties: SortDirection::Asc,
         };
@@ -305,23 +356,26 @@ mod tests {
             doc! { "_id": "c", "k": "z" },
         ];
         let limit = Limit::parse(Some(2)).unwrap();
-        let read = |document: &Document| Ok(document.get_str("_id").unwrap().to_owned());
-        let page = page_of("things", documents.clone(), limit, "k", read).unwrap();
+        let order = Order::by("k", KeyKind::Text, SortDirection::Asc);
+        let read = |document: &Document| Ok(document.get_str("_id").unwrap_or("?").to_owned());
+        let page = page_of("things", documents.clone(), limit, &order, read).unwrap();
         assert_eq!(page.items, ["a", "b"]);
         assert_eq!(
             page.next,
             Some(CursorPosition {
-                key: Some("s:y".into()),
+                key: Some("y".into()),
                 id: "b".into()
             })
         );
-        let last = page_of("things", documents[..2].to_vec(), limit, "k", read).unwrap();
+        let last = page_of("things", documents[..2].to_vec(), limit, &order, read).unwrap();
         assert_eq!(last.next, None);
+        let broken = vec![doc! { "_id": 1, "k": "x" }];
+        assert!(page_of("things", broken, limit, &order, read).is_err());
     }
 
     #[test]
     fn sort_values_are_read_from_documents() {
-        let document = doc! { "s": "x", "n": null, "i": 2_i32, "o": {} };
+        let document = doc! { "s": "x", "n": null, "i": 2_i32, "o": {}, "d": date(at(5)) };
         assert_eq!(
             SortValue::of(&document, "s"),
             Some(SortValue::Text("x".into()))
@@ -329,6 +383,7 @@ mod tests {
         assert_eq!(SortValue::of(&document, "n"), Some(SortValue::Null));
         assert_eq!(SortValue::of(&document, "missing"), Some(SortValue::Null));
         assert_eq!(SortValue::of(&document, "i"), Some(SortValue::Int(2)));
+        assert_eq!(SortValue::of(&document, "d"), Some(SortValue::Date(at(5))));
         assert_eq!(SortValue::of(&document, "o"), None);
     }
 }

@@ -215,11 +215,15 @@ impl CompanyRepository for MongoStore {
         let documents = find_all(&self.collection(names::COMPANIES), spec, None)
             .await
             .map_err(CustomerDbError::from)?;
-        let field = company_list::order(query).field;
-        Ok(
-            page_of(names::COMPANIES, documents, page.limit, field, read_company)
-                .map_err(CustomerDbError::from)?,
+        let order = company_list::order(query);
+        Ok(page_of(
+            names::COMPANIES,
+            documents,
+            page.limit,
+            &order,
+            read_company,
         )
+        .map_err(CustomerDbError::from)?)
     }
 }
 

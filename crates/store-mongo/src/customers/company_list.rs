@@ -4,18 +4,18 @@ use crm_customers::{CompanyQuery, CompanySort};
 use crm_kernel::{BackendError, CompanyId, PageRequest};
 use mongodb::bson::{Document, doc};
 
-use crate::bson::keyset::{Order, all_of, decode_position};
+use crate::bson::keyset::{KeyKind, Order, all_of};
 use crate::bson::regex;
 use crate::db::ops::{FindSpec, limit};
 
 /// The order of `query`; each field has an index on (field, `_id`).
 pub(crate) fn order(query: &CompanyQuery) -> Order {
-    let field = match query.sort {
-        CompanySort::Name => "name_sort",
-        CompanySort::CreatedAt => "created_at",
-        CompanySort::UpdatedAt => "updated_at",
+    let (field, key) = match query.sort {
+        CompanySort::Name => ("name_sort", KeyKind::Text),
+        CompanySort::CreatedAt => ("created_at", KeyKind::Date),
+        CompanySort::UpdatedAt => ("updated_at", KeyKind::Date),
     };
-    Order::by(field, query.direction)
+    Order::by(field, key, query.direction)
 }
 
 /// The read of one page (at most `limit + 1` companies), or `None` when
@@ -47,10 +47,7 @@ pub(crate) fn list_spec(
             { "phone": { "$regex": &pattern } },
         ] });
     }
-    if let Some(position) = &page.after {
-        let (value, id) = decode_position(position)?;
-        conditions.push(order.after(&value, id));
-    }
+    conditions.extend(order.after_position(page.after.as_ref())?);
     Ok(Some(FindSpec {
         filter: all_of(conditions),
         sort: order.sort(),
@@ -85,7 +82,7 @@ mod tests {
         let page = PageRequest {
             limit: Limit::parse(Some(2)).unwrap(),
             after: Some(CursorPosition {
-                key: Some("d:5".into()),
+                key: Some("1970-01-01T00:00:00.005Z".into()),
                 id: "c-1".into(),
             }),
         };

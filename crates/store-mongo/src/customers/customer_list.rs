@@ -11,7 +11,7 @@ use crm_customers::{CustomerQuery, CustomerSortField, Visibility};
 use crm_kernel::{BackendError, PageRequest, SortDirection};
 use mongodb::bson::{Bson, Document, doc};
 
-use crate::bson::keyset::{Order, all_of, decode_position};
+use crate::bson::keyset::{KeyKind, Order, all_of};
 use crate::bson::keywords::phrases;
 use crate::bson::visibility::{ON_CUSTOMERS, visible};
 use crate::customers::search::{match_condition, score_expression};
@@ -72,9 +72,8 @@ pub(crate) fn list_plan(
                 doc! { "$match": all_of(conditions) },
                 doc! { "$addFields": { SCORE: score_expression(&phrases) } },
             ];
-            if let Some(position) = &page.after {
-                let (value, id) = decode_position(position)?;
-                pipeline.push(doc! { "$match": order.after(&value, id) });
+            if let Some(after) = order.after_position(page.after.as_ref())? {
+                pipeline.push(doc! { "$match": after });
             }
             pipeline.extend([
                 doc! { "$sort": order.sort() },
@@ -84,11 +83,8 @@ pub(crate) fn list_plan(
             Ok(ListPlan::Relevance { pipeline })
         }
         (field, _) => {
-            let order = Order::by(sort_field(field), query.sort.direction);
-            if let Some(position) = &page.after {
-                let (value, id) = decode_position(position)?;
-                conditions.push(order.after(&value, id));
-            }
+            let order = field_order(field, query.sort.direction);
+            conditions.extend(order.after_position(page.after.as_ref())?);
             Ok(ListPlan::Find {
                 spec: FindSpec {
                     filter: all_of(conditions),
@@ -111,21 +107,23 @@ pub(crate) fn relevance_order(direction: SortDirection) -> Order {
     };
     Order {
         field: SCORE,
+        key: KeyKind::Int,
         direction: score,
         ties: direction,
     }
 }
 
-/// The field a sort orders by. Relevance without a search text ranks
+/// The order of a sort by a field. Relevance without a search text ranks
 /// nothing, so it falls back to the default order, creation time.
 /// Customers without an interaction (null) come first ascending.
-fn sort_field(field: CustomerSortField) -> &'static str {
-    match field {
-        CustomerSortField::Name => "name_sort",
+fn field_order(field: CustomerSortField, direction: SortDirection) -> Order {
+    let field = match field {
+        CustomerSortField::Name => return Order::by("name_sort", KeyKind::Text, direction),
         CustomerSortField::CreatedAt | CustomerSortField::Relevance => "created_at",
         CustomerSortField::UpdatedAt => "updated_at",
         CustomerSortField::LastInteraction => "last_interaction",
-    }
+    };
+    Order::by(field, KeyKind::Date, direction)
 }
 
 /// The conditions of the field filters of `query` (all but the text).
@@ -208,7 +206,7 @@ mod tests {
         let page = PageRequest {
             limit: Limit::parse(Some(2)).unwrap(),
             after: Some(CursorPosition {
-                key: Some("n".into()),
+                key: Some(String::new()),
                 id: "id-1".into(),
             }),
         };
@@ -272,7 +270,7 @@ mod tests {
         let page = PageRequest {
             limit: Limit::parse(Some(10)).unwrap(),
             after: Some(CursorPosition {
-                key: Some("i:12".into()),
+                key: Some("12".into()),
                 id: "id-1".into(),
             }),
         };

@@ -9,7 +9,7 @@ use mongodb::bson::{Bson, Document, doc};
 
 use crate::bson::keyset::page_of;
 use crate::customers::customer_docs::{read_customer, read_status_change};
-use crate::customers::customer_list::{self, ListPlan, SCORE};
+use crate::customers::customer_list::{self, ListPlan};
 use crate::customers::import::MongoImport;
 use crate::db::client::MongoStore;
 use crate::db::error::CustomerDbError;
@@ -89,7 +89,7 @@ impl CustomerRepository for MongoStore {
         page: &PageRequest,
     ) -> Result<Page<Customer>, StoreError> {
         let customers = self.collection(names::CUSTOMERS);
-        let (documents, field) = match customer_list::list_plan(query, visibility, page)? {
+        let (documents, order) = match customer_list::list_plan(query, visibility, page)? {
             ListPlan::Empty => {
                 return Ok(Page {
                     items: Vec::new(),
@@ -100,20 +100,20 @@ impl CustomerRepository for MongoStore {
                 find_all(&customers, spec, None)
                     .await
                     .map_err(CustomerDbError::from)?,
-                order.field,
+                order,
             ),
             ListPlan::Relevance { pipeline } => (
                 aggregate_all(&customers, pipeline, None)
                     .await
                     .map_err(CustomerDbError::from)?,
-                SCORE,
+                customer_list::relevance_order(query.sort.direction),
             ),
         };
         Ok(page_of(
             names::CUSTOMERS,
             documents,
             page.limit,
-            field,
+            &order,
             read_customer,
         )
         .map_err(CustomerDbError::from)?)

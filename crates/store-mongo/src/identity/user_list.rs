@@ -5,23 +5,19 @@ use crm_identity::{UserQuery, UserSortField};
 use crm_kernel::{BackendError, PageRequest};
 use mongodb::bson::{Document, doc};
 
-use crate::bson::keyset::{Order, all_of, decode_position};
+use crate::bson::keyset::{KeyKind, Order, all_of};
 use crate::bson::regex;
 use crate::db::ops::{FindSpec, limit};
 
-/// The field a sort orders by; each has an index on (field, `_id`).
-pub(crate) fn sort_field(field: UserSortField) -> &'static str {
-    match field {
-        UserSortField::Name => "name_sort",
-        UserSortField::Email => "email_key",
-        UserSortField::CreatedAt => "created_at",
-        UserSortField::UpdatedAt => "updated_at",
-    }
-}
-
-/// The order of `query`.
+/// The order of `query`; each field has an index on (field, `_id`).
 pub(crate) fn order(query: &UserQuery) -> Order {
-    Order::by(sort_field(query.sort.field), query.sort.direction)
+    let (field, key) = match query.sort.field {
+        UserSortField::Name => ("name_sort", KeyKind::Text),
+        UserSortField::Email => ("email_key", KeyKind::Text),
+        UserSortField::CreatedAt => ("created_at", KeyKind::Date),
+        UserSortField::UpdatedAt => ("updated_at", KeyKind::Date),
+    };
+    Order::by(field, key, query.sort.direction)
 }
 
 /// The read of one page: at most `limit + 1` users, the extra one telling
@@ -50,10 +46,7 @@ pub(crate) fn list_spec(query: &UserQuery, page: &PageRequest) -> Result<FindSpe
     if let Some(status) = query.status {
         conditions.push(doc! { "status": status.as_str() });
     }
-    if let Some(position) = &page.after {
-        let (value, id) = decode_position(position)?;
-        conditions.push(order.after(&value, id));
-    }
+    conditions.extend(order.after_position(page.after.as_ref())?);
     Ok(FindSpec {
         filter: all_of(conditions),
         sort: order.sort(),
@@ -88,7 +81,7 @@ mod tests {
         let page = PageRequest {
             limit: Limit::parse(Some(2)).unwrap(),
             after: Some(CursorPosition {
-                key: Some("s:ann".into()),
+                key: Some("ann".into()),
                 id: "id-1".into(),
             }),
         };
@@ -127,7 +120,7 @@ mod tests {
         let page = PageRequest {
             limit: Limit::default(),
             after: Some(CursorPosition {
-                key: Some("2026-01-01T00:00:00.000Z".into()),
+                key: Some("yesterday".into()),
                 id: "x".into(),
             }),
         };

@@ -90,9 +90,9 @@ impl UserRepository for MongoStore {
         let documents = find_all(&self.collection(names::USERS), spec, None)
             .await
             .map_err(IdentityDbError::from)?;
-        let field = user_list::order(query).field;
+        let order = user_list::order(query);
         Ok(
-            page_of(names::USERS, documents, page.limit, field, read_user)
+            page_of(names::USERS, documents, page.limit, &order, read_user)
                 .map_err(IdentityDbError::from)?,
         )
     }

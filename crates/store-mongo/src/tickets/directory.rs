@@ -8,7 +8,7 @@ use mongodb::bson::{Bson, Document, doc};
 
 use crate::bson::convert::Fields;
 use crate::db::client::MongoStore;
-use crate::db::error::{CorruptData, TicketDbError};
+use crate::db::error::{CorruptData, DbError, TicketDbError};
 use crate::db::names;
 
 /// A customer's id, company and owner, as any context sees them.
@@ -27,11 +27,11 @@ pub(crate) fn customer_ref_fields(
 impl MongoStore {
     /// The id, company and owner of customer `id` (erased ones only with
     /// `erased`), if it exists.
-    pub(crate) async fn customer_ref_of(
+    pub(crate) async fn customer_ref_of<R>(
         &self,
         id: CustomerId,
         erased: bool,
-    ) -> Result<Option<(CustomerId, Option<CompanyId>, Option<UserId>)>, TicketDbError> {
+    ) -> Result<Option<(CustomerId, Option<CompanyId>, Option<UserId>)>, DbError<R>> {
         let mut filter = doc! { "_id": id.to_string() };
         if !erased {
             filter.insert("erased_at", Bson::Null);
@@ -63,13 +63,19 @@ impl CustomerDirectory for MongoStore {
     /// The company and owner of a customer that is not erased.
     #[tracing::instrument(skip_all, fields(customer_id = %id))]
     async fn customer_ref(&self, id: CustomerId) -> Result<Option<CustomerRef>, StoreError> {
-        Ok(self.customer_ref_of(id, false).await?.map(to_ref))
+        Ok(self
+            .customer_ref_of::<StoreError>(id, false)
+            .await?
+            .map(to_ref))
     }
 
     /// The company and owner of a customer, erased (a tombstone keeps both) or not.
     #[tracing::instrument(skip_all, fields(customer_id = %id))]
     async fn any_customer_ref(&self, id: CustomerId) -> Result<Option<CustomerRef>, StoreError> {
-        Ok(self.customer_ref_of(id, true).await?.map(to_ref))
+        Ok(self
+            .customer_ref_of::<StoreError>(id, true)
+            .await?
+            .map(to_ref))
     }
 }
 

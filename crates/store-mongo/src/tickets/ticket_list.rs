@@ -5,7 +5,7 @@ use crm_tickets::{TicketQuery, TicketSortField};
 use mongodb::bson::{Document, doc};
 
 use crate::bson::convert::date;
-use crate::bson::keyset::{Order, all_of, decode_position};
+use crate::bson::keyset::{KeyKind, Order, all_of};
 use crate::bson::regex;
 use crate::bson::visibility::{ON_RECORDS, visible};
 use crate::db::ops::{FindSpec, limit};
@@ -13,12 +13,12 @@ use crate::tickets::ticket_docs::SEARCH_SEPARATOR;
 
 /// The order of `query`: by creation, last change or priority rank, then id.
 pub(crate) fn order(query: &TicketQuery) -> Order {
-    let field = match query.sort.field {
-        TicketSortField::CreatedAt => "created_at",
-        TicketSortField::UpdatedAt => "updated_at",
-        TicketSortField::Priority => "priority_rank",
+    let (field, key) = match query.sort.field {
+        TicketSortField::CreatedAt => ("created_at", KeyKind::Date),
+        TicketSortField::UpdatedAt => ("updated_at", KeyKind::Date),
+        TicketSortField::Priority => ("priority_rank", KeyKind::Int),
     };
-    Order::by(field, query.sort.direction)
+    Order::by(field, key, query.sort.direction)
 }
 
 /// The read of one page (at most `limit + 1` tickets), or `None` when
@@ -65,10 +65,7 @@ pub(crate) fn list_spec(
         conditions.push(doc! { "created_at": { "$lt": date(to) } });
     }
     let order = order(query);
-    if let Some(position) = &page.after {
-        let (value, id) = decode_position(position)?;
-        conditions.push(order.after(&value, id));
-    }
+    conditions.extend(order.after_position(page.after.as_ref())?);
     Ok(Some(FindSpec {
         filter: all_of(conditions),
         sort: order.sort(),
@@ -80,6 +77,7 @@ pub(crate) fn list_spec(
 /// The order of a ticket's comments: oldest first, ties by id.
 pub(crate) const COMMENT_ORDER: Order = Order {
     field: "created_at",
+    key: KeyKind::Date,
     direction: SortDirection::Asc,
     ties: SortDirection::Asc,
 };
@@ -95,10 +93,7 @@ pub(crate) fn comments_spec(
     if !include_internal {
         conditions.push(doc! { "internal": false });
     }
-    if let Some(position) = &page.after {
-        let (value, id) = decode_position(position)?;
-        conditions.push(COMMENT_ORDER.after(&value, id));
-    }
+    conditions.extend(COMMENT_ORDER.after_position(page.after.as_ref())?);
     Ok(FindSpec {
         filter: all_of(conditions),
         sort: COMMENT_ORDER.sort(),
@@ -153,7 +148,7 @@ mod tests {
         let page = PageRequest {
             limit: Limit::parse(Some(2)).unwrap(),
             after: Some(CursorPosition {
-                key: Some("i:3".into()),
+                key: Some("03".into()),
                 id: "t-1".into(),
             }),
         };
@@ -208,7 +203,7 @@ mod tests {
         let page = PageRequest {
             limit: Limit::parse(Some(1)).unwrap(),
             after: Some(CursorPosition {
-                key: Some("d:0".into()),
+                key: Some("1970-01-01T00:00:00.000Z".into()),
                 id: "c-1".into(),
             }),
         };

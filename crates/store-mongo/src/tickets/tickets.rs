@@ -82,9 +82,9 @@ impl TicketRepository for MongoStore {
         let documents = find_all(&self.collection(names::TICKETS), spec, None)
             .await
             .map_err(TicketDbError::from)?;
-        let field = ticket_list::order(query).field;
+        let order = ticket_list::order(query);
         Ok(
-            page_of(names::TICKETS, documents, page.limit, field, read_ticket)
+            page_of(names::TICKETS, documents, page.limit, &order, read_ticket)
                 .map_err(TicketDbError::from)?,
         )
     }
@@ -136,7 +136,7 @@ impl TicketRepository for MongoStore {
             names::TICKET_COMMENTS,
             documents,
             page.limit,
-            COMMENT_ORDER.field,
+            &COMMENT_ORDER,
             read_comment,
         )
         .map_err(TicketDbError::from)?)

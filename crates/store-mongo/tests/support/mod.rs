@@ -55,7 +55,12 @@ pub fn server_uri(test: &str) -> Option<String> {
 /// A new, empty, migrated store on a database of its own, and the guard
 /// that drops that database; `None` when no server is configured.
 pub async fn fresh_store() -> Option<(DropDatabase, MongoStore)> {
-    let uri = server_uri("a MongoDB contract check")?;
+    // The test harness names each test's thread after the test.
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a MongoDB contract check")
+        .to_owned();
+    let uri = server_uri(&test)?;
     let name = format!("crm_test_{}", uuid::Uuid::now_v7().simple());
     let store = MongoStore::connect_to_database(&uri, &name)
         .await
