@@ -69,17 +69,19 @@ pub(crate) enum KeyKind {
     Int,
 }
 
-impl KeyKind {
-    /// The cursor key of `value`.
-    pub(crate) fn encode(self, value: &SortValue) -> String {
-        match value {
-            SortValue::Null => String::new(),
-            SortValue::Text(text) => text.clone(),
-            SortValue::Date(at) => at.to_rfc3339(),
-            SortValue::Int(n) => format!("{n:02}"),
+impl SortValue {
+    /// The value's cursor key.
+    pub(crate) fn key(&self) -> String {
+        match self {
+            Self::Null => String::new(),
+            Self::Text(text) => text.clone(),
+            Self::Date(at) => at.to_rfc3339(),
+            Self::Int(n) => format!("{n:02}"),
         }
     }
+}
 
+impl KeyKind {
     /// The value a cursor key holds, if it is one of this kind.
     pub(crate) fn decode(self, key: &str) -> Option<SortValue> {
         match self {
@@ -180,7 +182,7 @@ impl Order {
             .get_str("_id")
             .map_err(|_| CorruptData::new(collection, "_id", "is not a string"))?;
         Ok(CursorPosition {
-            key: Some(self.key.encode(&value)),
+            key: Some(value.key()),
             id: id.to_owned(),
         })
     }
@@ -191,7 +193,7 @@ impl Order {
 /// kept document.
 pub(crate) fn page_of<T>(
     collection: &'static str,
-    documents: Vec<Document>,
+    documents: &[Document],
     limit: Limit,
     order: &Order,
     read: impl Fn(&Document) -> Result<T, CorruptData>,
@@ -256,7 +258,7 @@ mod tests {
             (KeyKind::Int, SortValue::Int(25), "25"),
         ];
         for (kind, value, key) in cases {
-            assert_eq!(kind.encode(&value), key);
+            assert_eq!(value.key(), key);
             assert_eq!(kind.decode(key), Some(value));
         }
         assert_eq!(KeyKind::Date.decode("offset:3"), None);
@@ -358,7 +360,7 @@ mod tests {
         let limit = Limit::parse(Some(2)).unwrap();
         let order = Order::by("k", KeyKind::Text, SortDirection::Asc);
         let read = |document: &Document| Ok(document.get_str("_id").unwrap_or("?").to_owned());
-        let page = page_of("things", documents.clone(), limit, &order, read).unwrap();
+        let page = page_of("things", &documents, limit, &order, read).unwrap();
         assert_eq!(page.items, ["a", "b"]);
         assert_eq!(
             page.next,
@@ -367,10 +369,10 @@ mod tests {
                 id: "b".into()
             })
         );
-        let last = page_of("things", documents[..2].to_vec(), limit, &order, read).unwrap();
+        let last = page_of("things", &documents[..2], limit, &order, read).unwrap();
         assert_eq!(last.next, None);
         let broken = vec![doc! { "_id": 1, "k": "x" }];
-        assert!(page_of("things", broken, limit, &order, read).is_err());
+        assert!(page_of("things", &broken, limit, &order, read).is_err());
     }
 
     #[test]

@@ -218,7 +218,7 @@ impl CompanyRepository for MongoStore {
         let order = company_list::order(query);
         Ok(page_of(
             names::COMPANIES,
-            documents,
+            &documents,
             page.limit,
             &order,
             read_company,

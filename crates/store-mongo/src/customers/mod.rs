@@ -3,12 +3,12 @@
 
 mod companies;
 mod company_list;
-pub(crate) mod customer_docs;
-mod customer_list;
-mod customer_writes;
-mod customers;
+pub(crate) mod docs;
 mod erasure;
 mod import;
+mod list;
+mod repository;
 pub(crate) mod search;
 mod staff;
 mod undo;
+mod writes;

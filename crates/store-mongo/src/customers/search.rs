@@ -84,10 +84,22 @@ pub(crate) fn keywords(customer: &Customer, company: Option<&str>) -> Vec<Docume
     let fields = [
         (Column::FirstName, Some(customer.first_name.as_str())),
         (Column::LastName, Some(customer.last_name.as_str())),
-        (Column::Email, customer.email.as_ref().map(|e| e.as_str())),
-        (Column::Phone, customer.phone.as_ref().map(|p| p.as_str())),
+        (
+            Column::Email,
+            customer
+                .email
+                .as_ref()
+                .map(crm_kernel::EmailAddress::as_str),
+        ),
+        (
+            Column::Phone,
+            customer.phone.as_ref().map(crm_kernel::PhoneNumber::as_str),
+        ),
         (Column::Company, company),
-        (Column::Notes, customer.notes.as_ref().map(|n| n.as_str())),
+        (
+            Column::Notes,
+            customer.notes.as_ref().map(crm_kernel::LongText::as_str),
+        ),
     ];
     fields
         .into_iter()

@@ -87,18 +87,6 @@ impl<R> DbError<R> {
         }
     }
 
-    /// The same failure for another port (for a helper shared by contexts
-    /// that refuses nothing itself).
-    pub(crate) fn into_other<S>(self, refused: impl FnOnce(R) -> DbError<S>) -> DbError<S> {
-        match self {
-            Self::Mongo(error) => DbError::Mongo(error),
-            Self::Backend(error) => DbError::Backend(error),
-            Self::Corrupt(error) => DbError::Corrupt(error),
-            Self::Retry(error) => DbError::Retry(error),
-            Self::Refused(error) => refused(error),
-        }
-    }
-
     /// The error of the port, with `backend` for the failures no contract names.
     fn into_port_error(self, backend: impl FnOnce(BackendError) -> R) -> R {
         match self {

@@ -152,13 +152,13 @@ mod tests {
     fn every_collection_gets_a_validator_and_every_index_a_name() {
         for migration in MIGRATIONS {
             for command in migration.commands().unwrap() {
-                if let Ok(name) = command.get_str("create") {
-                    if name != "locks" {
-                        assert!(
-                            command.get_document("validator").is_ok(),
-                            "{name} has a $jsonSchema validator"
-                        );
-                    }
+                if let Ok(name) = command.get_str("create")
+                    && name != "locks"
+                {
+                    assert!(
+                        command.get_document("validator").is_ok(),
+                        "{name} has a $jsonSchema validator"
+                    );
                 }
                 if let Ok(indexes) = command.get_array("indexes") {
                     for index in indexes {

@@ -5,6 +5,7 @@ pub(crate) mod client;
 pub(crate) mod error;
 pub(crate) mod health;
 pub(crate) mod migration_files;
+pub(crate) mod migration_state;
 pub(crate) mod migrations;
 pub(crate) mod ops;
 pub(crate) mod references;

@@ -20,7 +20,7 @@ use crate::db::error::DbError;
 
 /// How long a transaction keeps retrying before it reports the last failure
 /// (the window the drivers' own `withTransaction` helpers use is 120 s).
-const RETRY_WINDOW: Duration = Duration::from_secs(60);
+const RETRY_WINDOW: Duration = Duration::from_mins(1);
 
 /// How often a transaction runs again because a key it had checked was
 /// taken concurrently: once is what it takes (the next run reads the key);
@@ -132,6 +132,6 @@ async fn backoff(attempt: u32) {
     let jitter = std::collections::hash_map::RandomState::new()
         .build_hasher()
         .finish()
-        % (base.as_micros().max(1) as u64);
+        % u64::try_from(base.as_micros()).unwrap_or(1).max(1);
     tokio::time::sleep(base / 2 + Duration::from_micros(jitter / 2)).await;
 }

@@ -1,8 +1,8 @@
 //! The identity ports: staff users, credentials, customer accounts and
 //! refresh-token sessions, and the email keys every account holds.
 
-mod accounts;
 mod credentials;
+mod customer_accounts;
 pub(crate) mod email_keys;
 mod sessions;
 mod user_docs;
@@ -10,4 +10,4 @@ mod user_list;
 mod user_removal;
 mod users;
 
-pub(crate) use credentials::{credential_document, credential_id};
+pub(crate) use credentials::credential_id;

@@ -92,7 +92,7 @@ impl UserRepository for MongoStore {
             .map_err(IdentityDbError::from)?;
         let order = user_list::order(query);
         Ok(
-            page_of(names::USERS, documents, page.limit, &order, read_user)
+            page_of(names::USERS, &documents, page.limit, &order, read_user)
                 .map_err(IdentityDbError::from)?,
         )
     }

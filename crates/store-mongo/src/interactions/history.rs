@@ -15,8 +15,8 @@ use crate::bson::keyset::page_of;
 use crate::db::client::MongoStore;
 use crate::db::error::{CorruptData, InteractionDbError};
 use crate::db::ops::aggregate_all;
+use crate::interactions::docs::read_interaction;
 use crate::interactions::history_pipeline::{self, history_plan, is_null};
-use crate::interactions::interaction_docs::read_interaction;
 
 /// Where history entries come from, named in errors.
 const HISTORY: &str = "history";
@@ -88,7 +88,7 @@ impl HistoryQuery for MongoStore {
             .await
             .map_err(InteractionDbError::from)?;
         let order = history_pipeline::order(filter.direction);
-        Ok(page_of(HISTORY, documents, page.limit, &order, read_entry)
+        Ok(page_of(HISTORY, &documents, page.limit, &order, read_entry)
             .map_err(InteractionDbError::from)?)
     }
 }

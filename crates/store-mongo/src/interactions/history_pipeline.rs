@@ -18,7 +18,7 @@ use crate::db::ops::limit;
 
 /// One source of the history: where it lives and how its entries look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Branch {
+pub(crate) struct Branch {
     source: HistorySource,
     collection: &'static str,
     /// The field holding the entry's instant.
@@ -166,15 +166,14 @@ pub(crate) fn branch_after(
     let prefix = branch.prefix();
     let at = value.to_bson();
     let later = doc! { branch.at: { beyond(direction): at.clone() } };
-    let same_instant = match position.strip_prefix(prefix.as_str()) {
-        Some(id) => Some(doc! { branch.at: at, "_id": { beyond(direction): id } }),
-        None => {
-            let all_follow = match direction {
-                SortDirection::Asc => position < prefix.as_str(),
-                SortDirection::Desc => position > prefix.as_str(),
-            };
-            all_follow.then(|| doc! { branch.at: at })
-        }
+    let same_instant = if let Some(id) = position.strip_prefix(prefix.as_str()) {
+        Some(doc! { branch.at: at, "_id": { beyond(direction): id } })
+    } else {
+        let all_follow = match direction {
+            SortDirection::Asc => position < prefix.as_str(),
+            SortDirection::Desc => position > prefix.as_str(),
+        };
+        all_follow.then(|| doc! { branch.at: at })
     };
     match same_instant {
         Some(same) => doc! { "$or": [later, same] },

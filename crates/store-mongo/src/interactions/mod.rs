@@ -4,9 +4,9 @@
 
 mod calendar_feeds;
 mod directory;
+mod docs;
 mod history;
 mod history_pipeline;
-mod interaction_docs;
-mod interaction_list;
-mod interaction_writes;
-mod interactions;
+mod list;
+mod repository;
+mod writes;

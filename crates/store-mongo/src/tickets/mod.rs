@@ -2,8 +2,8 @@
 //! raising, and what the tickets context asks about customers and staff.
 
 pub(crate) mod directory;
+mod docs;
 mod idempotency;
-mod ticket_docs;
-mod ticket_list;
-mod ticket_writes;
-mod tickets;
+mod list;
+mod repository;
+mod writes;

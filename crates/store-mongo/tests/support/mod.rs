@@ -5,6 +5,9 @@
 //! Without the variable a test says on the terminal that it is skipped, and
 //! why, and checks nothing (`scripts/test` always sets it).
 
+// Each test binary uses a part of this module.
+#![allow(dead_code)]
+
 use std::io::Write as _;
 
 use crm_store_mongo::MongoStore;
@@ -52,20 +55,31 @@ pub fn server_uri(test: &str) -> Option<String> {
     }
 }
 
-/// A new, empty, migrated store on a database of its own, and the guard
-/// that drops that database; `None` when no server is configured.
-pub async fn fresh_store() -> Option<(DropDatabase, MongoStore)> {
+/// A store on a new database of its own (not migrated), the guard that
+/// drops that database, and the database as an operator would reach it
+/// with another client; `None` when no server is configured.
+pub async fn empty_store() -> Option<(DropDatabase, MongoStore, mongodb::Database)> {
     // The test harness names each test's thread after the test.
     let test = std::thread::current()
         .name()
-        .unwrap_or("a MongoDB contract check")
+        .unwrap_or("a MongoDB test")
         .to_owned();
     let uri = server_uri(&test)?;
     let name = format!("crm_test_{}", uuid::Uuid::now_v7().simple());
     let store = MongoStore::connect_to_database(&uri, &name)
         .await
         .unwrap_or_else(|error| panic!("connect to {URI_VARIABLE}: {error}"));
-    let guard = DropDatabase(Some(store.clone()));
+    let side = mongodb::Client::with_uri_str(&uri)
+        .await
+        .expect("a second client")
+        .database(&name);
+    Some((DropDatabase(Some(store.clone())), store, side))
+}
+
+/// A new, empty, migrated store on a database of its own, and the guard
+/// that drops that database; `None` when no server is configured.
+pub async fn fresh_store() -> Option<(DropDatabase, MongoStore)> {
+    let (guard, store, _) = empty_store().await?;
     store.migrate().await.expect("migrate the test database");
     Some((guard, store))
 }

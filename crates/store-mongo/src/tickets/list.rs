@@ -9,7 +9,7 @@ use crate::bson::keyset::{KeyKind, Order, all_of};
 use crate::bson::regex;
 use crate::bson::visibility::{ON_RECORDS, visible};
 use crate::db::ops::{FindSpec, limit};
-use crate::tickets::ticket_docs::SEARCH_SEPARATOR;
+use crate::tickets::docs::SEARCH_SEPARATOR;
 
 /// The order of `query`: by creation, last change or priority rank, then id.
 pub(crate) fn order(query: &TicketQuery) -> Order {

@@ -13,8 +13,8 @@ use crate::db::client::MongoStore;
 use crate::db::error::InteractionDbError;
 use crate::db::names;
 use crate::db::ops::{FindSpec, find_all};
-use crate::interactions::interaction_docs::read_interaction;
-use crate::interactions::interaction_list::{self, calendar_spec, overlapping_spec};
+use crate::interactions::docs::read_interaction;
+use crate::interactions::list::{self, calendar_spec, overlapping_spec};
 
 impl MongoStore {
     /// Every interaction `spec` finds.
@@ -77,8 +77,7 @@ impl InteractionRepository for MongoStore {
         include_staff_only: bool,
         page: &PageRequest,
     ) -> Result<Page<Interaction>, StoreError> {
-        let Some(spec) = interaction_list::list_spec(query, visibility, include_staff_only, page)?
-        else {
+        let Some(spec) = list::list_spec(query, visibility, include_staff_only, page)? else {
             return Ok(Page {
                 items: Vec::new(),
                 next: None,
@@ -87,10 +86,10 @@ impl InteractionRepository for MongoStore {
         let documents = find_all(&self.collection(names::INTERACTIONS), spec, None)
             .await
             .map_err(InteractionDbError::from)?;
-        let order = interaction_list::order(query.direction);
+        let order = list::order(query.direction);
         Ok(page_of(
             names::INTERACTIONS,
-            documents,
+            &documents,
             page.limit,
             &order,
             read_interaction,

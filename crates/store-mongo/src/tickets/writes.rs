@@ -11,10 +11,8 @@ use crate::bson::convert::{Fields, stored_version};
 use crate::db::client::MongoStore;
 use crate::db::error::{DbError, TicketDbError};
 use crate::db::names;
+use crate::tickets::docs::{comment_document, event_document, ticket_document, ticket_fields};
 use crate::tickets::idempotency::Earlier;
-use crate::tickets::ticket_docs::{
-    comment_document, event_document, ticket_document, ticket_fields,
-};
 
 impl MongoStore {
     /// Stores a raised ticket and its first event, unless `idempotency`

@@ -13,7 +13,7 @@ use mongodb::bson::{Bson, Document, doc};
 use mongodb::options::ReturnDocument;
 
 use crate::bson::convert::{Fields, date, opt_id, stored_version};
-use crate::customers::customer_docs::{customer_document, customer_fields, status_change_document};
+use crate::customers::docs::{customer_document, customer_fields, status_change_document};
 use crate::customers::undo::UndoLog;
 use crate::db::client::MongoStore;
 use crate::db::error::{CustomerDbError, DbError, retry_on_duplicate};

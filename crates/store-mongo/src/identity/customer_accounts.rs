@@ -11,7 +11,7 @@ use crm_kernel::{CustomerId, EmailAddress, PersonName, PhoneNumber, PrincipalId}
 use mongodb::bson::{Bson, Document, doc};
 
 use crate::bson::convert::Fields;
-use crate::customers::customer_docs::{customer_document, status_change_document};
+use crate::customers::docs::{customer_document, status_change_document};
 use crate::db::client::MongoStore;
 use crate::db::error::{CorruptData, DbError, IdentityDbError, retry_on_duplicate};
 use crate::db::names;

@@ -28,7 +28,7 @@ pub(crate) enum ListPlan {
     /// A `find` in the order of `order`.
     Find {
         /// The read.
-        spec: FindSpec,
+        spec: Box<FindSpec>,
         /// The order (its field gives the cursor position).
         order: Order,
     },
@@ -86,12 +86,12 @@ pub(crate) fn list_plan(
             let order = field_order(field, query.sort.direction);
             conditions.extend(order.after_position(page.after.as_ref())?);
             Ok(ListPlan::Find {
-                spec: FindSpec {
+                spec: Box::new(FindSpec {
                     filter: all_of(conditions),
                     sort: order.sort(),
                     limit: Some(limit),
                     projection: Some(doc! { "keywords": 0 }),
-                },
+                }),
                 order,
             })
         }
@@ -159,7 +159,7 @@ mod tests {
 
     fn find(plan: ListPlan) -> (FindSpec, Order) {
         match plan {
-            ListPlan::Find { spec, order } => (spec, order),
+            ListPlan::Find { spec, order } => (*spec, order),
             other => panic!("expected a find, got {other:?}"),
         }
     }

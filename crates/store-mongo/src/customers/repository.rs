@@ -8,9 +8,9 @@ use crm_kernel::{CustomerId, EmailAddress, Page, PageRequest, Timestamp};
 use mongodb::bson::{Bson, Document, doc};
 
 use crate::bson::keyset::page_of;
-use crate::customers::customer_docs::{read_customer, read_status_change};
-use crate::customers::customer_list::{self, ListPlan};
+use crate::customers::docs::{read_customer, read_status_change};
 use crate::customers::import::MongoImport;
+use crate::customers::list::{self, ListPlan};
 use crate::db::client::MongoStore;
 use crate::db::error::CustomerDbError;
 use crate::db::names;
@@ -89,7 +89,7 @@ impl CustomerRepository for MongoStore {
         page: &PageRequest,
     ) -> Result<Page<Customer>, StoreError> {
         let customers = self.collection(names::CUSTOMERS);
-        let (documents, order) = match customer_list::list_plan(query, visibility, page)? {
+        let (documents, order) = match list::list_plan(query, visibility, page)? {
             ListPlan::Empty => {
                 return Ok(Page {
                     items: Vec::new(),
@@ -97,7 +97,7 @@ impl CustomerRepository for MongoStore {
                 });
             }
             ListPlan::Find { spec, order } => (
-                find_all(&customers, spec, None)
+                find_all(&customers, *spec, None)
                     .await
                     .map_err(CustomerDbError::from)?,
                 order,
@@ -106,12 +106,12 @@ impl CustomerRepository for MongoStore {
                 aggregate_all(&customers, pipeline, None)
                     .await
                     .map_err(CustomerDbError::from)?,
-                customer_list::relevance_order(query.sort.direction),
+                list::relevance_order(query.sort.direction),
             ),
         };
         Ok(page_of(
             names::CUSTOMERS,
-            documents,
+            &documents,
             page.limit,
             &order,
             read_customer,

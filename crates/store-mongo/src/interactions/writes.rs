@@ -20,10 +20,10 @@ use crate::db::client::MongoStore;
 use crate::db::error::{DbError, InteractionDbError};
 use crate::db::names;
 use crate::db::ops::aggregate_all;
-use crate::interactions::interaction_docs::{
+use crate::interactions::docs::{
     customer_copies, interaction_document, interaction_fields, read_interaction, staff_of,
 };
-use crate::interactions::interaction_list::last_interaction_pipeline;
+use crate::interactions::list::last_interaction_pipeline;
 
 impl MongoStore {
     /// Stores new interactions and recomputes their customers'

@@ -12,8 +12,8 @@ use crate::db::client::MongoStore;
 use crate::db::error::TicketDbError;
 use crate::db::names;
 use crate::db::ops::{FindSpec, find_all};
-use crate::tickets::ticket_docs::{read_comment, read_event, read_ticket};
-use crate::tickets::ticket_list::{self, COMMENT_ORDER};
+use crate::tickets::docs::{read_comment, read_event, read_ticket};
+use crate::tickets::list::{self, COMMENT_ORDER};
 
 #[async_trait]
 impl TicketRepository for MongoStore {
@@ -73,7 +73,7 @@ impl TicketRepository for MongoStore {
         visibility: &Visibility,
         page: &PageRequest,
     ) -> Result<Page<Ticket>, StoreError> {
-        let Some(spec) = ticket_list::list_spec(query, visibility, page)? else {
+        let Some(spec) = list::list_spec(query, visibility, page)? else {
             return Ok(Page {
                 items: Vec::new(),
                 next: None,
@@ -82,9 +82,9 @@ impl TicketRepository for MongoStore {
         let documents = find_all(&self.collection(names::TICKETS), spec, None)
             .await
             .map_err(TicketDbError::from)?;
-        let order = ticket_list::order(query);
+        let order = list::order(query);
         Ok(
-            page_of(names::TICKETS, documents, page.limit, &order, read_ticket)
+            page_of(names::TICKETS, &documents, page.limit, &order, read_ticket)
                 .map_err(TicketDbError::from)?,
         )
     }
@@ -128,13 +128,13 @@ impl TicketRepository for MongoStore {
         include_internal: bool,
         page: &PageRequest,
     ) -> Result<Page<Comment>, StoreError> {
-        let spec = ticket_list::comments_spec(id, include_internal, page)?;
+        let spec = list::comments_spec(id, include_internal, page)?;
         let documents = find_all(&self.collection(names::TICKET_COMMENTS), spec, None)
             .await
             .map_err(TicketDbError::from)?;
         Ok(page_of(
             names::TICKET_COMMENTS,
-            documents,
+            &documents,
             page.limit,
             &COMMENT_ORDER,
             read_comment,
