@@ -20,12 +20,29 @@
 //! - Lists are keyset-paginated (never `skip`), with visibility applied in
 //!   the query; the customer search uses an indexed array of normalised
 //!   keywords matched by prefix (no `$text`), see
-//!   `docs/adr/0011-mongo-search.md`.
+//!   `docs/adr/0011-mongo-search.md`. Refresh sessions and idempotency keys
+//!   are purged 30 days after they expire or were used (TTL indexes).
 //!
-//! Filters, sorts, cursors, visibility conditions and aggregation
-//! pipelines are built by small pure functions (the `bson` module and the
-//! `*_list`/`*_pipeline` modules of each context) whose tests assert the
-//! BSON they produce without a server.
+//! The layout mirrors `crm-store-sqlite`: `identity/`, `customers/`,
+//! `tickets/` and `interactions/` hold each context's port implementations
+//! (`repository.rs`), how its records are stored (`docs.rs`) and written
+//! (`writes.rs`), and the pure builders of its queries (`list.rs`,
+//! `history_pipeline.rs`, `search.rs`): filters, sorts, keyset conditions,
+//! visibility and aggregation pipelines as small functions returning BSON
+//! documents, whose tests assert the BSON without a server. `bson/` holds
+//! what they share (keyset conditions and cursor keys, visibility,
+//! conversions, the search keywords); `db/` the connection, transactions,
+//! error mapping, references, migrations and health.
+//!
+//! Documents that lists filter and sort by keep copies of what they would
+//! join on in SQL (a customer its company's name and whether it can sign
+//! in; tickets and interactions their customer's company and owner),
+//! rewritten in the transaction that changes the original; a write that
+//! sets such a reference *touches* the referenced document, which both
+//! checks that it exists and makes concurrent changes of it conflict
+//! (`db/references.rs`). Emails are unique among staff and customers
+//! through one `email_keys` collection that every holder claims in its
+//! write's transaction.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {

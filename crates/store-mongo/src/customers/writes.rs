@@ -157,7 +157,8 @@ impl MongoStore {
             // Cannot happen: the version was read in this transaction.
             return Err(DbError::refused(StoreError::VersionConflict));
         }
-        if has_account && key.as_deref() != stored_key {
+        if has_account {
+            // The credential's email follows the customer's, its case too.
             self.move_sign_in_email(session, customer, undo.as_deref_mut())
                 .await?;
         }
