@@ -7,9 +7,9 @@ use crm_interactions::ports::{CalendarFeeds, StoreError};
 use crm_kernel::{Clock, SystemClock, UserId};
 use rusqlite::{OptionalExtension, params};
 
-use crate::error::InteractionDbError;
-use crate::open::SqliteStore;
-use crate::rows::decode;
+use crate::db::error::InteractionDbError;
+use crate::db::open::SqliteStore;
+use crate::db::rows::decode;
 
 #[async_trait]
 impl CalendarFeeds for SqliteStore {

@@ -9,10 +9,10 @@ use crm_kernel::{
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 use crate::company_list::{self, CompanyListPlan};
-use crate::customer_rows::{self, stored_version};
-use crate::error::CustomerDbError;
-use crate::open::SqliteStore;
-use crate::rows::{self, CorruptData, decode, decode_opt};
+use crate::db::error::CustomerDbError;
+use crate::db::open::SqliteStore;
+use crate::db::rows::stored_version;
+use crate::db::rows::{self, CorruptData, decode, decode_opt};
 
 /// The columns a company is read from, on `companies co`, in [`CompanyRow`]'s order.
 pub(crate) const COMPANY_COLUMNS: &str = "co.id, co.name, co.address, co.phone, co.website, \
@@ -232,7 +232,7 @@ impl CompanyRow {
             notes: decode_opt("companies.notes", self.notes.as_deref(), LongText::parse)?,
             created_at: rows::timestamp("companies.created_at", &self.created_at)?,
             updated_at: rows::timestamp("companies.updated_at", &self.updated_at)?,
-            version: customer_rows::version("companies.version", self.version)?,
+            version: rows::version("companies.version", self.version)?,
         })
     }
 }

@@ -8,8 +8,8 @@ use crm_identity::ports::{Credential, CredentialStore, StoreError};
 use crm_kernel::{CustomerId, EmailAddress, PrincipalId, UserId};
 use rusqlite::{OptionalExtension, Row};
 
-use crate::open::SqliteStore;
-use crate::rows::{CorruptData, decode};
+use crate::db::open::SqliteStore;
+use crate::db::rows::{CorruptData, decode};
 
 #[async_trait]
 impl CredentialStore for SqliteStore {

@@ -9,9 +9,9 @@ use crm_kernel::{CustomerId, EmailAddress, PersonName, PhoneNumber};
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::customer_rows::name_sort;
-use crate::error::{DbError, email_taken};
-use crate::open::SqliteStore;
-use crate::rows::{self, CorruptData, decode, decode_opt};
+use crate::db::error::{DbError, email_taken};
+use crate::db::open::SqliteStore;
+use crate::db::rows::{self, CorruptData, decode, decode_opt};
 
 #[async_trait]
 impl CustomerAccounts for SqliteStore {

@@ -2,13 +2,13 @@
 //! company's current name, its tags and whether it can sign in) and their
 //! parsing back into a domain [`Customer`].
 
-use crm_customers::{Customer, LifecycleStatus, Tags, Version};
+use crm_customers::{Customer, LifecycleStatus, Tags};
 use crm_kernel::{
     CompanyId, CustomerId, EmailAddress, LongText, PersonName, PhoneNumber, ShortText, UserId,
 };
 use rusqlite::Row;
 
-use crate::rows::{self, CorruptData, decode, decode_opt};
+use crate::db::rows::{self, CorruptData, decode, decode_opt, version};
 
 /// The tables a customer is read from: `customers c` and its company `co`.
 pub(crate) const CUSTOMER_FROM: &str = "customers c LEFT JOIN companies co ON co.id = c.company_id";
@@ -28,21 +28,6 @@ pub(crate) const CUSTOMER_COLUMN_COUNT: usize = 17;
 /// The name sort key of a customer: "last first", lower-cased (Unicode).
 pub(crate) fn name_sort(first_name: &PersonName, last_name: &PersonName) -> String {
     format!("{} {}", last_name.as_str(), first_name.as_str()).to_lowercase()
-}
-
-/// A stored version as the domain's [`Version`].
-pub(crate) fn version(column: &'static str, stored: i64) -> Result<Version, CorruptData> {
-    u64::try_from(stored)
-        .ok()
-        .filter(|n| *n >= 1)
-        .map(Version::new)
-        .ok_or_else(|| CorruptData::new(column, format!("`{stored}` is not a version")))
-}
-
-/// A version as stored (SQLite integers are signed).
-pub(crate) fn stored_version(version: Version) -> i64 {
-    // Versions count changes of one record: they never reach 2^63.
-    i64::try_from(version.get()).unwrap_or(i64::MAX)
 }
 
 /// Parses a stored lifecycle status.
@@ -151,13 +136,5 @@ mod tests {
         let first = PersonName::parse("Zoë").unwrap();
         let last = PersonName::parse("Ünal").unwrap();
         assert_eq!(name_sort(&first, &last), "ünal zoë");
-    }
-
-    #[test]
-    fn versions_must_be_positive() {
-        assert_eq!(version("v", 3).unwrap(), Version::new(3));
-        assert!(version("v", 0).is_err());
-        assert!(version("v", -1).is_err());
-        assert_eq!(stored_version(Version::new(7)), 7);
     }
 }

@@ -13,9 +13,10 @@ use crm_kernel::{
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-use crate::customer_rows::{name_sort, stored_version};
-use crate::error::{CustomerDbError, is_foreign_key_violation, is_unique_violation};
-use crate::rows::CorruptData;
+use crate::customer_rows::name_sort;
+use crate::db::error::{CustomerDbError, is_foreign_key_violation, is_unique_violation};
+use crate::db::rows::CorruptData;
+use crate::db::rows::stored_version;
 use crate::status_history;
 
 /// Every stored column of a customer, bound as `?1`…`?16` in [`columns`]' order.
@@ -405,7 +406,7 @@ mod tests {
     use crm_kernel::{CompanyId, PersonName, PrincipalId, UserId};
 
     use super::*;
-    use crate::migrations::MIGRATIONS;
+    use crate::db::migrations::MIGRATIONS;
 
     fn database() -> Connection {
         let conn = Connection::open_in_memory().unwrap();

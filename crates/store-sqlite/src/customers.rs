@@ -9,9 +9,9 @@ use rusqlite::{OptionalExtension, params_from_iter};
 
 use crate::customer_list::{self, ListPlan, Position};
 use crate::customer_rows::{CUSTOMER_COLUMN_COUNT, CUSTOMER_COLUMNS, CUSTOMER_FROM, CustomerRow};
-use crate::error::CustomerDbError;
+use crate::db::error::CustomerDbError;
+use crate::db::open::SqliteStore;
 use crate::import::SqliteImport;
-use crate::open::SqliteStore;
 use crate::{customer_writes, status_history};
 
 #[async_trait]

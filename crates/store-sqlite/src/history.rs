@@ -32,10 +32,10 @@ use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 
 use crate::customer_rows;
-use crate::error::InteractionDbError;
+use crate::db::error::InteractionDbError;
+use crate::db::open::SqliteStore;
+use crate::db::rows::{self, CorruptData, decode};
 use crate::interaction_rows::{INTERACTION_COLUMN_COUNT, INTERACTION_COLUMNS, InteractionRow};
-use crate::open::SqliteStore;
-use crate::rows::{self, CorruptData, decode};
 
 /// The columns every branch selects before the interaction's: source, id,
 /// at, sort position, description, status.

@@ -18,8 +18,8 @@ use deadpool_sqlite::Object;
 use rusqlite::{Connection, DropBehavior};
 
 use crate::customer_writes;
-use crate::error::CustomerDbError;
-use crate::open::{SqliteStore, end_abandoned_transaction};
+use crate::db::error::CustomerDbError;
+use crate::db::open::{SqliteStore, end_abandoned_transaction};
 
 /// An open import transaction of the SQLite store.
 pub(crate) struct SqliteImport {

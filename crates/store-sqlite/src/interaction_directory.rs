@@ -8,9 +8,9 @@ use crm_interactions::ports::{
 use crm_kernel::{CompanyId, CustomerId, EmailAddress, PersonName, UserId};
 use rusqlite::OptionalExtension;
 
-use crate::error::InteractionDbError;
-use crate::open::SqliteStore;
-use crate::rows::{decode, decode_opt};
+use crate::db::error::InteractionDbError;
+use crate::db::open::SqliteStore;
+use crate::db::rows::{decode, decode_opt};
 
 #[async_trait]
 impl CustomerDirectory for SqliteStore {

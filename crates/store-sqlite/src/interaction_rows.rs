@@ -9,9 +9,9 @@ use crm_kernel::{CustomerId, EmailAddress, InteractionId, LongText, ShortText, U
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, params};
 
-use crate::customer_rows::{stored_version, version};
-use crate::error::InteractionDbError;
-use crate::rows::{self, CorruptData, decode, decode_opt};
+use crate::db::error::InteractionDbError;
+use crate::db::rows::{self, CorruptData, decode, decode_opt};
+use crate::db::rows::{stored_version, version};
 
 /// The separator of attendees in the attendees column of
 /// [`INTERACTION_COLUMNS`]: a control character that neither an id nor an

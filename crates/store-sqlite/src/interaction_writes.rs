@@ -12,8 +12,8 @@ use crm_kernel::{BackendError, CustomerId, InteractionId, Version};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
-use crate::customer_rows::stored_version;
-use crate::error::InteractionDbError;
+use crate::db::error::InteractionDbError;
+use crate::db::rows::stored_version;
 use crate::interaction_rows::{self, INSERT_INTERACTION, UPDATE_INTERACTION};
 use crate::last_interaction;
 
@@ -115,7 +115,7 @@ fn check_version(
         Some((version, _)) if version != stored_version(expected) => {
             Err(InteractionDbError::refused(StoreError::VersionConflict))
         }
-        Some((_, customer)) => Ok(crate::rows::decode(
+        Some((_, customer)) => Ok(crate::db::rows::decode(
             "interactions.customer_id",
             &customer,
             CustomerId::parse,

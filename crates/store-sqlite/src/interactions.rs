@@ -12,11 +12,11 @@ use crm_kernel::{
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
-use crate::error::InteractionDbError;
+use crate::db::error::InteractionDbError;
+use crate::db::open::SqliteStore;
 use crate::interaction_list::{self, ListPlan};
 use crate::interaction_rows::{INTERACTION_COLUMNS, InteractionRow};
 use crate::interaction_writes;
-use crate::open::SqliteStore;
 
 /// The organizer's scheduled meetings and calls overlapping `[?2, ?3)`.
 ///

@@ -13,7 +13,7 @@
 use crm_kernel::CustomerId;
 use rusqlite::Connection;
 
-use crate::error::InteractionDbError;
+use crate::db::error::InteractionDbError;
 
 /// Recomputes the `last_interaction` of `customer` from its interactions.
 pub(crate) fn recompute(conn: &Connection, customer: CustomerId) -> Result<(), InteractionDbError> {

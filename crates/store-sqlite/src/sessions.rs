@@ -7,9 +7,9 @@ use crm_identity::{RefreshSession, TokenHash};
 use crm_kernel::{PrincipalId, SessionFamilyId, SessionId, Timestamp};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::error::DbError;
-use crate::open::SqliteStore;
-use crate::rows::{self, CorruptData, decode};
+use crate::db::error::DbError;
+use crate::db::open::SqliteStore;
+use crate::db::rows::{self, CorruptData, decode};
 
 #[async_trait]
 impl SessionStore for SqliteStore {

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use crm_customers::ports::{StaffDirectory, StoreError};
 use crm_kernel::UserId;
 
-use crate::error::CustomerDbError;
-use crate::open::SqliteStore;
+use crate::db::error::CustomerDbError;
+use crate::db::open::SqliteStore;
 
 #[async_trait]
 impl StaffDirectory for SqliteStore {

@@ -6,8 +6,8 @@ use crm_kernel::{BackendError, CustomerId};
 use rusqlite::{Connection, Row, params};
 
 use crate::customer_rows;
-use crate::error::CustomerDbError;
-use crate::rows::{self, CorruptData, decode};
+use crate::db::error::CustomerDbError;
+use crate::db::rows::{self, CorruptData, decode};
 
 /// Appends `change` to the history of `customer`; refuses a change that
 /// belongs to another customer (a caller's bug that would corrupt a history).

@@ -10,8 +10,8 @@ use crm_tickets::{Comment, Ticket};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, params, params_from_iter};
 
-use crate::error::TicketDbError;
-use crate::rows::{self, CorruptData, decode};
+use crate::db::error::TicketDbError;
+use crate::db::rows::{self, CorruptData, decode};
 use crate::ticket_writes;
 
 /// Stores `comment`; with `answered`, first replaces the ticket stored at

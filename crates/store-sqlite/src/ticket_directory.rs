@@ -6,9 +6,9 @@ use crm_kernel::{CompanyId, CustomerId, UserId};
 use crm_tickets::ports::{AssigneeDirectory, CustomerDirectory, CustomerRef, StoreError};
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::error::TicketDbError;
-use crate::open::SqliteStore;
-use crate::rows::decode_opt;
+use crate::db::error::TicketDbError;
+use crate::db::open::SqliteStore;
+use crate::db::rows::decode_opt;
 
 #[async_trait]
 impl CustomerDirectory for SqliteStore {

@@ -5,8 +5,8 @@ use crm_kernel::{BackendError, TicketId};
 use crm_tickets::{TicketEvent, TicketStatus};
 use rusqlite::{Connection, Row, params};
 
-use crate::error::TicketDbError;
-use crate::rows::{self, CorruptData, decode};
+use crate::db::error::TicketDbError;
+use crate::db::rows::{self, CorruptData, decode};
 use crate::ticket_rows;
 
 /// Appends `event` to the history of `ticket`; refuses an event that

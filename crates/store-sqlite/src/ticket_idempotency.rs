@@ -9,8 +9,8 @@ use crm_tickets::ports::StoreError;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use crate::error::TicketDbError;
-use crate::rows::{self, decode};
+use crate::db::error::TicketDbError;
+use crate::db::rows::{self, decode};
 
 /// What an earlier use of a key tells about a new request with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -332,7 +332,7 @@ mod tests {
     #[test]
     fn every_sort_walks_an_index() {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
-        for migration in crate::migrations::MIGRATIONS {
+        for migration in crate::db::migrations::MIGRATIONS {
             conn.execute_batch(migration.sql).unwrap();
         }
         for sort in [

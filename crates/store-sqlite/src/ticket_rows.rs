@@ -6,8 +6,8 @@ use crm_tickets::{Channel, Priority, Subject, Ticket, TicketStatus};
 use rusqlite::Row;
 use rusqlite::types::Value;
 
-use crate::customer_rows::{stored_version, version};
-use crate::rows::{self, CorruptData, decode, decode_opt};
+use crate::db::rows::{self, CorruptData, decode, decode_opt};
+use crate::db::rows::{stored_version, version};
 
 /// The columns of a ticket, on `tickets t`, in [`TicketRow`]'s order.
 pub(crate) const TICKET_COLUMNS: &str = "t.id, t.customer_id, t.subject, t.issue, t.status, \

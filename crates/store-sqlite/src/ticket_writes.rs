@@ -8,8 +8,8 @@ use crm_tickets::{IdempotencyKey, Ticket, TicketEvent};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
-use crate::customer_rows::stored_version;
-use crate::error::TicketDbError;
+use crate::db::error::TicketDbError;
+use crate::db::rows::stored_version;
 use crate::ticket_events;
 use crate::ticket_idempotency::{self, Earlier};
 use crate::ticket_rows::{self, INSERT_TICKET, UPDATE_TICKET};

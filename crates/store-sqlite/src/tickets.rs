@@ -7,8 +7,8 @@ use crm_tickets::ports::{Inserted, StoreError, TicketRepository};
 use crm_tickets::{Comment, IdempotencyKey, Ticket, TicketEvent, TicketQuery};
 use rusqlite::{OptionalExtension, params_from_iter};
 
-use crate::error::TicketDbError;
-use crate::open::SqliteStore;
+use crate::db::error::TicketDbError;
+use crate::db::open::SqliteStore;
 use crate::ticket_list::{self, ListPlan};
 use crate::ticket_rows::{TICKET_COLUMN_COUNT, TICKET_COLUMNS, TicketRow};
 use crate::{ticket_comments, ticket_events, ticket_writes};

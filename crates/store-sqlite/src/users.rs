@@ -10,9 +10,9 @@ use crm_kernel::{
 };
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
-use crate::error::{DbError, email_taken};
-use crate::open::SqliteStore;
-use crate::rows::{self, CorruptData, decode, decode_opt};
+use crate::db::error::{DbError, email_taken};
+use crate::db::open::SqliteStore;
+use crate::db::rows::{self, CorruptData, decode, decode_opt};
 use crate::user_list;
 
 /// The columns a staff user is read from, on `users u`, in [`UserRow`]'s order.

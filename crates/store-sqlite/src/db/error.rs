@@ -7,7 +7,7 @@ use crm_kernel::BackendError;
 use crm_tickets::ports::StoreError as TicketStoreError;
 use rusqlite::ffi;
 
-use crate::rows::CorruptData;
+use crate::db::rows::CorruptData;
 
 /// The failure of one database call, before it is mapped to the error type of
 /// the port that was called: `R` is that port's error type (the identity

@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use crm_kernel::{PrincipalId, PrincipalKind, Timestamp};
+use crm_kernel::{PrincipalId, PrincipalKind, Timestamp, Version};
 
 /// A stored value that does not parse as its domain type.
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +78,21 @@ pub(crate) fn principal_columns(principal: PrincipalId) -> (&'static str, String
     (principal.kind().as_str(), principal.to_string())
 }
 
+/// A stored version as the domain's [`Version`].
+pub(crate) fn version(column: &'static str, stored: i64) -> Result<Version, CorruptData> {
+    u64::try_from(stored)
+        .ok()
+        .filter(|n| *n >= 1)
+        .map(Version::new)
+        .ok_or_else(|| CorruptData::new(column, format!("`{stored}` is not a version")))
+}
+
+/// A version as stored (SQLite integers are signed).
+pub(crate) fn stored_version(version: Version) -> i64 {
+    // Versions count changes of one record: they never reach 2^63.
+    i64::try_from(version.get()).unwrap_or(i64::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use crm_kernel::{EmailAddress, UserId};
@@ -99,5 +114,13 @@ mod tests {
         let id = PrincipalId::User(UserId::new());
         let (kind, text) = principal_columns(id);
         assert_eq!(principal(kind, &text).unwrap(), id);
+    }
+
+    #[test]
+    fn versions_must_be_positive() {
+        assert_eq!(version("v", 3).unwrap(), Version::new(3));
+        assert!(version("v", 0).is_err());
+        assert!(version("v", -1).is_err());
+        assert_eq!(stored_version(Version::new(7)), 7);
     }
 }

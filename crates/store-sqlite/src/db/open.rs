@@ -9,7 +9,7 @@ use crm_kernel::BackendError;
 use deadpool_sqlite::{Config, Hook, HookError, Manager, Object, Pool, Runtime};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-use crate::error::DbError;
+use crate::db::error::DbError;
 
 /// How long a connection waits for another one's lock before it gives up
 /// (several server processes, or a backup tool, may share the file).

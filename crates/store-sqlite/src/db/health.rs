@@ -5,8 +5,8 @@ use std::time::Duration;
 use crm_kernel::BackendError;
 use rusqlite::Connection;
 
-use crate::migrations::{MigrationError, MigrationState};
-use crate::open::{ConnectionRole, SqliteStore};
+use crate::db::migrations::{MigrationError, MigrationState};
+use crate::db::open::{ConnectionRole, SqliteStore};
 
 /// Why the store is not ready to serve.
 #[derive(Debug, thiserror::Error)]
