@@ -7,7 +7,7 @@ use crm_kernel::{CompanyId, PageRequest, SortDirection};
 use rusqlite::types::Value;
 
 use crate::companies::COMPANY_COLUMNS;
-use crate::user_list::escape_like;
+use crate::identity::user_list::escape_like;
 
 /// How one page is fetched.
 #[derive(Debug)]

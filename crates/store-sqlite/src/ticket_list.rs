@@ -11,8 +11,8 @@ use crm_kernel::{BackendError, PageRequest, SortDirection, Visibility};
 use crm_tickets::{TicketQuery, TicketSortField};
 use rusqlite::types::Value;
 
+use crate::identity::user_list::escape_like;
 use crate::ticket_rows::{SEARCH_SEPARATOR, TICKET_COLUMNS};
-use crate::user_list::escape_like;
 
 /// How one page is fetched.
 #[derive(Debug)]

@@ -1,6 +1,6 @@
 //! Sign-in credentials of staff users and customers: [`CredentialStore`] on
 //! the `credentials` table. They are written with the account they belong
-//! to (see `users.rs` and `customers.rs`).
+//! to (see `identity/users.rs` and `identity/customer_accounts.rs`).
 
 use async_trait::async_trait;
 use crm_identity::PasswordHash;

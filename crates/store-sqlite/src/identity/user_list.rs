@@ -11,7 +11,7 @@ use crm_identity::{UserQuery, UserSortField};
 use crm_kernel::{PageRequest, SortDirection};
 use rusqlite::types::Value;
 
-use crate::users::USER_COLUMNS;
+use crate::identity::user_rows::USER_COLUMNS;
 
 /// A statement and its positional parameters.
 #[derive(Debug)]
