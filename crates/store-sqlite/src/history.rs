@@ -31,7 +31,7 @@ use rusqlite::Row;
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 
-use crate::customer_rows;
+use crate::customers::rows as customer_rows;
 use crate::db::error::InteractionDbError;
 use crate::db::open::SqliteStore;
 use crate::db::rows::{self, CorruptData, decode};

@@ -6,7 +6,7 @@
 //! the customer's latest completed interaction, or, when none is completed,
 //! of its latest interaction that is not cancelled (scheduled or no-show),
 //! or NULL when there is none. The interactions context owns it: a write of
-//! the customer record leaves it alone (see `customer_writes::update`), and
+//! the customer record leaves it alone (see `customers::writes::update`), and
 //! recomputing it changes neither the customer's version nor its
 //! `updated_at` (it is no edit of the record, so no ETag goes stale).
 

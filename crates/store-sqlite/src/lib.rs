@@ -38,25 +38,16 @@
 //! ```
 
 mod calendar_feeds;
-mod companies;
-mod company_list;
-mod customer_list;
-mod customer_rows;
-mod customer_writes;
 mod customers;
 mod db;
-mod fts;
 mod history;
 mod identity;
-mod import;
 mod interaction_directory;
 mod interaction_list;
 mod interaction_rows;
 mod interaction_writes;
 mod interactions;
 mod last_interaction;
-mod staff;
-mod status_history;
 mod ticket_comments;
 mod ticket_directory;
 mod ticket_events;

@@ -8,7 +8,7 @@ use crm_identity::{CustomerProfile, NewCustomerAccount, PasswordHash};
 use crm_kernel::{CustomerId, EmailAddress, PersonName, PhoneNumber};
 use rusqlite::{OptionalExtension, Row, params};
 
-use crate::customer_rows::name_sort;
+use crate::customers::rows::name_sort;
 use crate::db::error::{DbError, email_taken};
 use crate::db::open::SqliteStore;
 use crate::db::rows::{self, CorruptData, decode, decode_opt};

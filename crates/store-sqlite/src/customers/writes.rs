@@ -7,17 +7,15 @@
 
 use crm_customers::ports::StoreError;
 use crm_customers::{Customer, StatusChange, Version};
-use crm_kernel::{
-    BackendError, CustomerId, EmailAddress, LongText, PhoneNumber, ShortText, Timestamp,
-};
+use crm_kernel::{BackendError, EmailAddress, LongText, PhoneNumber, ShortText};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-use crate::customer_rows::name_sort;
-use crate::db::error::{CustomerDbError, is_foreign_key_violation, is_unique_violation};
-use crate::db::rows::CorruptData;
+use crate::customers::refusals::{ensure_no_other_credential, refusal};
+use crate::customers::rows::name_sort;
+use crate::customers::status_history;
+use crate::db::error::CustomerDbError;
 use crate::db::rows::stored_version;
-use crate::status_history;
 
 /// Every stored column of a customer, bound as `?1`…`?16` in [`columns`]' order.
 const INSERT_CUSTOMER: &str = "INSERT INTO customers \
@@ -125,69 +123,6 @@ pub(crate) fn update(
     }
 }
 
-/// Erases the personal data of customer `id` at `at` (kept as `erased_at`):
-/// names become `Erased Customer`, email, phone, notes, source and tags go,
-/// the version is raised, and the credential and refresh sessions are
-/// deleted. Status, company, owner, dates and status history stay. The
-/// search index drops the row (its trigger sees `erased_at` set).
-///
-/// Refuses with [`StoreError::NotFound`] for an unknown or erased customer.
-pub(crate) fn erase(
-    conn: &Connection,
-    id: CustomerId,
-    at: Timestamp,
-) -> Result<(), CustomerDbError> {
-    let id = id.to_string();
-    let changed = conn
-        .prepare_cached(
-            "UPDATE customers SET first_name = 'Erased', last_name = 'Customer', \
-             name_sort = 'customer erased', email = NULL, email_key = NULL, phone = NULL, \
-             notes = NULL, source = NULL, erased_at = ?2, version = version + 1 \
-             WHERE id = ?1 AND erased_at IS NULL",
-        )?
-        .execute(params![id, at.to_rfc3339()])?;
-    if changed == 0 {
-        return Err(CustomerDbError::refused(StoreError::NotFound));
-    }
-    conn.prepare_cached("DELETE FROM customer_tags WHERE customer_id = ?1")?
-        .execute([&id])?;
-    conn.prepare_cached("DELETE FROM credentials WHERE customer_id = ?1")?
-        .execute([&id])?;
-    conn.prepare_cached(
-        "DELETE FROM refresh_sessions WHERE principal_kind = 'customer' AND principal_id = ?1",
-    )?
-    .execute([&id])?;
-    anonymise_linked_records(conn, &id)?;
-    Ok(())
-}
-
-/// Text that replaces personal free text of an erased customer.
-const ERASED: &str = "(erased)";
-
-/// The erased customer's tickets and interactions stay (reports count them)
-/// but lose their free text: ticket subjects, issues and comments, interaction
-/// descriptions, outcomes, places and links, and outside attendees' emails.
-/// Statuses, kinds, times and metrics are kept.
-fn anonymise_linked_records(conn: &Connection, id: &str) -> Result<(), rusqlite::Error> {
-    let rewrites = [
-        "UPDATE ticket_comments SET body = ?2 \
-         WHERE ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?1)",
-        "UPDATE tickets SET subject = ?2, issue = ?2, search_text = lower(?2) || char(31) || lower(?2) \
-         WHERE customer_id = ?1",
-        "UPDATE interactions SET description = ?2, outcome = NULL, location = NULL, meeting_url = NULL \
-         WHERE customer_id = ?1",
-    ];
-    for sql in rewrites {
-        conn.prepare_cached(sql)?.execute(params![id, ERASED])?;
-    }
-    conn.prepare_cached(
-        "DELETE FROM interaction_attendees WHERE email IS NOT NULL \
-         AND interaction_id IN (SELECT id FROM interactions WHERE customer_id = ?1)",
-    )?
-    .execute([id])?;
-    Ok(())
-}
-
 /// The stored values of `customer`, in the order of [`INSERT_CUSTOMER`].
 fn columns(customer: &Customer) -> Vec<Value> {
     let text = |value: &str| Value::Text(value.to_owned());
@@ -265,145 +200,10 @@ fn check_version(conn: &Connection, id: &str, expected: Version) -> Result<bool,
     }
 }
 
-/// Who holds an email key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum EmailHolder {
-    /// A customer, with or without a sign-in account.
-    Customer(CustomerId),
-    /// A staff user.
-    Staff,
-}
-
-impl EmailHolder {
-    /// The refusal naming this holder.
-    fn refusal(self) -> StoreError {
-        StoreError::DuplicateEmail {
-            existing: match self {
-                Self::Customer(id) => Some(id),
-                Self::Staff => None,
-            },
-        }
-    }
-}
-
-/// [`StoreError::DuplicateEmail`] when a sign-in credential other than
-/// customer `owner`'s has `email`'s key. Staff emails live only in
-/// `credentials`, so no constraint of `customers` sees them; another
-/// customer's email is caught by the UNIQUE `customers.email_key` (see
-/// [`refusal`]).
-fn ensure_no_other_credential(
-    conn: &Connection,
-    email: &EmailAddress,
-    owner: CustomerId,
-) -> Result<(), CustomerDbError> {
-    match credential_holder(conn, &email.key(), owner)? {
-        None => Ok(()),
-        Some(holder) => Err(CustomerDbError::refused(holder.refusal())),
-    }
-}
-
-/// Who other than customer `owner` holds the email key, if anyone.
-fn email_holder(
-    conn: &Connection,
-    key: &str,
-    owner: CustomerId,
-) -> Result<Option<EmailHolder>, CustomerDbError> {
-    let customer: Option<String> = conn
-        .prepare_cached("SELECT id FROM customers WHERE email_key = ?1 AND id <> ?2")?
-        .query_row([key, &owner.to_string()], |row| row.get(0))
-        .optional()?;
-    match customer {
-        Some(id) => Ok(Some(EmailHolder::Customer(parse_customer_id(
-            "customers.id",
-            &id,
-        )?))),
-        None => credential_holder(conn, key, owner),
-    }
-}
-
-/// Whose credential other than customer `owner`'s has the email key, if any.
-fn credential_holder(
-    conn: &Connection,
-    key: &str,
-    owner: CustomerId,
-) -> Result<Option<EmailHolder>, CustomerDbError> {
-    let credential: Option<Option<String>> = conn
-        .prepare_cached(
-            "SELECT customer_id FROM credentials \
-             WHERE email_key = ?1 AND (customer_id IS NULL OR customer_id <> ?2)",
-        )?
-        .query_row([key, &owner.to_string()], |row| row.get(0))
-        .optional()?;
-    Ok(match credential {
-        None => None,
-        Some(None) => Some(EmailHolder::Staff),
-        Some(Some(id)) => Some(EmailHolder::Customer(parse_customer_id(
-            "credentials.customer_id",
-            &id,
-        )?)),
-    })
-}
-
-fn parse_customer_id(column: &'static str, text: &str) -> Result<CustomerId, CorruptData> {
-    CustomerId::parse(text).map_err(|error| CorruptData::new(column, error))
-}
-
-/// The port's refusal behind a failed write of `customer`: a UNIQUE
-/// violation of an email key names its holder, a FOREIGN KEY violation the
-/// reference that dangles (found by looking, since SQLite does not say
-/// which). Anything else stays a database error.
-fn refusal(conn: &Connection, customer: &Customer, error: rusqlite::Error) -> CustomerDbError {
-    let decided = if is_unique_violation(&error) {
-        unique_refusal(conn, customer)
-    } else if is_foreign_key_violation(&error) {
-        reference_refusal(conn, customer)
-    } else {
-        Ok(None)
-    };
-    match decided {
-        Ok(Some(refusal)) => CustomerDbError::refused(refusal),
-        Ok(None) => CustomerDbError::Sqlite(error),
-        Err(lookup) => lookup,
-    }
-}
-
-fn unique_refusal(
-    conn: &Connection,
-    customer: &Customer,
-) -> Result<Option<StoreError>, CustomerDbError> {
-    let Some(email) = &customer.email else {
-        return Ok(None);
-    };
-    Ok(email_holder(conn, &email.key(), customer.id)?.map(EmailHolder::refusal))
-}
-
-fn reference_refusal(
-    conn: &Connection,
-    customer: &Customer,
-) -> Result<Option<StoreError>, CustomerDbError> {
-    if let Some(company) = customer.company_id {
-        let exists = conn
-            .prepare_cached("SELECT 1 FROM companies WHERE id = ?1")?
-            .exists([company.to_string()])?;
-        if !exists {
-            return Ok(Some(StoreError::UnknownCompany));
-        }
-    }
-    if let Some(owner) = customer.owner_id {
-        let exists = conn
-            .prepare_cached("SELECT 1 FROM users WHERE id = ?1")?
-            .exists([owner.to_string()])?;
-        if !exists {
-            return Ok(Some(StoreError::UnknownOwner));
-        }
-    }
-    Ok(None)
-}
-
 #[cfg(test)]
 mod tests {
     use crm_customers::LifecycleStatus;
-    use crm_kernel::{CompanyId, PersonName, PrincipalId, UserId};
+    use crm_kernel::{CompanyId, CustomerId, PersonName, PrincipalId, Timestamp, UserId};
 
     use super::*;
     use crate::db::migrations::MIGRATIONS;

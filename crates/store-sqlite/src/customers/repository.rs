@@ -7,12 +7,12 @@ use crm_customers::{Customer, CustomerQuery, StatusChange, Version, Visibility};
 use crm_kernel::{CursorPosition, CustomerId, EmailAddress, Page, PageRequest, Timestamp};
 use rusqlite::{OptionalExtension, params_from_iter};
 
-use crate::customer_list::{self, ListPlan, Position};
-use crate::customer_rows::{CUSTOMER_COLUMN_COUNT, CUSTOMER_COLUMNS, CUSTOMER_FROM, CustomerRow};
+use crate::customers::import::SqliteImport;
+use crate::customers::list::{self, ListPlan, Position};
+use crate::customers::rows::{CUSTOMER_COLUMN_COUNT, CUSTOMER_COLUMNS, CUSTOMER_FROM, CustomerRow};
+use crate::customers::{erasure, status_history, writes};
 use crate::db::error::CustomerDbError;
 use crate::db::open::SqliteStore;
-use crate::import::SqliteImport;
-use crate::{customer_writes, status_history};
 
 #[async_trait]
 impl CustomerRepository for SqliteStore {
@@ -20,7 +20,7 @@ impl CustomerRepository for SqliteStore {
     async fn insert(&self, customer: &Customer, change: &StatusChange) -> Result<(), StoreError> {
         let customer = customer.clone();
         let change = change.clone();
-        self.write(move |tx| customer_writes::insert(tx, &customer, &change))
+        self.write(move |tx| writes::insert(tx, &customer, &change))
             .await?;
         Ok(())
     }
@@ -63,15 +63,14 @@ impl CustomerRepository for SqliteStore {
     ) -> Result<(), StoreError> {
         let customer = customer.clone();
         let change = change.cloned();
-        self.write(move |tx| customer_writes::update(tx, &customer, expected, change.as_ref()))
+        self.write(move |tx| writes::update(tx, &customer, expected, change.as_ref()))
             .await?;
         Ok(())
     }
 
     #[tracing::instrument(skip_all, fields(customer_id = %id))]
     async fn erase(&self, id: CustomerId, at: Timestamp) -> Result<(), StoreError> {
-        self.write(move |tx| customer_writes::erase(tx, id, at))
-            .await?;
+        self.write(move |tx| erasure::erase(tx, id, at)).await?;
         Ok(())
     }
 
@@ -82,7 +81,7 @@ impl CustomerRepository for SqliteStore {
         visibility: &Visibility,
         page: &PageRequest,
     ) -> Result<Page<Customer>, StoreError> {
-        let (sql, params, position) = match customer_list::list_plan(query, visibility, page)? {
+        let (sql, params, position) = match list::list_plan(query, visibility, page)? {
             ListPlan::Empty => {
                 return Ok(Page {
                     items: Vec::new(),
@@ -112,7 +111,7 @@ impl CustomerRepository for SqliteStore {
             Position::Keyset => rows,
             Position::Offset { offset } => (offset + 1..)
                 .zip(rows)
-                .map(|(count, (customer, _))| (customer, Some(customer_list::offset_key(count))))
+                .map(|(count, (customer, _))| (customer, Some(list::offset_key(count))))
                 .collect(),
         };
         let page = Page::from_overfetch(rows, page.limit, |(customer, key)| CursorPosition {

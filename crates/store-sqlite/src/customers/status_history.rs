@@ -5,7 +5,7 @@ use crm_customers::{LifecycleStatus, StatusChange};
 use crm_kernel::{BackendError, CustomerId};
 use rusqlite::{Connection, Row, params};
 
-use crate::customer_rows;
+use crate::customers::rows as customer_rows;
 use crate::db::error::CustomerDbError;
 use crate::db::rows::{self, CorruptData, decode};
 

@@ -6,7 +6,7 @@ use crm_customers::{CompanyQuery, CompanySort};
 use crm_kernel::{CompanyId, PageRequest, SortDirection};
 use rusqlite::types::Value;
 
-use crate::companies::COMPANY_COLUMNS;
+use crate::customers::company_rows::COMPANY_COLUMNS;
 use crate::identity::user_list::escape_like;
 
 /// How one page is fetched.

@@ -15,8 +15,8 @@ use crm_customers::{CustomerQuery, CustomerSortField, Visibility};
 use crm_kernel::{BackendError, PageRequest, SortDirection};
 use rusqlite::types::Value;
 
-use crate::customer_rows::{CUSTOMER_COLUMNS, CUSTOMER_FROM};
-use crate::fts;
+use crate::customers::fts;
+use crate::customers::rows::{CUSTOMER_COLUMNS, CUSTOMER_FROM};
 
 /// How one page is fetched.
 #[derive(Debug)]

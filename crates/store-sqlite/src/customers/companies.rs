@@ -3,23 +3,14 @@
 use async_trait::async_trait;
 use crm_customers::ports::{CompanyRepository, StoreError};
 use crm_customers::{Company, CompanyQuery, Version, Website};
-use crm_kernel::{
-    CompanyId, CursorPosition, LongText, Page, PageRequest, PersonName, PhoneNumber, Timestamp,
-};
-use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use crm_kernel::{CompanyId, CursorPosition, LongText, Page, PageRequest, PhoneNumber, Timestamp};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-use crate::company_list::{self, CompanyListPlan};
+use crate::customers::company_list::{self, CompanyListPlan};
+use crate::customers::company_rows::{COMPANY_COLUMN_COUNT, COMPANY_COLUMNS, CompanyRow};
 use crate::db::error::CustomerDbError;
 use crate::db::open::SqliteStore;
 use crate::db::rows::stored_version;
-use crate::db::rows::{self, CorruptData, decode, decode_opt};
-
-/// The columns a company is read from, on `companies co`, in [`CompanyRow`]'s order.
-pub(crate) const COMPANY_COLUMNS: &str = "co.id, co.name, co.address, co.phone, co.website, \
-     co.notes, co.created_at, co.updated_at, co.version";
-
-/// How many columns [`COMPANY_COLUMNS`] has.
-pub(crate) const COMPANY_COLUMN_COUNT: usize = 9;
 
 #[async_trait]
 impl CompanyRepository for SqliteStore {
@@ -187,52 +178,4 @@ fn exists(conn: &Connection, id: CompanyId) -> Result<bool, CustomerDbError> {
     Ok(conn
         .prepare_cached("SELECT 1 FROM companies WHERE id = ?1")?
         .exists([id.to_string()])?)
-}
-
-/// A company as stored, in the order of [`COMPANY_COLUMNS`].
-#[derive(Debug)]
-struct CompanyRow {
-    id: String,
-    name: String,
-    address: Option<String>,
-    phone: Option<String>,
-    website: Option<String>,
-    notes: Option<String>,
-    created_at: String,
-    updated_at: String,
-    version: i64,
-}
-
-impl CompanyRow {
-    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
-        Ok(Self {
-            id: row.get(0)?,
-            name: row.get(1)?,
-            address: row.get(2)?,
-            phone: row.get(3)?,
-            website: row.get(4)?,
-            notes: row.get(5)?,
-            created_at: row.get(6)?,
-            updated_at: row.get(7)?,
-            version: row.get(8)?,
-        })
-    }
-
-    fn into_company(self) -> Result<Company, CorruptData> {
-        Ok(Company {
-            id: decode("companies.id", &self.id, CompanyId::parse)?,
-            name: decode("companies.name", &self.name, PersonName::parse)?,
-            address: decode_opt(
-                "companies.address",
-                self.address.as_deref(),
-                LongText::parse,
-            )?,
-            phone: decode_opt("companies.phone", self.phone.as_deref(), PhoneNumber::parse)?,
-            website: decode_opt("companies.website", self.website.as_deref(), Website::parse)?,
-            notes: decode_opt("companies.notes", self.notes.as_deref(), LongText::parse)?,
-            created_at: rows::timestamp("companies.created_at", &self.created_at)?,
-            updated_at: rows::timestamp("companies.updated_at", &self.updated_at)?,
-            version: rows::version("companies.version", self.version)?,
-        })
-    }
 }

@@ -17,7 +17,7 @@ use crm_kernel::BackendError;
 use deadpool_sqlite::Object;
 use rusqlite::{Connection, DropBehavior};
 
-use crate::customer_writes;
+use crate::customers::writes;
 use crate::db::error::CustomerDbError;
 use crate::db::open::{SqliteStore, end_abandoned_transaction};
 
@@ -130,11 +130,9 @@ fn write_batch(conn: &mut Connection, batch: &[ImportWrite]) -> Result<(), Impor
     let mut savepoint = conn.savepoint().map_err(|error| failed(0, error.into()))?;
     for (index, write) in batch.iter().enumerate() {
         let written = match write {
-            ImportWrite::Create(customer, change) => {
-                customer_writes::insert(&savepoint, customer, change)
-            }
+            ImportWrite::Create(customer, change) => writes::insert(&savepoint, customer, change),
             ImportWrite::Update(customer, expected, change) => {
-                customer_writes::update(&savepoint, customer, *expected, change.as_ref())
+                writes::update(&savepoint, customer, *expected, change.as_ref())
             }
         };
         if let Err(error) = written {

@@ -1,0 +1,18 @@
+//! The customers context's ports on SQLite: customers (`customers`,
+//! `customer_tags`, the `customers_fts` search index), their status history,
+//! the import transaction, companies, and what the context asks about
+//! staff users.
+
+pub(crate) mod companies;
+pub(crate) mod company_list;
+pub(crate) mod company_rows;
+mod erasure;
+pub(crate) mod fts;
+pub(crate) mod import;
+pub(crate) mod list;
+mod refusals;
+mod repository;
+pub(crate) mod rows;
+mod staff;
+pub(crate) mod status_history;
+pub(crate) mod writes;
