@@ -48,13 +48,6 @@ mod interaction_rows;
 mod interaction_writes;
 mod interactions;
 mod last_interaction;
-mod ticket_comments;
-mod ticket_directory;
-mod ticket_events;
-mod ticket_idempotency;
-mod ticket_list;
-mod ticket_rows;
-mod ticket_writes;
 mod tickets;
 mod visibility_sql;
 

@@ -9,9 +9,9 @@ use rusqlite::{OptionalExtension, params_from_iter};
 
 use crate::db::error::TicketDbError;
 use crate::db::open::SqliteStore;
-use crate::ticket_list::{self, ListPlan};
-use crate::ticket_rows::{TICKET_COLUMN_COUNT, TICKET_COLUMNS, TicketRow};
-use crate::{ticket_comments, ticket_events, ticket_writes};
+use crate::tickets::list::{self, ListPlan};
+use crate::tickets::rows::{TICKET_COLUMN_COUNT, TICKET_COLUMNS, TicketRow};
+use crate::tickets::{comments, events, writes};
 
 #[async_trait]
 impl TicketRepository for SqliteStore {
@@ -29,7 +29,7 @@ impl TicketRepository for SqliteStore {
         let event = event.clone();
         let idempotency = idempotency.cloned();
         let inserted = self
-            .write(move |tx| ticket_writes::insert(tx, &ticket, &event, idempotency.as_ref()))
+            .write(move |tx| writes::insert(tx, &ticket, &event, idempotency.as_ref()))
             .await?;
         Ok(inserted)
     }
@@ -58,7 +58,7 @@ impl TicketRepository for SqliteStore {
     ) -> Result<(), StoreError> {
         let ticket = ticket.clone();
         let event = event.cloned();
-        self.write(move |tx| ticket_writes::update(tx, &ticket, expected, event.as_ref()))
+        self.write(move |tx| writes::update(tx, &ticket, expected, event.as_ref()))
             .await?;
         Ok(())
     }
@@ -71,7 +71,7 @@ impl TicketRepository for SqliteStore {
         page: &PageRequest,
     ) -> Result<Page<Ticket>, StoreError> {
         let (sql, params) =
-            match ticket_list::list_plan(query, visibility, page).map_err(StoreError::Backend)? {
+            match list::list_plan(query, visibility, page).map_err(StoreError::Backend)? {
                 ListPlan::Empty => {
                     return Ok(Page {
                         items: Vec::new(),
@@ -99,7 +99,7 @@ impl TicketRepository for SqliteStore {
 
     #[tracing::instrument(skip_all, fields(ticket_id = %id))]
     async fn events(&self, id: TicketId) -> Result<Vec<TicketEvent>, StoreError> {
-        let events = self.read(move |conn| ticket_events::read(conn, id)).await?;
+        let events = self.read(move |conn| events::read(conn, id)).await?;
         Ok(events)
     }
 
@@ -112,7 +112,7 @@ impl TicketRepository for SqliteStore {
         let comment = comment.clone();
         let answered = answered.map(|(ticket, expected)| (ticket.clone(), expected));
         self.write(move |tx| {
-            ticket_comments::add(
+            comments::add(
                 tx,
                 &comment,
                 answered
@@ -133,7 +133,7 @@ impl TicketRepository for SqliteStore {
     ) -> Result<Page<Comment>, StoreError> {
         let page = page.clone();
         let comments = self
-            .read(move |conn| ticket_comments::page(conn, id, include_internal, &page))
+            .read(move |conn| comments::page(conn, id, include_internal, &page))
             .await?;
         Ok(comments)
     }

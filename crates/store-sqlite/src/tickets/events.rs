@@ -7,7 +7,7 @@ use rusqlite::{Connection, Row, params};
 
 use crate::db::error::TicketDbError;
 use crate::db::rows::{self, CorruptData, decode};
-use crate::ticket_rows;
+use crate::tickets::rows as ticket_rows;
 
 /// Appends `event` to the history of `ticket`; refuses an event that
 /// belongs to another ticket (a caller's bug that would corrupt a history).

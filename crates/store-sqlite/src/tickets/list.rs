@@ -12,7 +12,7 @@ use crm_tickets::{TicketQuery, TicketSortField};
 use rusqlite::types::Value;
 
 use crate::identity::user_list::escape_like;
-use crate::ticket_rows::{SEARCH_SEPARATOR, TICKET_COLUMNS};
+use crate::tickets::rows::{SEARCH_SEPARATOR, TICKET_COLUMNS};
 
 /// How one page is fetched.
 #[derive(Debug)]

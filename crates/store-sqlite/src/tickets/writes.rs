@@ -10,9 +10,9 @@ use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 use crate::db::error::TicketDbError;
 use crate::db::rows::stored_version;
-use crate::ticket_events;
-use crate::ticket_idempotency::{self, Earlier};
-use crate::ticket_rows::{self, INSERT_TICKET, UPDATE_TICKET};
+use crate::tickets::events;
+use crate::tickets::idempotency::{self, Earlier};
+use crate::tickets::rows::{self, INSERT_TICKET, UPDATE_TICKET};
 
 /// Stores a raised ticket, its first event and its idempotency key, unless
 /// the key was used before: then nothing is stored, and the answer is the
@@ -25,15 +25,15 @@ pub(crate) fn insert(
     idempotency: Option<&IdempotencyKey>,
 ) -> Result<Inserted, TicketDbError> {
     if let Some(key) = idempotency
-        && let Earlier::Same(first) = ticket_idempotency::earlier(conn, key)?
+        && let Earlier::Same(first) = idempotency::earlier(conn, key)?
     {
         return Ok(Inserted::Replayed(first));
     }
     conn.prepare_cached(INSERT_TICKET)?
-        .execute(params_from_iter(ticket_rows::columns(ticket)))?;
-    ticket_events::append(conn, ticket.id, event)?;
+        .execute(params_from_iter(rows::columns(ticket)))?;
+    events::append(conn, ticket.id, event)?;
     if let Some(key) = idempotency {
-        ticket_idempotency::record(conn, key, ticket.id, ticket.created_at)?;
+        idempotency::record(conn, key, ticket.id, ticket.created_at)?;
     }
     Ok(Inserted::Created)
 }
@@ -58,7 +58,7 @@ pub(crate) fn update(
         ))));
     }
     check_version(conn, ticket.id, expected)?;
-    let mut values = ticket_rows::columns(ticket);
+    let mut values = rows::columns(ticket);
     values.push(Value::Integer(stored_version(expected)));
     let changed = conn
         .prepare_cached(UPDATE_TICKET)?
@@ -69,7 +69,7 @@ pub(crate) fn update(
         return Err(TicketDbError::refused(StoreError::VersionConflict));
     }
     match event {
-        Some(event) => ticket_events::append(conn, ticket.id, event),
+        Some(event) => events::append(conn, ticket.id, event),
         None => Ok(()),
     }
 }

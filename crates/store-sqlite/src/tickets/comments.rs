@@ -12,7 +12,7 @@ use rusqlite::{Connection, Row, params, params_from_iter};
 
 use crate::db::error::TicketDbError;
 use crate::db::rows::{self, CorruptData, decode};
-use crate::ticket_writes;
+use crate::tickets::writes;
 
 /// Stores `comment`; with `answered`, first replaces the ticket stored at
 /// the given version (its first response).
@@ -32,9 +32,9 @@ pub(crate) fn add(
                 comment.ticket_id, ticket.id
             ))));
         }
-        Some((ticket, expected)) => ticket_writes::update(conn, ticket, expected, None)?,
+        Some((ticket, expected)) => writes::update(conn, ticket, expected, None)?,
         None => {
-            if ticket_writes::stored_version_of(conn, comment.ticket_id)?.is_none() {
+            if writes::stored_version_of(conn, comment.ticket_id)?.is_none() {
                 return Err(TicketDbError::refused(StoreError::NotFound));
             }
         }
