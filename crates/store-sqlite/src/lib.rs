@@ -37,17 +37,10 @@
 //! # }
 //! ```
 
-mod calendar_feeds;
 mod customers;
 mod db;
-mod history;
 mod identity;
-mod interaction_directory;
-mod interaction_list;
-mod interaction_rows;
-mod interaction_writes;
 mod interactions;
-mod last_interaction;
 mod tickets;
 mod visibility_sql;
 

@@ -35,7 +35,7 @@ use crate::customers::rows as customer_rows;
 use crate::db::error::InteractionDbError;
 use crate::db::open::SqliteStore;
 use crate::db::rows::{self, CorruptData, decode};
-use crate::interaction_rows::{INTERACTION_COLUMN_COUNT, INTERACTION_COLUMNS, InteractionRow};
+use crate::interactions::rows::{INTERACTION_COLUMN_COUNT, INTERACTION_COLUMNS, InteractionRow};
 
 /// The columns every branch selects before the interaction's: source, id,
 /// at, sort position, description, status.
@@ -244,7 +244,7 @@ impl EntryRow {
         let source = source(&self.source)?;
         let status = match source {
             HistorySource::Interaction | HistorySource::Email => {
-                crate::interaction_rows::status("interactions.status", &self.status)?.as_str()
+                crate::interactions::rows::status("interactions.status", &self.status)?.as_str()
             }
             HistorySource::Ticket => decode("tickets.status", &self.status, |text| {
                 TicketStatus::parse(text).ok_or_else(|| format!("unknown ticket status `{text}`"))

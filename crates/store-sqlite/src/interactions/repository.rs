@@ -14,9 +14,9 @@ use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 use crate::db::error::InteractionDbError;
 use crate::db::open::SqliteStore;
-use crate::interaction_list::{self, ListPlan};
-use crate::interaction_rows::{INTERACTION_COLUMNS, InteractionRow};
-use crate::interaction_writes;
+use crate::interactions::list::{self, ListPlan};
+use crate::interactions::rows::{INTERACTION_COLUMNS, InteractionRow};
+use crate::interactions::writes;
 
 /// The organizer's scheduled meetings and calls overlapping `[?2, ?3)`.
 ///
@@ -52,7 +52,7 @@ impl InteractionRepository for SqliteStore {
             return Ok(());
         }
         let interactions = interactions.to_vec();
-        self.write(move |tx| interaction_writes::insert(tx, &interactions))
+        self.write(move |tx| writes::insert(tx, &interactions))
             .await?;
         Ok(())
     }
@@ -78,7 +78,7 @@ impl InteractionRepository for SqliteStore {
     #[tracing::instrument(skip_all, fields(interaction_id = %interaction.id))]
     async fn update(&self, interaction: &Interaction, expected: Version) -> Result<(), StoreError> {
         let interaction = interaction.clone();
-        self.write(move |tx| interaction_writes::update(tx, &interaction, expected))
+        self.write(move |tx| writes::update(tx, &interaction, expected))
             .await?;
         Ok(())
     }
@@ -91,16 +91,15 @@ impl InteractionRepository for SqliteStore {
         include_staff_only: bool,
         page: &PageRequest,
     ) -> Result<Page<Interaction>, StoreError> {
-        let (sql, params) =
-            match interaction_list::list_plan(query, visibility, include_staff_only, page) {
-                ListPlan::Empty => {
-                    return Ok(Page {
-                        items: Vec::new(),
-                        next: None,
-                    });
-                }
-                ListPlan::Query { sql, params } => (sql, params),
-            };
+        let (sql, params) = match list::list_plan(query, visibility, include_staff_only, page) {
+            ListPlan::Empty => {
+                return Ok(Page {
+                    items: Vec::new(),
+                    next: None,
+                });
+            }
+            ListPlan::Query { sql, params } => (sql, params),
+        };
         let rows = self
             .read(move |conn| read_interactions(conn, &sql, params))
             .await?;

@@ -17,7 +17,7 @@ use crm_interactions::{InteractionKind, InteractionQuery};
 use crm_kernel::{PageRequest, SortDirection, Visibility};
 use rusqlite::types::Value;
 
-use crate::interaction_rows::INTERACTION_COLUMNS;
+use crate::interactions::rows::INTERACTION_COLUMNS;
 
 /// How one page is fetched.
 #[derive(Debug)]

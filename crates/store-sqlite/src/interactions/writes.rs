@@ -14,8 +14,8 @@ use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 use crate::db::error::InteractionDbError;
 use crate::db::rows::stored_version;
-use crate::interaction_rows::{self, INSERT_INTERACTION, UPDATE_INTERACTION};
-use crate::last_interaction;
+use crate::interactions::last_interaction;
+use crate::interactions::rows::{self, INSERT_INTERACTION, UPDATE_INTERACTION};
 
 /// Stores `interactions` with their attendees and recomputes their
 /// customers' `last_interaction`.
@@ -33,8 +33,8 @@ pub(crate) fn insert(
     }
     let mut statement = conn.prepare_cached(INSERT_INTERACTION)?;
     for interaction in interactions {
-        statement.execute(params_from_iter(interaction_rows::columns(interaction)))?;
-        interaction_rows::write_attendees(conn, interaction)?;
+        statement.execute(params_from_iter(rows::columns(interaction)))?;
+        rows::write_attendees(conn, interaction)?;
     }
     for customer in customers {
         last_interaction::recompute(conn, customer)?;
@@ -66,7 +66,7 @@ pub(crate) fn update(
     if previous_customer != interaction.customer_id {
         ensure_customer(conn, interaction.customer_id)?;
     }
-    let mut values = interaction_rows::columns(interaction);
+    let mut values = rows::columns(interaction);
     values.push(Value::Integer(stored_version(expected)));
     let changed = conn
         .prepare_cached(UPDATE_INTERACTION)?
@@ -78,7 +78,7 @@ pub(crate) fn update(
     }
     conn.prepare_cached("DELETE FROM interaction_attendees WHERE interaction_id = ?1")?
         .execute([interaction.id.to_string()])?;
-    interaction_rows::write_attendees(conn, interaction)?;
+    rows::write_attendees(conn, interaction)?;
     last_interaction::recompute(conn, interaction.customer_id)?;
     if previous_customer != interaction.customer_id {
         last_interaction::recompute(conn, previous_customer)?;
