@@ -41,8 +41,8 @@ mod customers;
 mod db;
 mod identity;
 mod interactions;
+mod sql;
 mod tickets;
-mod visibility_sql;
 
 pub use db::health::{ConnectionPragmas, ReadyError};
 pub use db::migrations::{MigrationError, MigrationInfo, MigrationState, MigrationStatus};

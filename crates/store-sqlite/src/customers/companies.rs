@@ -3,14 +3,15 @@
 use async_trait::async_trait;
 use crm_customers::ports::{CompanyRepository, StoreError};
 use crm_customers::{Company, CompanyQuery, Version, Website};
-use crm_kernel::{CompanyId, CursorPosition, LongText, Page, PageRequest, PhoneNumber, Timestamp};
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use crm_kernel::{CompanyId, LongText, Page, PageRequest, PhoneNumber, Timestamp};
+use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::customers::company_list::{self, CompanyListPlan};
+use crate::customers::company_list;
 use crate::customers::company_rows::{COMPANY_COLUMN_COUNT, COMPANY_COLUMNS, CompanyRow};
 use crate::db::error::CustomerDbError;
 use crate::db::open::SqliteStore;
 use crate::db::rows::stored_version;
+use crate::sql::{keyed, keyed_page};
 
 #[async_trait]
 impl CompanyRepository for SqliteStore {
@@ -146,30 +147,17 @@ impl CompanyRepository for SqliteStore {
         only: Option<&'a [CompanyId]>,
         page: &PageRequest,
     ) -> Result<Page<Company>, StoreError> {
-        let (sql, params) = match company_list::list_plan(query, only, page) {
-            CompanyListPlan::Empty => {
-                return Ok(Page {
-                    items: Vec::new(),
-                    next: None,
-                });
-            }
-            CompanyListPlan::Query { sql, params } => (sql, params),
-        };
+        let plan = company_list::list_plan(query, only, page);
         let rows = self
-            .read(move |conn| {
-                let mut statement = conn.prepare_cached(&sql)?;
-                let rows = statement.query_and_then(params_from_iter(params), |row| {
-                    let key: String = row.get(COMPANY_COLUMN_COUNT)?;
-                    Ok::<_, CustomerDbError>((CompanyRow::read(row)?.into_company()?, key))
-                })?;
-                rows.collect::<Result<Vec<_>, CustomerDbError>>()
+            .list_rows(plan, |row| {
+                keyed(row, COMPANY_COLUMN_COUNT, |row| {
+                    Ok::<_, CustomerDbError>(CompanyRow::read(row)?.into_company()?)
+                })
             })
             .await?;
-        let page = Page::from_overfetch(rows, page.limit, |(company, key)| CursorPosition {
-            key: Some(key.clone()),
-            id: company.id.to_string(),
-        });
-        Ok(page.map(|(company, _)| company))
+        Ok(keyed_page(rows, page.limit, |company| {
+            company.id.to_string()
+        }))
     }
 }
 

@@ -1,5 +1,5 @@
 //! The SQL of one page of the customer list: filters, visibility, sort
-//! order and where the page starts.
+//! order and where the page starts, on the shared planner of [`crate::sql`].
 //!
 //! Sorted by a field, pages are keyset-paginated on (sort key text, id), as
 //! the staff user list is: the next page starts strictly after the last
@@ -13,26 +13,10 @@
 
 use crm_customers::{CustomerQuery, CustomerSortField, Visibility};
 use crm_kernel::{BackendError, PageRequest, SortDirection};
-use rusqlite::types::Value;
 
 use crate::customers::fts;
 use crate::customers::rows::{CUSTOMER_COLUMNS, CUSTOMER_FROM};
-
-/// How one page is fetched.
-#[derive(Debug)]
-pub(crate) enum ListPlan {
-    /// Nothing can match (no visibility, or a search text without words).
-    Empty,
-    /// A statement and its positional parameters.
-    Query {
-        /// The `SELECT`: [`CUSTOMER_COLUMNS`], then the sort key for keyset pages.
-        sql: String,
-        /// One value per `?`, in order.
-        params: Vec<Value>,
-        /// How the page's cursor position is made.
-        position: Position,
-    },
-}
+use crate::sql::{Filter, ListPlan, Order, PageSelect, Start, search_text};
 
 /// How the position of a page's last item is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,34 +38,29 @@ pub(crate) fn offset_key(count: u64) -> String {
     format!("{OFFSET_KEY}{count}")
 }
 
-/// The query of one page: at most `limit + 1` rows, the extra one telling
-/// that another page exists.
+/// The query of one page, at most `limit + 1` rows (the extra one telling
+/// that another page exists), and how its positions are told
+/// ([`Position::Keyset`] for an empty plan).
 pub(crate) fn list_plan(
     query: &CustomerQuery,
     visibility: &Visibility,
     page: &PageRequest,
-) -> Result<ListPlan, BackendError> {
-    let mut filter = Filter {
-        conditions: vec!["c.erased_at IS NULL".to_owned()],
-        params: Vec::new(),
-    };
-    if !filter.visible(visibility) {
-        return Ok(ListPlan::Empty);
+) -> Result<(ListPlan, Position), BackendError> {
+    let nothing = (ListPlan::Empty, Position::Keyset);
+    let mut filter = Filter::new();
+    filter.condition("c.erased_at IS NULL");
+    if !filter.visible(visibility, "c.id") {
+        return Ok(nothing);
     }
-    filter.fields(query);
-    let text = query
-        .text
-        .as_deref()
-        .map(str::trim)
-        .filter(|text| !text.is_empty());
-    let search = match text.map(fts::match_expression) {
+    fields(&mut filter, query);
+    let search = match search_text(query.text.as_deref()).map(fts::match_expression) {
         None => None,
         Some(Some(expression)) => Some(expression),
-        Some(None) => return Ok(ListPlan::Empty),
+        Some(None) => return Ok(nothing),
     };
     match (query.sort.field, search) {
         (CustomerSortField::Relevance, Some(expression)) => {
-            relevance_plan(filter, &expression, query.sort.direction, page)
+            relevance_plan(filter, expression, query.sort.direction, page)
         }
         (field, search) => Ok(keyset_plan(
             filter,
@@ -93,107 +72,53 @@ pub(crate) fn list_plan(
     }
 }
 
-/// The conditions of a list query and their parameters, in order.
-#[derive(Debug)]
-struct Filter {
-    conditions: Vec<String>,
-    params: Vec<Value>,
-}
-
-impl Filter {
-    fn push(&mut self, condition: impl Into<String>, param: Value) {
-        self.conditions.push(condition.into());
-        self.params.push(param);
+/// Adds the field filters of `query` (all but the text).
+fn fields(filter: &mut Filter, query: &CustomerQuery) {
+    if let Some(status) = query.status {
+        filter.push_text("c.status = ?", status.as_str());
     }
-
-    /// Adds what `visibility` lets see; `false` when it lets see nothing.
-    fn visible(&mut self, visibility: &Visibility) -> bool {
-        match visibility {
-            Visibility::All => {}
-            Visibility::Nothing => return false,
-            Visibility::Own(id) => self.push("c.id = ?", Value::Text(id.to_string())),
-            Visibility::Agent {
-                company_ids,
-                owner_id,
-            } => {
-                let (condition, params) =
-                    crate::visibility_sql::agent_condition(company_ids, *owner_id);
-                self.conditions.push(condition);
-                self.params.extend(params);
-            }
-        }
-        true
+    if let Some(company) = query.company_id {
+        filter.push_text("c.company_id = ?", company.to_string());
     }
-
-    /// Adds the field filters of `query` (all but the text).
-    fn fields(&mut self, query: &CustomerQuery) {
-        let text = |value: String| Value::Text(value);
-        if let Some(status) = query.status {
-            self.push("c.status = ?", text(status.as_str().to_owned()));
-        }
-        if let Some(company) = query.company_id {
-            self.push("c.company_id = ?", text(company.to_string()));
-        }
-        if let Some(owner) = query.owner_id {
-            self.push("c.owner_id = ?", text(owner.to_string()));
-        }
-        if let Some(tag) = &query.tag {
-            self.push(
-                "EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND t.tag = ?)",
-                text(tag.as_str().to_owned()),
-            );
-        }
-        if let Some(from) = query.created_from {
-            self.push("c.created_at >= ?", text(from.to_rfc3339()));
-        }
-        if let Some(to) = query.created_to {
-            self.push("c.created_at < ?", text(to.to_rfc3339()));
-        }
+    if let Some(owner) = query.owner_id {
+        filter.push_text("c.owner_id = ?", owner.to_string());
     }
-}
-
-/// `ASC`/`DESC`, and the comparison that means "after" in that order.
-fn order(direction: SortDirection) -> (&'static str, &'static str) {
-    match direction {
-        SortDirection::Asc => ("ASC", ">"),
-        SortDirection::Desc => ("DESC", "<"),
+    if let Some(tag) = &query.tag {
+        filter.push_text(
+            "EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND t.tag = ?)",
+            tag.as_str(),
+        );
     }
-}
-
-fn limit(page: &PageRequest) -> Value {
-    Value::Integer(i64::from(page.limit.get()) + 1)
+    filter.within("c.created_at", query.created_from, query.created_to);
 }
 
 /// Matches of `expression`, best first (ascending `bm25`), from the offset
 /// the cursor holds.
 fn relevance_plan(
     filter: Filter,
-    expression: &str,
+    expression: String,
     direction: SortDirection,
     page: &PageRequest,
-) -> Result<ListPlan, BackendError> {
+) -> Result<(ListPlan, Position), BackendError> {
     let offset = match &page.after {
         None => 0,
         Some(position) => parse_offset(position.key.as_deref())?,
     };
-    let (order, _) = order(direction);
-    let mut params = vec![Value::Text(expression.to_owned())];
-    params.extend(filter.params);
-    params.push(limit(page));
-    params.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
-    let rank = fts::RANK;
-    Ok(ListPlan::Query {
-        sql: format!(
-            "SELECT {CUSTOMER_COLUMNS} FROM customers_fts \
-             JOIN customers c ON c.rowid = customers_fts.rowid \
-             LEFT JOIN companies co ON co.id = c.company_id \
-             WHERE customers_fts MATCH ? AND {} \
-             ORDER BY {rank} {order}, c.id {order} LIMIT ? OFFSET ?",
-            filter.conditions.join(" AND ")
-        ),
-        params,
-        position: Position::Offset { offset },
-    })
+    let mut matches = Filter::new();
+    matches.push_text("customers_fts MATCH ?", expression);
+    matches.append(filter);
+    let plan = PageSelect {
+        columns: CUSTOMER_COLUMNS,
+        from: "customers_fts JOIN customers c ON c.rowid = customers_fts.rowid \
+               LEFT JOIN companies co ON co.id = c.company_id",
+        order: Order {
+            key: fts::RANK,
+            id: "c.id",
+            direction,
+        },
+    }
+    .plan(matches, Start::Offset(offset), page.limit);
+    Ok((plan, Position::Offset { offset }))
 }
 
 /// Customers (matching `search`, if any) in the order of `field`, strictly
@@ -204,36 +129,25 @@ fn keyset_plan(
     field: CustomerSortField,
     direction: SortDirection,
     page: &PageRequest,
-) -> ListPlan {
+) -> (ListPlan, Position) {
     if let Some(expression) = search {
-        filter.push(
+        filter.push_text(
             "c.rowid IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)",
-            Value::Text(expression),
+            expression,
         );
     }
     let key = sort_key(field);
-    let (order, after) = order(direction);
-    if let Some(position) = &page.after {
-        // The cursor was signed by the server, so its key is one this query
-        // produced; it is compared as text whatever it holds.
-        filter
-            .conditions
-            .push(format!("({key}, c.id) {after} (?, ?)"));
-        filter
-            .params
-            .push(Value::Text(position.key.clone().unwrap_or_default()));
-        filter.params.push(Value::Text(position.id.clone()));
+    let plan = PageSelect {
+        columns: &format!("{CUSTOMER_COLUMNS}, {key}"),
+        from: CUSTOMER_FROM,
+        order: Order {
+            key,
+            id: "c.id",
+            direction,
+        },
     }
-    filter.params.push(limit(page));
-    ListPlan::Query {
-        sql: format!(
-            "SELECT {CUSTOMER_COLUMNS}, {key} FROM {CUSTOMER_FROM} WHERE {} \
-             ORDER BY {key} {order}, c.id {order} LIMIT ?",
-            filter.conditions.join(" AND ")
-        ),
-        params: filter.params,
-        position: Position::Keyset,
-    }
+    .plan(filter, Start::keyset(page), page.limit);
+    (plan, Position::Keyset)
 }
 
 /// The expression a sort field orders by; each has an index on (it, id).
@@ -260,15 +174,14 @@ mod tests {
     use crm_customers::{CustomerSort, LifecycleStatus, Tag};
     use crm_kernel::{CompanyId, CursorPosition, CustomerId, Limit, UserId};
 
-    use super::*;
+    use rusqlite::types::Value;
 
-    fn sql_and_params(plan: ListPlan) -> (String, Vec<Value>, Position) {
+    use super::*;
+    use crate::sql::ListQuery;
+
+    fn sql_and_params((plan, position): (ListPlan, Position)) -> (String, Vec<Value>, Position) {
         match plan {
-            ListPlan::Query {
-                sql,
-                params,
-                position,
-            } => (sql, params, position),
+            ListPlan::Query(ListQuery { sql, params }) => (sql, params, position),
             ListPlan::Empty => panic!("expected a query"),
         }
     }
@@ -332,7 +245,9 @@ mod tests {
     fn nothing_visible_or_no_words_is_an_empty_page() {
         let page = PageRequest::default();
         assert!(matches!(
-            list_plan(&CustomerQuery::default(), &Visibility::Nothing, &page).unwrap(),
+            list_plan(&CustomerQuery::default(), &Visibility::Nothing, &page)
+                .unwrap()
+                .0,
             ListPlan::Empty
         ));
         let query = CustomerQuery {
@@ -340,7 +255,7 @@ mod tests {
             ..CustomerQuery::default()
         };
         assert!(matches!(
-            list_plan(&query, &Visibility::All, &page).unwrap(),
+            list_plan(&query, &Visibility::All, &page).unwrap().0,
             ListPlan::Empty
         ));
         let blank = CustomerQuery {
@@ -348,8 +263,8 @@ mod tests {
             ..CustomerQuery::default()
         };
         assert!(matches!(
-            list_plan(&blank, &Visibility::All, &page).unwrap(),
-            ListPlan::Query { .. }
+            list_plan(&blank, &Visibility::All, &page).unwrap().0,
+            ListPlan::Query(_)
         ));
     }
 

@@ -4,15 +4,16 @@
 use async_trait::async_trait;
 use crm_customers::ports::{CustomerRepository, ImportTransaction, StoreError};
 use crm_customers::{Customer, CustomerQuery, StatusChange, Version, Visibility};
-use crm_kernel::{CursorPosition, CustomerId, EmailAddress, Page, PageRequest, Timestamp};
-use rusqlite::{OptionalExtension, params_from_iter};
+use crm_kernel::{CustomerId, EmailAddress, Page, PageRequest, Timestamp};
+use rusqlite::OptionalExtension;
 
 use crate::customers::import::SqliteImport;
-use crate::customers::list::{self, ListPlan, Position};
+use crate::customers::list::{self, Position};
 use crate::customers::rows::{CUSTOMER_COLUMN_COUNT, CUSTOMER_COLUMNS, CUSTOMER_FROM, CustomerRow};
 use crate::customers::{erasure, status_history, writes};
 use crate::db::error::CustomerDbError;
 use crate::db::open::SqliteStore;
+use crate::sql::{keyed, keyed_page};
 
 #[async_trait]
 impl CustomerRepository for SqliteStore {
@@ -81,44 +82,20 @@ impl CustomerRepository for SqliteStore {
         visibility: &Visibility,
         page: &PageRequest,
     ) -> Result<Page<Customer>, StoreError> {
-        let (sql, params, position) = match list::list_plan(query, visibility, page)? {
-            ListPlan::Empty => {
-                return Ok(Page {
-                    items: Vec::new(),
-                    next: None,
-                });
-            }
-            ListPlan::Query {
-                sql,
-                params,
-                position,
-            } => (sql, params, position),
-        };
-        let rows = self
-            .read(move |conn| {
-                let mut statement = conn.prepare_cached(&sql)?;
-                let rows = statement.query_and_then(params_from_iter(params), |row| {
-                    let key = match position {
-                        Position::Keyset => Some(row.get::<_, String>(CUSTOMER_COLUMN_COUNT)?),
-                        Position::Offset { .. } => None,
-                    };
-                    Ok::<_, CustomerDbError>((CustomerRow::read(row)?.into_customer()?, key))
-                })?;
-                rows.collect::<Result<Vec<_>, CustomerDbError>>()
-            })
-            .await?;
+        let (plan, position) = list::list_plan(query, visibility, page)?;
         let rows = match position {
-            Position::Keyset => rows,
+            Position::Keyset => {
+                self.list_rows(plan, |row| keyed(row, CUSTOMER_COLUMN_COUNT, customer))
+                    .await?
+            }
             Position::Offset { offset } => (offset + 1..)
-                .zip(rows)
-                .map(|(count, (customer, _))| (customer, Some(list::offset_key(count))))
+                .zip(self.list_rows(plan, customer).await?)
+                .map(|(count, customer)| (customer, list::offset_key(count)))
                 .collect(),
         };
-        let page = Page::from_overfetch(rows, page.limit, |(customer, key)| CursorPosition {
-            key: key.clone(),
-            id: customer.id.to_string(),
-        });
-        Ok(page.map(|(customer, _)| customer))
+        Ok(keyed_page(rows, page.limit, |customer| {
+            customer.id.to_string()
+        }))
     }
 
     #[tracing::instrument(skip_all, fields(customer_id = %id))]
@@ -146,4 +123,9 @@ fn read_one(
         .query_row([param], CustomerRow::read)
         .optional()?;
     Ok(row.map(CustomerRow::into_customer).transpose()?)
+}
+
+/// Reads the columns of [`CUSTOMER_COLUMNS`] into a customer.
+fn customer(row: &rusqlite::Row<'_>) -> Result<Customer, CustomerDbError> {
+    Ok(CustomerRow::read(row)?.into_customer()?)
 }

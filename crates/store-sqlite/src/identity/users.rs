@@ -4,14 +4,15 @@
 use async_trait::async_trait;
 use crm_identity::ports::{StoreError, UserRepository};
 use crm_identity::{AdminGuard, PasswordHash, StaffUser, UserQuery};
-use crm_kernel::{CursorPosition, LongText, Page, PageRequest, PhoneNumber, UserId};
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use crm_kernel::{LongText, Page, PageRequest, PhoneNumber, UserId};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::db::error::{DbError, email_taken};
 use crate::db::open::SqliteStore;
 use crate::db::rows::CorruptData;
 use crate::identity::user_list;
 use crate::identity::user_rows::{USER_COLUMN_COUNT, USER_COLUMNS, UserRow};
+use crate::sql::{ListPlan, keyed, keyed_page};
 
 /// Every column of `users` bound as `?1`…`?11`, for the two statements below.
 const INSERT_USER: &str = "INSERT INTO users \
@@ -75,22 +76,15 @@ impl UserRepository for SqliteStore {
         query: &UserQuery,
         page: &PageRequest,
     ) -> Result<Page<StaffUser>, StoreError> {
-        let list = user_list::list_query(query, page);
+        let plan = ListPlan::Query(user_list::list_query(query, page));
         let rows = self
-            .read(move |conn| {
-                let mut statement = conn.prepare_cached(&list.sql)?;
-                let rows = statement.query_and_then(params_from_iter(list.params), |row| {
-                    let key: String = row.get(USER_COLUMN_COUNT)?;
-                    Ok::<_, DbError>((UserRow::read(row)?.into_user()?, key))
-                })?;
-                rows.collect::<Result<Vec<_>, DbError>>()
+            .list_rows(plan, |row| {
+                keyed(row, USER_COLUMN_COUNT, |row| {
+                    Ok::<_, DbError>(UserRow::read(row)?.into_user()?)
+                })
             })
             .await?;
-        let page = Page::from_overfetch(rows, page.limit, |(user, key)| CursorPosition {
-            key: Some(key.clone()),
-            id: user.id.to_string(),
-        });
-        Ok(page.map(|(user, _)| user))
+        Ok(keyed_page(rows, page.limit, |user| user.id.to_string()))
     }
 
     #[tracing::instrument(skip_all, fields(user_id = %user.id))]

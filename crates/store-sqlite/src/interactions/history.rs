@@ -25,10 +25,9 @@
 use async_trait::async_trait;
 use crm_interactions::ports::{HistoryQuery, StoreError};
 use crm_interactions::{HistoryEntry, HistoryFilter, HistorySource, InteractionKind};
-use crm_kernel::{CursorPosition, CustomerId, Page, PageRequest, SortDirection};
+use crm_kernel::{CursorPosition, CustomerId, Page, PageRequest};
 use crm_tickets::TicketStatus;
 use rusqlite::Row;
-use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 
 use crate::customers::rows as customer_rows;
@@ -36,6 +35,7 @@ use crate::db::error::InteractionDbError;
 use crate::db::open::SqliteStore;
 use crate::db::rows::{self, CorruptData, decode};
 use crate::interactions::rows::{INTERACTION_COLUMN_COUNT, INTERACTION_COLUMNS, InteractionRow};
+use crate::sql::{Filter, ListPlan, Order, PageSelect, Start};
 
 /// The columns every branch selects before the interaction's: source, id,
 /// at, sort position, description, status.
@@ -51,19 +51,10 @@ impl HistoryQuery for SqliteStore {
         include_staff_only: bool,
         page: &PageRequest,
     ) -> Result<Page<HistoryEntry>, StoreError> {
-        let Some((sql, params)) = history_plan(customer, filter, include_staff_only, page) else {
-            return Ok(Page {
-                items: Vec::new(),
-                next: None,
-            });
-        };
+        let plan = history_plan(customer, filter, include_staff_only, page);
         let entries = self
-            .read(move |conn| {
-                let mut statement = conn.prepare_cached(&sql)?;
-                let rows = statement.query_and_then(params_from_iter(params), |row| {
-                    Ok::<_, InteractionDbError>(EntryRow::read(row)?.into_entry()?)
-                })?;
-                rows.collect::<Result<Vec<_>, InteractionDbError>>()
+            .list_rows(plan, |row| {
+                Ok::<_, InteractionDbError>(EntryRow::read(row)?.into_entry()?)
             })
             .await?;
         Ok(Page::from_overfetch(entries, page.limit, |entry| {
@@ -75,57 +66,56 @@ impl HistoryQuery for SqliteStore {
     }
 }
 
-/// The query of one page of the history and its positional parameters, or
-/// `None` when the filter names no source with records.
+/// The query of one page of the history, or [`ListPlan::Empty`] when the
+/// filter names no source with records.
 fn history_plan(
     customer: CustomerId,
     filter: &HistoryFilter,
     include_staff_only: bool,
     page: &PageRequest,
-) -> Option<(String, Vec<Value>)> {
+) -> ListPlan {
     let mut branches = Vec::new();
     let mut params = Vec::new();
-    let customer = Value::Text(customer.to_string());
+    let customer = customer.to_string();
     let nothing = vec!["NULL"; INTERACTION_COLUMN_COUNT].join(", ");
     if filter.sources.interactions {
-        let mut conditions = vec!["i.customer_id = ?".to_owned()];
-        params.push(customer.clone());
+        let mut conditions = Filter::new();
+        conditions.push_text("i.customer_id = ?", customer.clone());
         if !include_staff_only {
-            conditions.push("i.kind <> ?".to_owned());
-            params.push(Value::Text(InteractionKind::Note.as_str().to_owned()));
+            conditions.push_text("i.kind <> ?", InteractionKind::Note.as_str());
         }
         if let Some(kind) = filter.kind {
-            conditions.push("i.kind = ?".to_owned());
-            params.push(Value::Text(kind.as_str().to_owned()));
+            conditions.push_text("i.kind = ?", kind.as_str());
         }
         if let Some(status) = filter.status {
-            conditions.push("i.status = ?".to_owned());
-            params.push(Value::Text(status.as_str().to_owned()));
+            conditions.push_text("i.status = ?", status.as_str());
         }
-        time_window(&mut conditions, &mut params, "i.date_time", filter);
+        conditions.within("i.date_time", filter.from, filter.to);
         branches.push(format!(
             "SELECT 'interaction' AS source, i.id AS id, i.date_time AS at, \
              'interaction:' || i.id AS position, i.description AS description, \
              i.status AS status, {INTERACTION_COLUMNS} \
-             FROM interactions i WHERE {}",
-            conditions.join(" AND ")
+             FROM interactions i{}",
+            conditions.where_clause()
         ));
+        params.extend(conditions.into_params());
     }
     if filter.sources.tickets {
-        let mut conditions = vec!["t.customer_id = ?".to_owned()];
-        params.push(customer.clone());
-        time_window(&mut conditions, &mut params, "t.created_at", filter);
+        let mut conditions = Filter::new();
+        conditions.push_text("t.customer_id = ?", customer.clone());
+        conditions.within("t.created_at", filter.from, filter.to);
         branches.push(format!(
             "SELECT 'ticket' AS source, t.id AS id, t.created_at AS at, \
              'ticket:' || t.id AS position, t.subject AS description, t.status AS status, \
-             {nothing} FROM tickets t WHERE {}",
-            conditions.join(" AND ")
+             {nothing} FROM tickets t{}",
+            conditions.where_clause()
         ));
+        params.extend(conditions.into_params());
     }
     if filter.sources.status_changes {
-        let mut conditions = vec!["s.customer_id = ?".to_owned()];
-        params.push(customer);
-        time_window(&mut conditions, &mut params, "s.at", filter);
+        let mut conditions = Filter::new();
+        conditions.push_text("s.customer_id = ?", customer);
+        conditions.within("s.at", filter.from, filter.to);
         branches.push(format!(
             "SELECT 'status_change' AS source, CAST(s.id AS TEXT) AS id, s.at AS at, \
              'status_change:' || printf('%020d', s.id) AS position, \
@@ -133,53 +123,33 @@ fn history_plan(
                   ELSE 'Status changed from ' || s.from_status || ' to ' || s.to_status END \
                AS description, \
              s.to_status AS status, {nothing} \
-             FROM customer_status_changes s WHERE {}",
-            conditions.join(" AND ")
+             FROM customer_status_changes s{}",
+            conditions.where_clause()
         ));
+        params.extend(conditions.into_params());
     }
     // `filter.sources.emails`: the email context stores no messages yet, so
     // there is no table to read; emails join the union once it has one.
     if branches.is_empty() {
-        return None;
+        return ListPlan::Empty;
     }
-    let (order, after) = match filter.direction {
-        SortDirection::Asc => ("ASC", ">"),
-        SortDirection::Desc => ("DESC", "<"),
+    let start = match &page.after {
+        None => Start::First,
+        Some(cursor) => Start::After {
+            key: Value::Text(cursor.key.clone().unwrap_or_default()),
+            id: Value::Text(sort_position(&cursor.id)),
+        },
     };
-    let position = match &page.after {
-        None => String::new(),
-        Some(cursor) => {
-            params.push(Value::Text(cursor.key.clone().unwrap_or_default()));
-            params.push(Value::Text(sort_position(&cursor.id)));
-            format!(" WHERE (h.at, h.position) {after} (?, ?)")
-        }
-    };
-    params.push(Value::Integer(i64::from(page.limit.get()) + 1));
-    Some((
-        format!(
-            "SELECT h.* FROM ({}) h{position} \
-             ORDER BY h.at {order}, h.position {order} LIMIT ?",
-            branches.join(" UNION ALL ")
-        ),
-        params,
-    ))
-}
-
-/// Adds the `from`/`to` filter on the instant `column`.
-fn time_window(
-    conditions: &mut Vec<String>,
-    params: &mut Vec<Value>,
-    column: &str,
-    filter: &HistoryFilter,
-) {
-    if let Some(from) = filter.from {
-        conditions.push(format!("{column} >= ?"));
-        params.push(Value::Text(from.to_rfc3339()));
+    PageSelect {
+        columns: "h.*",
+        from: &format!("({}) h", branches.join(" UNION ALL ")),
+        order: Order {
+            key: "h.at",
+            id: "h.position",
+            direction: filter.direction,
+        },
     }
-    if let Some(to) = filter.to {
-        conditions.push(format!("{column} < ?"));
-        params.push(Value::Text(to.to_rfc3339()));
-    }
+    .plan(Filter::after_from(params), start, page.limit)
 }
 
 /// The SQL sort position of a cursor id `<source>:<id>`: the same text, with
@@ -271,19 +241,26 @@ impl EntryRow {
 #[cfg(test)]
 mod tests {
     use crm_interactions::{InteractionStatus, Sources};
-    use crm_kernel::{Limit, Timestamp};
+    use crm_kernel::{Limit, SortDirection, Timestamp};
 
     use super::*;
+    use crate::sql::ListQuery;
+
+    fn sql_and_params(plan: ListPlan) -> (String, Vec<Value>) {
+        match plan {
+            ListPlan::Query(ListQuery { sql, params }) => (sql, params),
+            ListPlan::Empty => panic!("expected a query"),
+        }
+    }
 
     #[test]
     fn interactions_only_by_default() {
-        let (sql, params) = history_plan(
+        let (sql, params) = sql_and_params(history_plan(
             CustomerId::new(),
             &HistoryFilter::default(),
             true,
             &PageRequest::default(),
-        )
-        .unwrap();
+        ));
         assert!(!sql.contains("UNION ALL"), "{sql}");
         assert!(!sql.contains("i.kind <> ?"), "{sql}");
         assert!(
@@ -310,7 +287,7 @@ mod tests {
                 id: "status_change:7".into(),
             }),
         };
-        let (sql, params) = history_plan(CustomerId::new(), &filter, false, &page).unwrap();
+        let (sql, params) = sql_and_params(history_plan(CustomerId::new(), &filter, false, &page));
         assert_eq!(sql.matches('?').count(), params.len(), "{sql}");
         assert_eq!(sql.matches("UNION ALL").count(), 2, "{sql}");
         assert!(sql.contains("WHERE (h.at, h.position) > (?, ?)"), "{sql}");
@@ -329,7 +306,10 @@ mod tests {
             },
             ..HistoryFilter::default()
         };
-        assert!(history_plan(CustomerId::new(), &filter, true, &PageRequest::default()).is_none());
+        assert!(matches!(
+            history_plan(CustomerId::new(), &filter, true, &PageRequest::default()),
+            ListPlan::Empty
+        ));
     }
 
     #[test]

@@ -1,12 +1,10 @@
-//! The SQL of one page of the interaction list: filters, visibility, the
-//! staff-only rule and the keyset position to start after.
+//! The SQL of one page of the interaction list: filters, visibility and
+//! the staff-only rule, on the shared planner of [`crate::sql`].
 //!
 //! Pages are ordered by start, then id, in the query's direction, and
-//! keyset-paginated on that pair as the other lists are: the next page starts
-//! strictly after the last item's (start, id), so interactions recorded
-//! between two requests never cause duplicates or gaps among those that
-//! existed before. The cursor's key is the start as RFC 3339 text, which
-//! sorts like the instant.
+//! keyset-paginated on that pair as the other lists are. The cursor's key
+//! is the start as RFC 3339 text, which sorts like the instant; it is read
+//! from the interaction, not selected.
 //!
 //! Interactions of erased customers are not listed: the customer's record is
 //! gone for every reader (`get` of such an interaction is refused by the
@@ -14,134 +12,71 @@
 //! customer).
 
 use crm_interactions::{InteractionKind, InteractionQuery};
-use crm_kernel::{PageRequest, SortDirection, Visibility};
-use rusqlite::types::Value;
+use crm_kernel::{PageRequest, Visibility};
 
 use crate::interactions::rows::INTERACTION_COLUMNS;
+use crate::sql::{Filter, ListPlan, Order, PageSelect, Start};
 
-/// How one page is fetched.
-#[derive(Debug)]
-pub(crate) enum ListPlan {
-    /// Nothing can match (nothing is visible).
-    Empty,
-    /// A statement and its positional parameters.
-    Query {
-        /// The `SELECT` of [`INTERACTION_COLUMNS`].
-        sql: String,
-        /// One value per `?`, in order.
-        params: Vec<Value>,
-    },
-}
-
-/// The query of one page: at most `limit + 1` rows, the extra one telling
-/// that another page exists.
+/// The query of one page: at most `limit + 1` rows of
+/// [`INTERACTION_COLUMNS`], the extra one telling that another page exists.
 pub(crate) fn list_plan(
     query: &InteractionQuery,
     visibility: &Visibility,
     include_staff_only: bool,
     page: &PageRequest,
 ) -> ListPlan {
-    let mut filter = Filter {
-        conditions: vec!["c.erased_at IS NULL".to_owned()],
-        params: Vec::new(),
-    };
-    match visibility {
-        Visibility::Nothing => return ListPlan::Empty,
-        Visibility::All => {}
-        Visibility::Own(id) => filter.push("i.customer_id = ?", Value::Text(id.to_string())),
-        Visibility::Agent {
-            company_ids,
-            owner_id,
-        } => {
-            let (condition, params) =
-                crate::visibility_sql::agent_condition(company_ids, *owner_id);
-            filter.conditions.push(condition);
-            filter.params.extend(params);
-        }
+    let mut filter = Filter::new();
+    filter.condition("c.erased_at IS NULL");
+    if !filter.visible(visibility, "i.customer_id") {
+        return ListPlan::Empty;
     }
     if !include_staff_only {
-        filter.push(
-            "i.kind <> ?",
-            Value::Text(InteractionKind::Note.as_str().to_owned()),
-        );
+        filter.push_text("i.kind <> ?", InteractionKind::Note.as_str());
     }
-    filter.fields(query);
-    let (order, after) = match query.direction {
-        SortDirection::Asc => ("ASC", ">"),
-        SortDirection::Desc => ("DESC", "<"),
-    };
-    if let Some(position) = &page.after {
-        // The cursor was signed by the server, so its key is a start this
-        // query produced; it is compared as text whatever it holds.
-        filter
-            .conditions
-            .push(format!("(i.date_time, i.id) {after} (?, ?)"));
-        filter
-            .params
-            .push(Value::Text(position.key.clone().unwrap_or_default()));
-        filter.params.push(Value::Text(position.id.clone()));
+    fields(&mut filter, query);
+    PageSelect {
+        columns: INTERACTION_COLUMNS,
+        from: "interactions i JOIN customers c ON c.id = i.customer_id",
+        order: Order {
+            key: "i.date_time",
+            id: "i.id",
+            direction: query.direction,
+        },
     }
-    filter
-        .params
-        .push(Value::Integer(i64::from(page.limit.get()) + 1));
-    ListPlan::Query {
-        sql: format!(
-            "SELECT {INTERACTION_COLUMNS} FROM interactions i \
-             JOIN customers c ON c.id = i.customer_id WHERE {} \
-             ORDER BY i.date_time {order}, i.id {order} LIMIT ?",
-            filter.conditions.join(" AND ")
-        ),
-        params: filter.params,
-    }
+    .plan(filter, Start::keyset(page), page.limit)
 }
 
-/// The conditions of a list query and their parameters, in order.
-#[derive(Debug)]
-struct Filter {
-    conditions: Vec<String>,
-    params: Vec<Value>,
-}
-
-impl Filter {
-    fn push(&mut self, condition: impl Into<String>, param: Value) {
-        self.conditions.push(condition.into());
-        self.params.push(param);
+/// Adds the filters of `query`.
+fn fields(filter: &mut Filter, query: &InteractionQuery) {
+    if let Some(customer) = query.customer_id {
+        filter.push_text("i.customer_id = ?", customer.to_string());
     }
-
-    /// Adds the filters of `query`.
-    fn fields(&mut self, query: &InteractionQuery) {
-        let text = |value: String| Value::Text(value);
-        if let Some(customer) = query.customer_id {
-            self.push("i.customer_id = ?", text(customer.to_string()));
-        }
-        if let Some(organizer) = query.organizer_id {
-            self.push("i.organizer_id = ?", text(organizer.to_string()));
-        }
-        if let Some(kind) = query.kind {
-            self.push("i.kind = ?", text(kind.as_str().to_owned()));
-        }
-        if let Some(status) = query.status {
-            self.push("i.status = ?", text(status.as_str().to_owned()));
-        }
-        if let Some(from) = query.from {
-            self.push("i.date_time >= ?", text(from.to_rfc3339()));
-        }
-        if let Some(to) = query.to {
-            self.push("i.date_time < ?", text(to.to_rfc3339()));
-        }
+    if let Some(organizer) = query.organizer_id {
+        filter.push_text("i.organizer_id = ?", organizer.to_string());
     }
+    if let Some(kind) = query.kind {
+        filter.push_text("i.kind = ?", kind.as_str());
+    }
+    if let Some(status) = query.status {
+        filter.push_text("i.status = ?", status.as_str());
+    }
+    filter.within("i.date_time", query.from, query.to);
 }
 
 #[cfg(test)]
 mod tests {
     use crm_interactions::InteractionStatus;
-    use crm_kernel::{CompanyId, CursorPosition, CustomerId, Limit, Timestamp, UserId};
+    use crm_kernel::{
+        CompanyId, CursorPosition, CustomerId, Limit, SortDirection, Timestamp, UserId,
+    };
+    use rusqlite::types::Value;
 
     use super::*;
+    use crate::sql::ListQuery;
 
     fn sql_and_params(plan: ListPlan) -> (String, Vec<Value>) {
         match plan {
-            ListPlan::Query { sql, params } => (sql, params),
+            ListPlan::Query(ListQuery { sql, params }) => (sql, params),
             ListPlan::Empty => panic!("expected a query"),
         }
     }

@@ -10,11 +10,11 @@ use crm_kernel::{
     CursorPosition, InteractionId, Page, PageRequest, Timestamp, UserId, Version, Visibility,
 };
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, params_from_iter};
 
 use crate::db::error::InteractionDbError;
 use crate::db::open::SqliteStore;
-use crate::interactions::list::{self, ListPlan};
+use crate::interactions::list;
 use crate::interactions::rows::{INTERACTION_COLUMNS, InteractionRow};
 use crate::interactions::writes;
 
@@ -91,18 +91,8 @@ impl InteractionRepository for SqliteStore {
         include_staff_only: bool,
         page: &PageRequest,
     ) -> Result<Page<Interaction>, StoreError> {
-        let (sql, params) = match list::list_plan(query, visibility, include_staff_only, page) {
-            ListPlan::Empty => {
-                return Ok(Page {
-                    items: Vec::new(),
-                    next: None,
-                });
-            }
-            ListPlan::Query { sql, params } => (sql, params),
-        };
-        let rows = self
-            .read(move |conn| read_interactions(conn, &sql, params))
-            .await?;
+        let plan = list::list_plan(query, visibility, include_staff_only, page);
+        let rows = self.list_rows(plan, interaction).await?;
         Ok(Page::from_overfetch(rows, page.limit, |interaction| {
             CursorPosition {
                 key: Some(interaction.date_time.to_rfc3339()),
@@ -176,8 +166,11 @@ fn read_interactions(
     params: Vec<Value>,
 ) -> Result<Vec<Interaction>, InteractionDbError> {
     let mut statement = conn.prepare_cached(sql)?;
-    let rows = statement.query_and_then(params_from_iter(params), |row| {
-        Ok::<_, InteractionDbError>(InteractionRow::read(row)?.into_interaction()?)
-    })?;
+    let rows = statement.query_and_then(params_from_iter(params), interaction)?;
     rows.collect()
+}
+
+/// Reads the columns of [`INTERACTION_COLUMNS`] into an interaction.
+fn interaction(row: &Row<'_>) -> Result<Interaction, InteractionDbError> {
+    Ok(InteractionRow::read(row)?.into_interaction()?)
 }

@@ -3,15 +3,15 @@
 //! keyset pages on (created_at, id).
 
 use crm_kernel::{
-    BackendError, CommentId, CursorPosition, LongText, Page, PageRequest, TicketId, Version,
+    BackendError, CommentId, LongText, Page, PageRequest, SortDirection, TicketId, Version,
 };
 use crm_tickets::ports::StoreError;
 use crm_tickets::{Comment, Ticket};
-use rusqlite::types::Value;
-use rusqlite::{Connection, Row, params, params_from_iter};
+use rusqlite::{Connection, Row, params};
 
 use crate::db::error::TicketDbError;
 use crate::db::rows::{self, CorruptData, decode};
+use crate::sql::{Filter, Order, PageSelect, Start, keyed_page};
 use crate::tickets::writes;
 
 /// Stores `comment`; with `answered`, first replaces the ticket stored at
@@ -65,35 +65,31 @@ pub(crate) fn page(
     include_internal: bool,
     page: &PageRequest,
 ) -> Result<Page<Comment>, TicketDbError> {
-    let mut sql = String::from(
-        "SELECT id, ticket_id, author_kind, author_id, body, internal, created_at \
-         FROM ticket_comments WHERE ticket_id = ?",
-    );
-    let mut params = vec![Value::Text(ticket.to_string())];
+    let mut filter = Filter::new();
+    filter.push_text("ticket_id = ?", ticket.to_string());
     if !include_internal {
-        sql.push_str(" AND internal = 0");
+        filter.condition("internal = 0");
     }
-    if let Some(after) = &page.after {
-        // The cursor was signed by the server: its key is a `created_at` this
-        // query returned, compared as text.
-        sql.push_str(" AND (created_at, id) > (?, ?)");
-        params.push(Value::Text(after.key.clone().unwrap_or_default()));
-        params.push(Value::Text(after.id.clone()));
+    // The cursor was signed by the server: its key is a `created_at` this
+    // query returned, compared as text.
+    let rows = PageSelect {
+        columns: "id, ticket_id, author_kind, author_id, body, internal, created_at",
+        from: "ticket_comments",
+        order: Order {
+            key: "created_at",
+            id: "id",
+            direction: SortDirection::Asc,
+        },
     }
-    sql.push_str(" ORDER BY created_at, id LIMIT ?");
-    params.push(Value::Integer(i64::from(page.limit.get()) + 1));
-    let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_and_then(params_from_iter(params), |row| {
+    .query(filter, Start::keyset(page), page.limit)
+    .rows(conn, |row| {
         let row = CommentRow::read(row)?;
         let key = row.created_at.clone();
         Ok::<_, TicketDbError>((row.into_comment()?, key))
     })?;
-    let rows = rows.collect::<Result<Vec<_>, TicketDbError>>()?;
-    let page = Page::from_overfetch(rows, page.limit, |(comment, key)| CursorPosition {
-        key: Some(key.clone()),
-        id: comment.id.to_string(),
-    });
-    Ok(page.map(|(comment, _)| comment))
+    Ok(keyed_page(rows, page.limit, |comment| {
+        comment.id.to_string()
+    }))
 }
 
 /// A comment as stored.

@@ -1,152 +1,78 @@
-//! The SQL of one page of the ticket list: filters, visibility, sort order
-//! and the keyset position to start after.
-//!
-//! Pages are keyset-paginated on (sort key, id), as the customer list is:
-//! the next page starts strictly after the last item's pair, so tickets
-//! raised between two requests never cause duplicates or gaps among those
-//! that existed before. The cursor's key is the sort key as text that sorts
-//! like it: the RFC 3339 instant, or the priority's rank zero-padded.
+//! The SQL of one page of the ticket list: filters, visibility and sort
+//! order, on the shared planner of [`crate::sql`] (keyset pages on (sort
+//! key, id), as the customer list). The cursor's key is the sort key as
+//! text that sorts like it: the RFC 3339 instant, or the priority's rank
+//! zero-padded.
 
-use crm_kernel::{BackendError, PageRequest, SortDirection, Visibility};
+use crm_kernel::{BackendError, PageRequest, Visibility};
 use crm_tickets::{TicketQuery, TicketSortField};
 use rusqlite::types::Value;
 
-use crate::identity::user_list::escape_like;
+use crate::sql::{Filter, ListPlan, Order, PageSelect, Start, search_text};
 use crate::tickets::rows::{SEARCH_SEPARATOR, TICKET_COLUMNS};
 
-/// How one page is fetched.
-#[derive(Debug)]
-pub(crate) enum ListPlan {
-    /// Nothing can match (no visibility, or a text no ticket can hold).
-    Empty,
-    /// A statement and its positional parameters.
-    Query {
-        /// The `SELECT`: [`TICKET_COLUMNS`], then the cursor key.
-        sql: String,
-        /// One value per `?`, in order.
-        params: Vec<Value>,
-    },
-}
-
-/// The query of one page: at most `limit + 1` rows, the extra one telling
-/// that another page exists.
+/// The query of one page: at most `limit + 1` rows ([`TICKET_COLUMNS`],
+/// then the cursor key), the extra one telling that another page exists.
 pub(crate) fn list_plan(
     query: &TicketQuery,
     visibility: &Visibility,
     page: &PageRequest,
 ) -> Result<ListPlan, BackendError> {
-    let mut filter = Filter::default();
+    let mut filter = Filter::new();
+    if !filter.visible(visibility, "t.customer_id") {
+        return Ok(ListPlan::Empty);
+    }
     let from = match visibility {
-        Visibility::Nothing => return Ok(ListPlan::Empty),
-        Visibility::All => "tickets t",
-        Visibility::Own(id) => {
-            filter.push("t.customer_id = ?", Value::Text(id.to_string()));
-            "tickets t"
-        }
-        Visibility::Agent {
-            company_ids,
-            owner_id,
-        } => {
-            let (condition, params) =
-                crate::visibility_sql::agent_condition(company_ids, *owner_id);
-            filter.conditions.push(condition);
-            filter.params.extend(params);
-            // Erased customers keep their company and owner, so their
-            // tickets stay visible to the same agents.
-            "tickets t JOIN customers c ON c.id = t.customer_id"
-        }
+        // Erased customers keep their company and owner, so their
+        // tickets stay visible to the same agents.
+        Visibility::Agent { .. } => "tickets t JOIN customers c ON c.id = t.customer_id",
+        Visibility::All | Visibility::Own(_) | Visibility::Nothing => "tickets t",
     };
-    if !filter.fields(query) {
+    if !fields(&mut filter, query) {
         return Ok(ListPlan::Empty);
     }
     let key = SortKey::of(query.sort.field);
-    let (order, after) = match query.sort.direction {
-        SortDirection::Asc => ("ASC", ">"),
-        SortDirection::Desc => ("DESC", "<"),
-    };
-    if let Some(position) = &page.after {
-        let column = key.column;
-        filter
-            .conditions
-            .push(format!("({column}, t.id) {after} (?, ?)"));
-        filter.params.push(key.bind(position.key.as_deref())?);
-        filter.params.push(Value::Text(position.id.clone()));
+    let start = Start::keyset_with(page, |position| key.bind(position))?;
+    Ok(PageSelect {
+        columns: &format!("{TICKET_COLUMNS}, {}", key.cursor),
+        from,
+        order: Order {
+            key: key.column,
+            id: "t.id",
+            direction: query.sort.direction,
+        },
     }
-    filter
-        .params
-        .push(Value::Integer(i64::from(page.limit.get()) + 1));
-    let conditions = if filter.conditions.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", filter.conditions.join(" AND "))
-    };
-    Ok(ListPlan::Query {
-        sql: format!(
-            "SELECT {TICKET_COLUMNS}, {cursor} FROM {from}{conditions} \
-             ORDER BY {column} {order}, t.id {order} LIMIT ?",
-            cursor = key.cursor,
-            column = key.column,
-        ),
-        params: filter.params,
-    })
+    .plan(filter, start, page.limit))
 }
 
-/// The conditions of a list query and their parameters, in order.
-#[derive(Debug, Default)]
-struct Filter {
-    conditions: Vec<String>,
-    params: Vec<Value>,
-}
-
-impl Filter {
-    fn push(&mut self, condition: impl Into<String>, param: Value) {
-        self.conditions.push(condition.into());
-        self.params.push(param);
+/// Adds the filters of `query`; `false` when no ticket can match.
+fn fields(filter: &mut Filter, query: &TicketQuery) -> bool {
+    if let Some(status) = query.status {
+        filter.push_text("t.status = ?", status.as_str());
     }
-
-    /// Adds the filters of `query`; `false` when no ticket can match.
-    fn fields(&mut self, query: &TicketQuery) -> bool {
-        let text = |value: String| Value::Text(value);
-        if let Some(status) = query.status {
-            self.push("t.status = ?", text(status.as_str().to_owned()));
-        }
-        if let Some(priority) = query.priority {
-            self.push(
-                "t.priority_rank = ?",
-                Value::Integer(i64::from(priority.rank())),
-            );
-        }
-        if let Some(assignee) = query.assignee_id {
-            self.push("t.assignee_id = ?", text(assignee.to_string()));
-        }
-        if let Some(customer) = query.customer_id {
-            self.push("t.customer_id = ?", text(customer.to_string()));
-        }
-        if let Some(words) = query
-            .text
-            .as_deref()
-            .map(str::trim)
-            .filter(|words| !words.is_empty())
-        {
-            if words.contains(SEARCH_SEPARATOR) {
-                // Neither a subject nor an issue holds it.
-                return false;
-            }
-            // `search_text` is lower-cased by the store (Unicode), so
-            // lower-casing the pattern makes the match case-insensitive.
-            self.push(
-                "t.search_text LIKE ? ESCAPE '\\'",
-                text(format!("%{}%", escape_like(&words.to_lowercase()))),
-            );
-        }
-        if let Some(from) = query.from {
-            self.push("t.created_at >= ?", text(from.to_rfc3339()));
-        }
-        if let Some(to) = query.to {
-            self.push("t.created_at < ?", text(to.to_rfc3339()));
-        }
-        true
+    if let Some(priority) = query.priority {
+        filter.push(
+            "t.priority_rank = ?",
+            Value::Integer(i64::from(priority.rank())),
+        );
     }
+    if let Some(assignee) = query.assignee_id {
+        filter.push_text("t.assignee_id = ?", assignee.to_string());
+    }
+    if let Some(customer) = query.customer_id {
+        filter.push_text("t.customer_id = ?", customer.to_string());
+    }
+    if let Some(words) = search_text(query.text.as_deref()) {
+        if words.contains(SEARCH_SEPARATOR) {
+            // Neither a subject nor an issue holds it.
+            return false;
+        }
+        // `search_text` is lower-cased by the store (Unicode), so
+        // lower-casing the pattern makes the match case-insensitive.
+        filter.contains(&["t.search_text"], words);
+    }
+    filter.within("t.created_at", query.from, query.to);
+    true
 }
 
 /// What a sort orders by and how its position is told.
@@ -201,10 +127,11 @@ mod tests {
     use crm_tickets::{Priority, TicketSort, TicketStatus};
 
     use super::*;
+    use crate::sql::ListQuery;
 
     fn sql_and_params(plan: ListPlan) -> (String, Vec<Value>) {
         match plan {
-            ListPlan::Query { sql, params } => (sql, params),
+            ListPlan::Query(ListQuery { sql, params }) => (sql, params),
             ListPlan::Empty => panic!("expected a query"),
         }
     }

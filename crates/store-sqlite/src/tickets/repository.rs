@@ -2,14 +2,15 @@
 //! `ticket_comments` and `ticket_idempotency` tables.
 
 use async_trait::async_trait;
-use crm_kernel::{CursorPosition, Page, PageRequest, TicketId, Version, Visibility};
+use crm_kernel::{Page, PageRequest, TicketId, Version, Visibility};
 use crm_tickets::ports::{Inserted, StoreError, TicketRepository};
 use crm_tickets::{Comment, IdempotencyKey, Ticket, TicketEvent, TicketQuery};
-use rusqlite::{OptionalExtension, params_from_iter};
+use rusqlite::OptionalExtension;
 
 use crate::db::error::TicketDbError;
 use crate::db::open::SqliteStore;
-use crate::tickets::list::{self, ListPlan};
+use crate::sql::{keyed, keyed_page};
+use crate::tickets::list;
 use crate::tickets::rows::{TICKET_COLUMN_COUNT, TICKET_COLUMNS, TicketRow};
 use crate::tickets::{comments, events, writes};
 
@@ -70,31 +71,15 @@ impl TicketRepository for SqliteStore {
         visibility: &Visibility,
         page: &PageRequest,
     ) -> Result<Page<Ticket>, StoreError> {
-        let (sql, params) =
-            match list::list_plan(query, visibility, page).map_err(StoreError::Backend)? {
-                ListPlan::Empty => {
-                    return Ok(Page {
-                        items: Vec::new(),
-                        next: None,
-                    });
-                }
-                ListPlan::Query { sql, params } => (sql, params),
-            };
+        let plan = list::list_plan(query, visibility, page).map_err(StoreError::Backend)?;
         let rows = self
-            .read(move |conn| {
-                let mut statement = conn.prepare_cached(&sql)?;
-                let rows = statement.query_and_then(params_from_iter(params), |row| {
-                    let key = row.get::<_, String>(TICKET_COLUMN_COUNT)?;
-                    Ok::<_, TicketDbError>((TicketRow::read(row)?.into_ticket()?, key))
-                })?;
-                rows.collect::<Result<Vec<_>, TicketDbError>>()
+            .list_rows(plan, |row| {
+                keyed(row, TICKET_COLUMN_COUNT, |row| {
+                    Ok::<_, TicketDbError>(TicketRow::read(row)?.into_ticket()?)
+                })
             })
             .await?;
-        let page = Page::from_overfetch(rows, page.limit, |(ticket, key)| CursorPosition {
-            key: Some(key.clone()),
-            id: ticket.id.to_string(),
-        });
-        Ok(page.map(|(ticket, _)| ticket))
+        Ok(keyed_page(rows, page.limit, |ticket| ticket.id.to_string()))
     }
 
     #[tracing::instrument(skip_all, fields(ticket_id = %id))]
