@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::db::error::{CustomerDbError, is_foreign_key_violation, is_unique_violation};
 use crate::db::rows::CorruptData;
+use crate::identity::directory::staff_by_ids;
 
 /// Who holds an email key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,13 +140,10 @@ fn reference_refusal(
             return Ok(Some(StoreError::UnknownCompany));
         }
     }
-    if let Some(owner) = customer.owner_id {
-        let exists = conn
-            .prepare_cached("SELECT 1 FROM users WHERE id = ?1")?
-            .exists([owner.to_string()])?;
-        if !exists {
-            return Ok(Some(StoreError::UnknownOwner));
-        }
+    if let Some(owner) = customer.owner_id
+        && staff_by_ids::<StoreError>(conn, &[owner])?.is_empty()
+    {
+        return Ok(Some(StoreError::UnknownOwner));
     }
     Ok(None)
 }

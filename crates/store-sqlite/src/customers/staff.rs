@@ -1,5 +1,5 @@
 //! What the customers context asks about staff users: [`StaffDirectory`]
-//! on the `users` table.
+//! on the staff directory ([`staff_by_ids`]).
 
 use async_trait::async_trait;
 use crm_customers::ports::{StaffDirectory, StoreError};
@@ -7,6 +7,7 @@ use crm_kernel::UserId;
 
 use crate::db::error::CustomerDbError;
 use crate::db::open::SqliteStore;
+use crate::identity::directory::staff_by_ids;
 
 #[async_trait]
 impl StaffDirectory for SqliteStore {
@@ -14,12 +15,7 @@ impl StaffDirectory for SqliteStore {
     #[tracing::instrument(skip_all, fields(user_id = %id))]
     async fn staff_exists(&self, id: UserId) -> Result<bool, StoreError> {
         let exists = self
-            .read(move |conn| {
-                Ok::<_, CustomerDbError>(
-                    conn.prepare_cached("SELECT 1 FROM users WHERE id = ?1")?
-                        .exists([id.to_string()])?,
-                )
-            })
+            .read(move |conn| Ok::<_, CustomerDbError>(!staff_by_ids(conn, &[id])?.is_empty()))
             .await?;
         Ok(exists)
     }

@@ -1,16 +1,18 @@
 //! What the interactions context asks about other contexts' records:
-//! [`CustomerDirectory`] on `customers` and [`StaffDirectory`] on `users`.
+//! [`CustomerDirectory`] on `customers` and [`StaffDirectory`] on the staff
+//! directory ([`staff_by_ids`]).
 
 use async_trait::async_trait;
 use crm_interactions::ports::{
     CustomerDirectory, CustomerRef, StaffContact, StaffDirectory, StoreError,
 };
-use crm_kernel::{CompanyId, CustomerId, EmailAddress, PersonName, UserId};
-use rusqlite::OptionalExtension;
+use crm_kernel::{CompanyId, CustomerId, UserId};
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::db::error::InteractionDbError;
 use crate::db::open::SqliteStore;
-use crate::db::rows::{decode, decode_opt};
+use crate::db::rows::decode_opt;
+use crate::identity::directory::staff_by_ids;
 
 #[async_trait]
 impl CustomerDirectory for SqliteStore {
@@ -50,12 +52,7 @@ impl StaffDirectory for SqliteStore {
     #[tracing::instrument(skip_all, fields(user_id = %id))]
     async fn staff_exists(&self, id: UserId) -> Result<bool, StoreError> {
         let exists = self
-            .read(move |conn| {
-                Ok::<_, InteractionDbError>(
-                    conn.prepare_cached("SELECT 1 FROM users WHERE id = ?1")?
-                        .exists([id.to_string()])?,
-                )
-            })
+            .read(move |conn| Ok::<_, InteractionDbError>(!staff_by_ids(conn, &[id])?.is_empty()))
             .await?;
         Ok(exists)
     }
@@ -65,25 +62,27 @@ impl StaffDirectory for SqliteStore {
     #[tracing::instrument(skip_all, fields(user_id = %id))]
     async fn staff_contact(&self, id: UserId) -> Result<Option<StaffContact>, StoreError> {
         let contact = self
-            .read(move |conn| {
-                let row: Option<(String, String)> = conn
-                    .prepare_cached("SELECT name, email FROM users WHERE id = ?1")?
-                    .query_row([id.to_string()], |row| Ok((row.get(0)?, row.get(1)?)))
-                    .optional()?;
-                let Some((name, email)) = row else {
-                    return Ok::<_, InteractionDbError>(None);
-                };
-                Ok(Some(StaffContact {
-                    id,
-                    name: decode("users.name", &name, PersonName::parse)?
-                        .as_str()
-                        .to_owned(),
-                    email: decode("users.email", &email, EmailAddress::parse)?
-                        .as_str()
-                        .to_owned(),
-                }))
-            })
+            .read(move |conn| Ok(staff_contacts(conn, &[id])?.pop()))
             .await?;
         Ok(contact)
     }
+}
+
+/// The contacts of the staff users that have one of `ids` (whatever their
+/// role and status), in one query: one per existing user, in no particular
+/// order. A batched `staff_contacts` port method is this on a reader.
+fn staff_contacts(
+    conn: &Connection,
+    ids: &[UserId],
+) -> Result<Vec<StaffContact>, InteractionDbError> {
+    staff_by_ids(conn, ids)?
+        .into_iter()
+        .map(|staff| {
+            Ok(StaffContact {
+                id: staff.id,
+                name: staff.name()?.as_str().to_owned(),
+                email: staff.email()?.as_str().to_owned(),
+            })
+        })
+        .collect()
 }

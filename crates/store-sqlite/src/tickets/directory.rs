@@ -1,5 +1,6 @@
 //! What the tickets context asks about other contexts' records:
-//! [`CustomerDirectory`] on `customers` and [`AssigneeDirectory`] on `users`.
+//! [`CustomerDirectory`] on `customers` and [`AssigneeDirectory`] on the
+//! staff directory ([`staff_by_ids`]).
 
 use async_trait::async_trait;
 use crm_kernel::{CompanyId, CustomerId, UserId};
@@ -9,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::db::error::TicketDbError;
 use crate::db::open::SqliteStore;
 use crate::db::rows::decode_opt;
+use crate::identity::directory::staff_by_ids;
 
 #[async_trait]
 impl CustomerDirectory for SqliteStore {
@@ -75,10 +77,8 @@ impl AssigneeDirectory for SqliteStore {
     async fn can_be_assigned(&self, id: UserId) -> Result<bool, StoreError> {
         let active = self
             .read(move |conn| {
-                Ok::<_, TicketDbError>(
-                    conn.prepare_cached("SELECT 1 FROM users WHERE id = ?1 AND status = 'active'")?
-                        .exists([id.to_string()])?,
-                )
+                let staff = staff_by_ids::<StoreError>(conn, &[id])?;
+                Ok::<_, TicketDbError>(staff.first().is_some_and(|staff| staff.active))
             })
             .await?;
         Ok(active)
