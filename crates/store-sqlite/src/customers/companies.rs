@@ -2,15 +2,18 @@
 
 use async_trait::async_trait;
 use crm_customers::ports::{CompanyRepository, StoreError};
-use crm_customers::{Company, CompanyQuery, Version, Website};
-use crm_kernel::{CompanyId, LongText, Page, PageRequest, PhoneNumber, Timestamp};
-use rusqlite::{Connection, OptionalExtension, params};
+use crm_customers::{Company, CompanyQuery, Version};
+use crm_kernel::{CompanyId, Page, PageRequest, Timestamp};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use crate::customers::company_list;
-use crate::customers::company_rows::{COMPANY_COLUMN_COUNT, COMPANY_COLUMNS, CompanyRow};
+use crate::customers::company_rows::{
+    COMPANY_COLUMN_COUNT, COMPANY_COLUMNS, CompanyRow, INSERT_COMPANY, UPDATE_COMPANY, columns,
+};
 use crate::db::error::CustomerDbError;
 use crate::db::open::SqliteStore;
-use crate::db::rows::stored_version;
+use crate::db::rows::{ensure_newer_version, stored_version};
 use crate::sql::{keyed, keyed_page};
 
 #[async_trait]
@@ -19,23 +22,8 @@ impl CompanyRepository for SqliteStore {
     async fn insert(&self, company: &Company) -> Result<(), StoreError> {
         let company = company.clone();
         self.write(move |tx| {
-            tx.prepare_cached(
-                "INSERT INTO companies (id, name, name_sort, address, phone, website, notes, \
-                 created_at, updated_at, version) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?
-            .execute(params![
-                company.id.to_string(),
-                company.name.as_str(),
-                company.name.as_str().to_lowercase(),
-                company.address.as_ref().map(LongText::as_str),
-                company.phone.as_ref().map(PhoneNumber::as_str),
-                company.website.as_ref().map(Website::as_str),
-                company.notes.as_ref().map(LongText::as_str),
-                company.created_at.to_rfc3339(),
-                company.updated_at.to_rfc3339(),
-                stored_version(company.version),
-            ])?;
+            tx.prepare_cached(INSERT_COMPANY)?
+                .execute(params_from_iter(columns(&company)))?;
             Ok::<_, CustomerDbError>(())
         })
         .await?;
@@ -61,36 +49,13 @@ impl CompanyRepository for SqliteStore {
     async fn update(&self, company: &Company, expected: Version) -> Result<(), StoreError> {
         let company = company.clone();
         self.write(move |tx| {
-            if company.version <= expected {
-                return Err(CustomerDbError::Backend(crm_kernel::BackendError::msg(
-                    format!(
-                        "company {} must be written with a version above {} (got {})",
-                        company.id,
-                        expected.get(),
-                        company.version.get()
-                    ),
-                )));
-            }
+            ensure_newer_version("company", company.id, company.version, expected)?;
             // Renaming rewrites the search index rows of its customers (trigger).
+            let mut values = columns(&company);
+            values.push(Value::Integer(stored_version(expected)));
             let changed = tx
-                .prepare_cached(
-                    "UPDATE companies SET name = ?2, name_sort = ?3, address = ?4, phone = ?5, \
-                     website = ?6, notes = ?7, created_at = ?8, updated_at = ?9, version = ?10 \
-                     WHERE id = ?1 AND version = ?11",
-                )?
-                .execute(params![
-                    company.id.to_string(),
-                    company.name.as_str(),
-                    company.name.as_str().to_lowercase(),
-                    company.address.as_ref().map(LongText::as_str),
-                    company.phone.as_ref().map(PhoneNumber::as_str),
-                    company.website.as_ref().map(Website::as_str),
-                    company.notes.as_ref().map(LongText::as_str),
-                    company.created_at.to_rfc3339(),
-                    company.updated_at.to_rfc3339(),
-                    stored_version(company.version),
-                    stored_version(expected),
-                ])?;
+                .prepare_cached(UPDATE_COMPANY)?
+                .execute(params_from_iter(values))?;
             if changed == 0 {
                 let refusal = if exists(tx, company.id)? {
                     StoreError::VersionConflict

@@ -177,13 +177,10 @@ mod tests {
     use rusqlite::types::Value;
 
     use super::*;
-    use crate::sql::ListQuery;
 
     fn sql_and_params((plan, position): (ListPlan, Position)) -> (String, Vec<Value>, Position) {
-        match plan {
-            ListPlan::Query(ListQuery { sql, params }) => (sql, params, position),
-            ListPlan::Empty => panic!("expected a query"),
-        }
+        let (sql, params) = crate::sql::sql_and_params(plan);
+        (sql, params, position)
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! The customers context's ports on SQLite: customers (`customers`,
 //! `customer_tags`, the `customers_fts` search index), their status history,
-//! the import transaction, companies, and what the context asks about
-//! staff users.
+//! the import transaction, companies, what the context asks about staff
+//! users, and the customer directory the other contexts read.
 
 pub(crate) mod companies;
 pub(crate) mod company_list;
 pub(crate) mod company_rows;
+pub(crate) mod directory;
 mod erasure;
 pub(crate) mod fts;
 pub(crate) mod import;

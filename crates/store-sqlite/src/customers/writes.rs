@@ -15,7 +15,7 @@ use crate::customers::refusals::{ensure_no_other_credential, refusal};
 use crate::customers::rows::name_sort;
 use crate::customers::status_history;
 use crate::db::error::CustomerDbError;
-use crate::db::rows::stored_version;
+use crate::db::rows::{ensure_newer_version, stored_version};
 
 /// Every stored column of a customer, bound as `?1`…`?16` in [`columns`]' order.
 const INSERT_CUSTOMER: &str = "INSERT INTO customers \
@@ -68,14 +68,7 @@ pub(crate) fn update(
     expected: Version,
     change: Option<&StatusChange>,
 ) -> Result<(), CustomerDbError> {
-    if customer.version <= expected {
-        return Err(CustomerDbError::Backend(BackendError::msg(format!(
-            "customer {} must be written with a version above {} (got {})",
-            customer.id,
-            expected.get(),
-            customer.version.get()
-        ))));
-    }
+    ensure_newer_version("customer", customer.id, customer.version, expected)?;
     let id = customer.id.to_string();
     let has_account = check_version(conn, &id, expected)?;
     let email = match (&customer.email, has_account) {

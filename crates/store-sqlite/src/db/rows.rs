@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use crm_kernel::{PrincipalId, PrincipalKind, Timestamp, Version};
+use crm_kernel::{BackendError, PrincipalId, PrincipalKind, Timestamp, Version};
 
 /// A stored value that does not parse as its domain type.
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +87,25 @@ pub(crate) fn version(column: &'static str, stored: i64) -> Result<Version, Corr
         .ok_or_else(|| CorruptData::new(column, format!("`{stored}` is not a version")))
 }
 
+/// Refuses to write `record` `id` at `version` over the stored `expected`:
+/// a write must raise the version (a caller's bug otherwise, a backend
+/// error rather than a refusal the port names).
+pub(crate) fn ensure_newer_version(
+    record: &str,
+    id: impl fmt::Display,
+    version: Version,
+    expected: Version,
+) -> Result<(), BackendError> {
+    if version <= expected {
+        return Err(BackendError::msg(format!(
+            "{record} {id} must be written with a version above {} (got {})",
+            expected.get(),
+            version.get()
+        )));
+    }
+    Ok(())
+}
+
 /// A version as stored (SQLite integers are signed).
 pub(crate) fn stored_version(version: Version) -> i64 {
     // Versions count changes of one record: they never reach 2^63.
@@ -122,5 +141,17 @@ mod tests {
         assert!(version("v", 0).is_err());
         assert!(version("v", -1).is_err());
         assert_eq!(stored_version(Version::new(7)), 7);
+    }
+
+    #[test]
+    fn a_write_must_raise_the_version() {
+        let error = ensure_newer_version("ticket", "t-1", Version::new(2), Version::new(2))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("ticket t-1 must be written with a version above 2 (got 2)"),
+            "{error}"
+        );
+        assert!(ensure_newer_version("ticket", "t-1", Version::new(3), Version::new(2)).is_ok());
     }
 }

@@ -1,13 +1,15 @@
 //! Sign-in credentials of staff users and customers: [`CredentialStore`] on
 //! the `credentials` table. They are written with the account they belong
-//! to (see `identity/users.rs` and `identity/customer_accounts.rs`).
+//! to ([`insert_credential`], from `identity/users.rs` and
+//! `identity/customer_accounts.rs`).
 
 use async_trait::async_trait;
 use crm_identity::PasswordHash;
 use crm_identity::ports::{Credential, CredentialStore, StoreError};
-use crm_kernel::{CustomerId, EmailAddress, PrincipalId, UserId};
-use rusqlite::{OptionalExtension, Row};
+use crm_kernel::{CustomerId, EmailAddress, PrincipalId, Timestamp, UserId};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::db::error::{DbError, email_taken};
 use crate::db::open::SqliteStore;
 use crate::db::rows::{CorruptData, decode};
 
@@ -43,6 +45,40 @@ impl CredentialStore for SqliteStore {
             .await?;
         Ok(exists)
     }
+}
+
+/// Stores the sign-in credential of `principal` (a new staff user or
+/// customer account, written in the same transaction): `email`'s key must
+/// be free, else [`StoreError::DuplicateEmail`].
+pub(crate) fn insert_credential(
+    conn: &Connection,
+    principal: PrincipalId,
+    email: &EmailAddress,
+    password_hash: &str,
+    at: Timestamp,
+) -> Result<(), DbError> {
+    let sql = match principal {
+        PrincipalId::User(_) => {
+            "INSERT INTO credentials \
+             (user_id, email, email_key, password_hash, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
+        }
+        PrincipalId::Customer(_) => {
+            "INSERT INTO credentials \
+             (customer_id, email, email_key, password_hash, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
+        }
+    };
+    conn.prepare_cached(sql)?
+        .execute(params![
+            principal.to_string(),
+            email.as_str(),
+            email.key(),
+            password_hash,
+            at.to_rfc3339(),
+        ])
+        .map_err(email_taken)?;
+    Ok(())
 }
 
 /// A credential as stored.

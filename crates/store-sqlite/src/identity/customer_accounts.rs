@@ -5,13 +5,14 @@
 use async_trait::async_trait;
 use crm_identity::ports::{CustomerAccounts, StoreError};
 use crm_identity::{CustomerProfile, NewCustomerAccount, PasswordHash};
-use crm_kernel::{CustomerId, EmailAddress, PersonName, PhoneNumber};
+use crm_kernel::{CustomerId, EmailAddress, PersonName, PhoneNumber, PrincipalId};
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::customers::rows::name_sort;
 use crate::db::error::{DbError, email_taken};
 use crate::db::open::SqliteStore;
 use crate::db::rows::{self, CorruptData, decode, decode_opt};
+use crate::identity::credentials::insert_credential;
 
 #[async_trait]
 impl CustomerAccounts for SqliteStore {
@@ -59,20 +60,13 @@ impl CustomerAccounts for SqliteStore {
                  VALUES (?1, NULL, 'lead', ?2, 'customer', ?1)",
             )?
             .execute(params![id, at])?;
-            tx.prepare_cached(
-                "INSERT INTO credentials \
-                 (customer_id, email, email_key, password_hash, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-            )?
-            .execute(params![
-                id,
-                account.email.as_str(),
-                account.email.key(),
-                hash,
-                at
-            ])
-            .map_err(email_taken)?;
-            Ok(())
+            insert_credential(
+                tx,
+                PrincipalId::Customer(account.id),
+                &account.email,
+                &hash,
+                account.created_at,
+            )
         })
         .await?;
         Ok(())

@@ -4,12 +4,13 @@
 use async_trait::async_trait;
 use crm_identity::ports::{StoreError, UserRepository};
 use crm_identity::{AdminGuard, PasswordHash, StaffUser, UserQuery};
-use crm_kernel::{LongText, Page, PageRequest, PhoneNumber, UserId};
+use crm_kernel::{LongText, Page, PageRequest, PhoneNumber, PrincipalId, UserId};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::db::error::{DbError, email_taken};
 use crate::db::open::SqliteStore;
 use crate::db::rows::CorruptData;
+use crate::identity::credentials::insert_credential;
 use crate::identity::user_list;
 use crate::identity::user_rows::{USER_COLUMN_COUNT, USER_COLUMNS, UserRow};
 use crate::sql::{ListPlan, keyed, keyed_page};
@@ -36,20 +37,13 @@ impl UserRepository for SqliteStore {
             ensure_no_customer_has(tx, &user.email.key())?;
             write_user(tx, INSERT_USER, &user)?;
             write_companies(tx, &user)?;
-            tx.prepare_cached(
-                "INSERT INTO credentials \
-                 (user_id, email, email_key, password_hash, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-            )?
-            .execute(params![
-                user.id.to_string(),
-                user.email.as_str(),
-                user.email.key(),
-                hash,
-                user.created_at.to_rfc3339(),
-            ])
-            .map_err(email_taken)?;
-            Ok(())
+            insert_credential(
+                tx,
+                PrincipalId::User(user.id),
+                &user.email,
+                &hash,
+                user.created_at,
+            )
         })
         .await?;
         Ok(())

@@ -1,17 +1,17 @@
 //! What the interactions context asks about other contexts' records:
-//! [`CustomerDirectory`] on `customers` and [`StaffDirectory`] on the staff
-//! directory ([`staff_by_ids`]).
+//! [`CustomerDirectory`] on the customer directory ([`customer_links`]) and
+//! [`StaffDirectory`] on the staff directory ([`staff_by_ids`]).
 
 use async_trait::async_trait;
 use crm_interactions::ports::{
     CustomerDirectory, CustomerRef, StaffContact, StaffDirectory, StoreError,
 };
-use crm_kernel::{CompanyId, CustomerId, UserId};
-use rusqlite::{Connection, OptionalExtension};
+use crm_kernel::{CustomerId, UserId};
+use rusqlite::Connection;
 
+use crate::customers::directory::{Erased, customer_links};
 use crate::db::error::InteractionDbError;
 use crate::db::open::SqliteStore;
-use crate::db::rows::decode_opt;
 use crate::identity::directory::staff_by_ids;
 
 #[async_trait]
@@ -21,24 +21,11 @@ impl CustomerDirectory for SqliteStore {
     async fn customer_ref(&self, id: CustomerId) -> Result<Option<CustomerRef>, StoreError> {
         let found = self
             .read(move |conn| {
-                let row: Option<(Option<String>, Option<String>)> = conn
-                    .prepare_cached(
-                        "SELECT company_id, owner_id FROM customers \
-                         WHERE id = ?1 AND erased_at IS NULL",
-                    )?
-                    .query_row([id.to_string()], |row| Ok((row.get(0)?, row.get(1)?)))
-                    .optional()?;
-                let Some((company_id, owner_id)) = row else {
-                    return Ok::<_, InteractionDbError>(None);
-                };
-                Ok(Some(CustomerRef {
+                let links = customer_links::<StoreError>(conn, id, Erased::Excluded)?;
+                Ok::<_, InteractionDbError>(links.map(|links| CustomerRef {
                     id,
-                    company_id: decode_opt(
-                        "customers.company_id",
-                        company_id.as_deref(),
-                        CompanyId::parse,
-                    )?,
-                    owner_id: decode_opt("customers.owner_id", owner_id.as_deref(), UserId::parse)?,
+                    company_id: links.company_id,
+                    owner_id: links.owner_id,
                 }))
             })
             .await?;

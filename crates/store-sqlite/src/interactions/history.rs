@@ -244,14 +244,7 @@ mod tests {
     use crm_kernel::{Limit, SortDirection, Timestamp};
 
     use super::*;
-    use crate::sql::ListQuery;
-
-    fn sql_and_params(plan: ListPlan) -> (String, Vec<Value>) {
-        match plan {
-            ListPlan::Query(ListQuery { sql, params }) => (sql, params),
-            ListPlan::Empty => panic!("expected a query"),
-        }
-    }
+    use crate::sql::sql_and_params;
 
     #[test]
     fn interactions_only_by_default() {

@@ -10,13 +10,14 @@ use crm_kernel::{
     CursorPosition, InteractionId, Page, PageRequest, Timestamp, UserId, Version, Visibility,
 };
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Row, params_from_iter};
+use rusqlite::{OptionalExtension, Row};
 
 use crate::db::error::InteractionDbError;
 use crate::db::open::SqliteStore;
 use crate::interactions::list;
 use crate::interactions::rows::{INTERACTION_COLUMNS, InteractionRow};
 use crate::interactions::writes;
+use crate::sql::ListQuery;
 
 /// The organizer's scheduled meetings and calls overlapping `[?2, ?3)`.
 ///
@@ -117,21 +118,7 @@ impl InteractionRepository for SqliteStore {
         } else {
             start.plus(Duration::from_millis(1))
         };
-        let params = vec![
-            Value::Text(organizer.to_string()),
-            Value::Text(start.to_rfc3339()),
-            Value::Text(end.to_rfc3339()),
-        ];
-        let found = self
-            .read(move |conn| {
-                read_interactions(
-                    conn,
-                    &OVERLAPPING.replace("{columns}", INTERACTION_COLUMNS),
-                    params,
-                )
-            })
-            .await?;
-        Ok(found)
+        self.in_window(OVERLAPPING, organizer, start, end).await
     }
 
     #[tracing::instrument(skip_all, fields(user = %user))]
@@ -141,33 +128,31 @@ impl InteractionRepository for SqliteStore {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<Interaction>, StoreError> {
-        let params = vec![
-            Value::Text(user.to_string()),
-            Value::Text(from.to_rfc3339()),
-            Value::Text(to.to_rfc3339()),
-        ];
-        let found = self
-            .read(move |conn| {
-                read_interactions(
-                    conn,
-                    &CALENDAR.replace("{columns}", INTERACTION_COLUMNS),
-                    params,
-                )
-            })
-            .await?;
-        Ok(found)
+        self.in_window(CALENDAR, user, from, to).await
     }
 }
 
-/// The interactions `sql` (a `SELECT` of [`INTERACTION_COLUMNS`]) finds.
-fn read_interactions(
-    conn: &Connection,
-    sql: &str,
-    params: Vec<Value>,
-) -> Result<Vec<Interaction>, InteractionDbError> {
-    let mut statement = conn.prepare_cached(sql)?;
-    let rows = statement.query_and_then(params_from_iter(params), interaction)?;
-    rows.collect()
+impl SqliteStore {
+    /// The interactions `statement` ([`OVERLAPPING`] or [`CALENDAR`]) finds
+    /// for user `?1` in the window `[?2, ?3)` = `[from, to)`.
+    async fn in_window(
+        &self,
+        statement: &'static str,
+        user: UserId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Interaction>, StoreError> {
+        let query = ListQuery {
+            sql: statement.replace("{columns}", INTERACTION_COLUMNS),
+            params: vec![
+                Value::Text(user.to_string()),
+                Value::Text(from.to_rfc3339()),
+                Value::Text(to.to_rfc3339()),
+            ],
+        };
+        let found = self.read(move |conn| query.rows(conn, interaction)).await?;
+        Ok(found)
+    }
 }
 
 /// Reads the columns of [`INTERACTION_COLUMNS`] into an interaction.

@@ -8,12 +8,12 @@ use std::collections::BTreeSet;
 
 use crm_interactions::Interaction;
 use crm_interactions::ports::StoreError;
-use crm_kernel::{BackendError, CustomerId, InteractionId, Version};
+use crm_kernel::{CustomerId, InteractionId, Version};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 use crate::db::error::InteractionDbError;
-use crate::db::rows::stored_version;
+use crate::db::rows::{ensure_newer_version, stored_version};
 use crate::interactions::last_interaction;
 use crate::interactions::rows::{self, INSERT_INTERACTION, UPDATE_INTERACTION};
 
@@ -54,14 +54,7 @@ pub(crate) fn update(
     interaction: &Interaction,
     expected: Version,
 ) -> Result<(), InteractionDbError> {
-    if interaction.version <= expected {
-        return Err(InteractionDbError::Backend(BackendError::msg(format!(
-            "interaction {} must be written with a version above {} (got {})",
-            interaction.id,
-            expected.get(),
-            interaction.version.get()
-        ))));
-    }
+    ensure_newer_version("interaction", interaction.id, interaction.version, expected)?;
     let previous_customer = check_version(conn, interaction.id, expected)?;
     if previous_customer != interaction.customer_id {
         ensure_customer(conn, interaction.customer_id)?;

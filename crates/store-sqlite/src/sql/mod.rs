@@ -17,4 +17,6 @@ mod visibility;
 
 pub(crate) use filter::{Filter, search_text};
 pub(crate) use page::{keyed, keyed_page};
+#[cfg(test)]
+pub(crate) use plan::sql_and_params;
 pub(crate) use plan::{ListPlan, ListQuery, Order, PageSelect, Start};

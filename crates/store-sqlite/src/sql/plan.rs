@@ -162,6 +162,15 @@ impl PageSelect<'_> {
     }
 }
 
+/// The statement and parameters of a plan that must be a query (for tests).
+#[cfg(test)]
+pub(crate) fn sql_and_params(plan: ListPlan) -> (String, Vec<Value>) {
+    match plan {
+        ListPlan::Query(ListQuery { sql, params }) => (sql, params),
+        ListPlan::Empty => panic!("expected a query"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crm_kernel::CursorPosition;

@@ -1,15 +1,15 @@
 //! What the tickets context asks about other contexts' records:
-//! [`CustomerDirectory`] on `customers` and [`AssigneeDirectory`] on the
-//! staff directory ([`staff_by_ids`]).
+//! [`CustomerDirectory`] on the customer directory ([`customer_links`]) and
+//! [`AssigneeDirectory`] on the staff directory ([`staff_by_ids`]).
 
 use async_trait::async_trait;
-use crm_kernel::{CompanyId, CustomerId, UserId};
+use crm_kernel::{CustomerId, UserId};
 use crm_tickets::ports::{AssigneeDirectory, CustomerDirectory, CustomerRef, StoreError};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 
+use crate::customers::directory::{Erased, customer_links};
 use crate::db::error::TicketDbError;
 use crate::db::open::SqliteStore;
-use crate::db::rows::decode_opt;
 use crate::identity::directory::staff_by_ids;
 
 #[async_trait]
@@ -18,14 +18,7 @@ impl CustomerDirectory for SqliteStore {
     #[tracing::instrument(skip_all, fields(customer_id = %id))]
     async fn customer_ref(&self, id: CustomerId) -> Result<Option<CustomerRef>, StoreError> {
         let found = self
-            .read(move |conn| {
-                customer_ref(
-                    conn,
-                    "SELECT company_id, owner_id FROM customers \
-                     WHERE id = ?1 AND erased_at IS NULL",
-                    id,
-                )
-            })
+            .read(move |conn| customer_ref(conn, id, Erased::Excluded))
             .await?;
         Ok(found)
     }
@@ -34,39 +27,22 @@ impl CustomerDirectory for SqliteStore {
     #[tracing::instrument(skip_all, fields(customer_id = %id))]
     async fn any_customer_ref(&self, id: CustomerId) -> Result<Option<CustomerRef>, StoreError> {
         let found = self
-            .read(move |conn| {
-                customer_ref(
-                    conn,
-                    "SELECT company_id, owner_id FROM customers WHERE id = ?1",
-                    id,
-                )
-            })
+            .read(move |conn| customer_ref(conn, id, Erased::Included))
             .await?;
         Ok(found)
     }
 }
 
-/// The customer `sql` finds by id, as the tickets context sees it.
+/// Customer `id` as the tickets context sees it.
 fn customer_ref(
     conn: &Connection,
-    sql: &str,
     id: CustomerId,
+    erased: Erased,
 ) -> Result<Option<CustomerRef>, TicketDbError> {
-    let row: Option<(Option<String>, Option<String>)> = conn
-        .prepare_cached(sql)?
-        .query_row([id.to_string()], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()?;
-    let Some((company_id, owner_id)) = row else {
-        return Ok(None);
-    };
-    Ok(Some(CustomerRef {
+    Ok(customer_links(conn, id, erased)?.map(|links| CustomerRef {
         id,
-        company_id: decode_opt(
-            "customers.company_id",
-            company_id.as_deref(),
-            CompanyId::parse,
-        )?,
-        owner_id: decode_opt("customers.owner_id", owner_id.as_deref(), UserId::parse)?,
+        company_id: links.company_id,
+        owner_id: links.owner_id,
     }))
 }
 

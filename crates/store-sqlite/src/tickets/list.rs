@@ -127,14 +127,7 @@ mod tests {
     use crm_tickets::{Priority, TicketSort, TicketStatus};
 
     use super::*;
-    use crate::sql::ListQuery;
-
-    fn sql_and_params(plan: ListPlan) -> (String, Vec<Value>) {
-        match plan {
-            ListPlan::Query(ListQuery { sql, params }) => (sql, params),
-            ListPlan::Empty => panic!("expected a query"),
-        }
-    }
+    use crate::sql::sql_and_params;
 
     #[test]
     fn first_page_of_everything() {

@@ -2,14 +2,14 @@
 //! IMMEDIATE` transaction on the single writer and decides the port's
 //! refusals there, where no concurrent write can change the answer.
 
-use crm_kernel::{BackendError, TicketId, Version};
+use crm_kernel::{TicketId, Version};
 use crm_tickets::ports::{Inserted, StoreError};
 use crm_tickets::{IdempotencyKey, Ticket, TicketEvent};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 use crate::db::error::TicketDbError;
-use crate::db::rows::stored_version;
+use crate::db::rows::{ensure_newer_version, stored_version};
 use crate::tickets::events;
 use crate::tickets::idempotency::{self, Earlier};
 use crate::tickets::rows::{self, INSERT_TICKET, UPDATE_TICKET};
@@ -49,14 +49,7 @@ pub(crate) fn update(
     expected: Version,
     event: Option<&TicketEvent>,
 ) -> Result<(), TicketDbError> {
-    if ticket.version <= expected {
-        return Err(TicketDbError::Backend(BackendError::msg(format!(
-            "ticket {} must be written with a version above {} (got {})",
-            ticket.id,
-            expected.get(),
-            ticket.version.get()
-        ))));
-    }
+    ensure_newer_version("ticket", ticket.id, ticket.version, expected)?;
     check_version(conn, ticket.id, expected)?;
     let mut values = rows::columns(ticket);
     values.push(Value::Integer(stored_version(expected)));
