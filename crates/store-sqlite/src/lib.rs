@@ -28,6 +28,15 @@
 //!   triggers keep in sync with customers and company names; relevance
 //!   pages are positioned by offset and may shift while data changes.
 //!
+//! The source is organised by context: `identity/`, `customers/`,
+//! `tickets/` and `interactions/` each hold the ports of their domain crate
+//! (rows, lists, writes, …); `db/` holds what they share (opening the file,
+//! migrations, readiness, error mapping, row parsing) and `sql/` the one
+//! planner of list pages (filters, `LIKE` escaping, visibility, keyset
+//! pagination). The directory ports that ask about staff users read them
+//! with `identity::directory::staff_by_ids`, those that ask about a
+//! customer's company and owner with `customers::directory::customer_links`.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let store = crm_store_sqlite::SqliteStore::open("data/crm.db".as_ref()).await?;

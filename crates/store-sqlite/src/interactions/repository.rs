@@ -102,7 +102,7 @@ impl InteractionRepository for SqliteStore {
         }))
     }
 
-    /// See [`OVERLAPPING`] for the exact rule. An empty window
+    /// See `OVERLAPPING` for the exact rule. An empty window
     /// (`end <= start`, as for an interaction without end) is read as the
     /// instant `start`, the millisecond `[start, start + 1 ms)`: it overlaps
     /// an interval that contains `start` and an instant at `start`.

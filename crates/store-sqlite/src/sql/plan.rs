@@ -62,6 +62,7 @@ impl Order<'_> {
         format!("({}, {}) {after} (?, ?)", self.key, self.id)
     }
 
+    /// `ASC` or `DESC`.
     fn keyword(&self) -> &'static str {
         match self.direction {
             SortDirection::Asc => "ASC",
