@@ -6,6 +6,8 @@ use std::time::Duration;
 use super::*;
 use crate::cli::Overrides;
 
+mod layers;
+
 fn load(cli: &Overrides) -> Result<Settings, ConfigError> {
     Settings::load(None, cli, false)
 }
