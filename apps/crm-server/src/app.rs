@@ -40,17 +40,17 @@ impl Application {
         let tickets = wiring::ticket_service(&store, settings);
         let interactions = wiring::interaction_service(&store, settings);
 
-        if let Some(admin) = &settings.bootstrap_admin {
+        if let Some(admin) = settings.bootstrap_admin() {
             let new = NewStaffUser {
                 name: PersonName::parse("Administrator")
                     .map_err(|e| CommandError::Failed(e.to_string()))?,
-                email: admin.email.clone(),
+                email: admin.email,
                 phone: None,
                 role: crm_identity::StaffRole::Admin,
                 status: crm_identity::UserStatus::Active,
                 notes: None,
                 company_ids: Vec::new(),
-                password: admin.password.clone(),
+                password: admin.password,
             };
             match identity.bootstrap_admin(new).await {
                 Ok(Some(user)) => tracing::info!(user_id = %user.id, "created the bootstrap admin"),

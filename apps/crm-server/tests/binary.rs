@@ -281,3 +281,106 @@ async fn seed_demo_fills_an_empty_database_once() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn file_then_variables_then_flags_and_a_bad_value_from_each_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("crm.toml");
+    let db = |name: &str| dir.path().join(name);
+    std::fs::write(
+        &config,
+        format!("database_url = \"sqlite://{}\"\n", db("file.db").display()),
+    )
+    .unwrap();
+
+    // The file (named by CRM_CONFIG) applies when nothing overrides it.
+    let output = command(dir.path())
+        .env_remove("CRM_DATABASE_URL")
+        .env("CRM_CONFIG", &config)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(db("file.db").exists());
+
+    // A variable beats the file; a flag beats both.
+    let output = command(dir.path())
+        .env(
+            "CRM_DATABASE_URL",
+            format!("sqlite://{}", db("env.db").display()),
+        )
+        .args(["--config".as_ref(), config.as_os_str(), "migrate".as_ref()])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(db("env.db").exists());
+    let output = command(dir.path())
+        .env(
+            "CRM_DATABASE_URL",
+            format!("sqlite://{}", db("env.db").display()),
+        )
+        .env("CRM_CONFIG", &config)
+        .arg("migrate")
+        .arg(format!(
+            "--database-url=sqlite://{}",
+            db("flag.db").display()
+        ))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(db("flag.db").exists());
+
+    // A bad value exits 2 with one line naming the setting, from any layer.
+    let stderr_of = |output: std::process::Output| {
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        stderr
+    };
+    std::fs::write(&config, "access_token_ttl = \"soon\"\n").unwrap();
+    let from_file = stderr_of(
+        command(dir.path())
+            .env("CRM_CONFIG", &config)
+            .arg("migrate")
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        from_file.contains("CRM_ACCESS_TOKEN_TTL: `soon`"),
+        "{from_file}"
+    );
+    let from_variable = stderr_of(
+        command(dir.path())
+            .env("CRM_MAX_BODY_BYTES", "lots")
+            .arg("migrate")
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        from_variable.contains("CRM_MAX_BODY_BYTES: must be a whole number of bytes"),
+        "{from_variable}"
+    );
+    let from_flag = stderr_of(
+        command(dir.path())
+            .args(["migrate", "--log-format", "xml"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        from_flag.contains("CRM_LOG_FORMAT: `xml` is neither `pretty` nor `json`"),
+        "{from_flag}"
+    );
+
+    // An unknown key in the file exits 2 naming the file and the key.
+    std::fs::write(&config, "lisen = \"127.0.0.1:9000\"\n").unwrap();
+    let unknown = stderr_of(
+        command(dir.path())
+            .args(["--config".as_ref(), config.as_os_str(), "migrate".as_ref()])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        unknown.contains("config file") && unknown.contains("unknown field `lisen`"),
+        "{unknown}"
+    );
+}
