@@ -210,6 +210,21 @@ impl ApiError {
         error
     }
 
+    /// 503: the server is overloaded; try again after `retry_after`.
+    pub fn busy(retry_after: Duration) -> Self {
+        let mut error = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "Server busy",
+            format!(
+                "The server is busy; retry in {} s.",
+                retry_after.as_secs().max(1)
+            ),
+        );
+        error.retry_after = Some(retry_after);
+        error
+    }
+
     /// 500: something failed that the client cannot fix; the cause is logged.
     pub fn internal(cause: &(dyn std::error::Error + 'static)) -> Self {
         tracing::error!(error = %error_chain(cause), "internal error");
@@ -354,6 +369,14 @@ impl From<IdentityError> for ApiError {
                 ),
                 retry_after,
             ),
+            IdentityError::SignupsThrottled { retry_after } => Self::throttled(
+                format!(
+                    "Too many sign-ups from this address; retry in {} s.",
+                    retry_after.as_secs().max(1)
+                ),
+                retry_after,
+            ),
+            IdentityError::Busy { retry_after } => Self::busy(retry_after),
             IdentityError::Backend(error) => Self::internal(&error),
         }
     }

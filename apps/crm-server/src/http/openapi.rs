@@ -107,6 +107,10 @@ impl Modify for CommonResponses {
                     "500",
                     "Unexpected server failure (logged with the request id)",
                 );
+                add(
+                    "503",
+                    "Overloaded (for example, password hashing is saturated); retry after `Retry-After` seconds",
+                );
             }
         }
     }

@@ -39,7 +39,7 @@ pub struct SignupRequest {
 }
 
 impl SignupRequest {
-    fn parse(self) -> Result<CustomerSignup, ApiError> {
+    fn parse(self, client_ip: Option<std::net::IpAddr>) -> Result<CustomerSignup, ApiError> {
         let mut errors = ValidationErrors::new();
         let first_name = errors.check("first_name", PersonName::parse(&self.first_name));
         let last_name = errors.check("last_name", PersonName::parse(&self.last_name));
@@ -60,6 +60,7 @@ impl SignupRequest {
                     phone,
                     company_id: self.company_id,
                     password,
+                    client_ip,
                 })
             }
             _ => Err(ApiError::validation(&errors)),
@@ -164,15 +165,18 @@ pub struct SignupResponse {
         (status = 201, description = "Signed up and signed in", body = SignupResponse,
          headers(("location" = String, description = "The new account's profile: /api/me"))),
         (status = 409, description = "The email is already in use", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many sign-ups from this address", body = crate::http::error::Problem, content_type = "application/problem+json",
+         headers(("retry-after" = u64, description = "Seconds to wait"))),
     ),
     security(())
 )]
 #[post("/api/auth/signup")]
 pub async fn signup(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: ApiJson<SignupRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let signup = body.0.parse()?;
+    let signup = body.0.parse(req.peer_addr().map(|addr| addr.ip()))?;
     let signed_in = state.identity.sign_up(signup).await?;
     let customer_id = signed_in.principal.customer_id().unwrap_or_default();
     Ok(HttpResponse::Created()

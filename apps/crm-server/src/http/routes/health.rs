@@ -41,19 +41,28 @@ pub async fn live() -> HttpResponse {
     security(())
 )]
 #[get("/health/ready")]
-pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
+pub async fn ready(
+    state: web::Data<AppState>,
+    drain: Option<web::Data<crate::http::drain::Drain>>,
+) -> HttpResponse {
     let mut checks = BTreeMap::new();
-    let ok = match state.store.ready().await {
-        Ok(()) => {
-            checks.insert("store".to_owned(), "ok".to_owned());
-            true
-        }
-        Err(error) => {
-            tracing::warn!(%error, "readiness check failed");
-            checks.insert("store".to_owned(), error.to_string());
-            false
-        }
-    };
+    let stopping = drain.is_some_and(|drain| drain.is_draining());
+    checks.insert(
+        "server".to_owned(),
+        if stopping { "stopping" } else { "ok" }.to_owned(),
+    );
+    let ok = !stopping
+        && match state.store.ready().await {
+            Ok(()) => {
+                checks.insert("store".to_owned(), "ok".to_owned());
+                true
+            }
+            Err(error) => {
+                tracing::warn!(%error, "readiness check failed");
+                checks.insert("store".to_owned(), error.to_string());
+                false
+            }
+        };
     if ok {
         HttpResponse::Ok().json(HealthBody {
             status: "ready".into(),
