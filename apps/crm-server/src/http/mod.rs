@@ -3,6 +3,7 @@
 //! handler parses its input, calls one service method and maps the result.
 
 pub mod auth_guard;
+pub mod cursor;
 pub mod error;
 pub mod etag;
 pub mod fields;
@@ -11,6 +12,7 @@ pub mod observe;
 pub mod openapi;
 pub mod pagination;
 pub mod patch;
+pub mod path;
 pub mod request_id;
 pub mod routes;
 
@@ -26,10 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::QueryConfig::default()
             .error_handler(|error, _| ApiError::invalid_field("query", error).into()),
     )
-    .app_data(
-        web::PathConfig::default()
-            .error_handler(|error, _| ApiError::invalid_field("path", error).into()),
-    )
+    .app_data(path::config())
     .service(routes::auth::signup)
     .service(routes::auth::login)
     .service(routes::auth::refresh)

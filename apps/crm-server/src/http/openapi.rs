@@ -9,6 +9,7 @@ use utoipa::openapi::{ContentBuilder, PathItem, Ref, ResponseBuilder, path::Oper
 use utoipa::{Modify, OpenApi};
 
 use super::error::{PROBLEM_JSON, Problem};
+use super::path::PathIds;
 use super::routes::{
     auth, calendar, companies, customer_csv, customers, health, history, interactions, me, tickets,
     users,
@@ -40,7 +41,7 @@ use super::routes::{
         health::live, health::ready, health::metrics,
     ),
     components(schemas(Problem, crm_kernel::FieldError)),
-    modifiers(&CommonResponses),
+    modifiers(&CommonResponses, &PathIds),
     tags(
         (name = "auth", description = "Sign-up, sign-in, tokens and the caller's profile"),
         (name = "users", description = "Staff users (admins only)"),
@@ -112,7 +113,8 @@ impl Modify for CommonResponses {
     }
 }
 
-fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+/// Every operation of a path item.
+pub fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
     [
         item.get.as_mut(),
         item.put.as_mut(),
