@@ -3,13 +3,25 @@
 //! A leaf module: it knows the header, not the error responses; `error.rs`
 //! maps [`IfMatchError`] to its problem like every other error.
 
-use actix_web::HttpRequest;
 use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use crm_customers::Version;
+use serde::Serialize;
 
 /// The strong entity tag of a record version: `"3"`.
 pub fn etag(version: Version) -> String {
     format!("\"{}\"", version.get())
+}
+
+/// A record's JSON answer with its version as the `ETag`.
+pub fn versioned(
+    response: &mut HttpResponseBuilder,
+    version: Version,
+    body: impl Serialize,
+) -> HttpResponse {
+    response
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
 }
 
 /// Why an `If-Match` header was refused.

@@ -13,6 +13,7 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::cursor::CursorCodec;
 use super::error::ApiError;
+use crate::state::AppState;
 
 /// `limit` and `cursor`: which page of a list. Every list operation takes
 /// these beside its own filters (a second `web::Query` extractor, and
@@ -67,22 +68,23 @@ impl PageParams {
 /// are any, asks `fetch` for the page, and signs the next page's cursor for
 /// `scope`: the list's name and every parameter that shapes it (see
 /// [`scope`]), so that a cursor only continues the query it came from.
-pub async fn paginate<T, B, K, E, F, Fut>(
-    codec: &CursorCodec,
+pub async fn paginate<'s, T, B, K, E, F, Fut>(
+    state: &'s AppState,
     page: &PageParams,
     scope: &str,
     mut errors: ValidationErrors,
     fetch: F,
 ) -> Result<ListBody<B, K>, ApiError>
 where
-    F: FnOnce(PageRequest) -> Fut,
+    F: FnOnce(&'s AppState, PageRequest) -> Fut,
     Fut: Future<Output = Result<Page<T>, E>>,
     ApiError: From<E>,
     B: From<T>,
 {
+    let codec = &state.cursors;
     let request = page.request(&mut errors, codec, scope);
     errors.into_result()?;
-    let page = fetch(request).await?;
+    let page = fetch(state, request).await?;
     let next_cursor = page
         .next
         .as_ref()
@@ -176,28 +178,6 @@ impl<T: ToSchema, K: ListKey> ToSchema for ListBody<T, K> {
         schemas.push((T::name().into_owned(), T::schema()));
         T::schemas(schemas);
     }
-}
-
-/// Parses `limit` and `cursor` (interim: the list modules move to [`paginate`]).
-pub fn page_request(
-    errors: &mut ValidationErrors,
-    codec: &CursorCodec,
-    scope: &str,
-    limit: Option<&str>,
-    cursor: Option<&str>,
-) -> PageRequest {
-    PageParams {
-        limit: limit.map(str::to_owned),
-        cursor: cursor.map(str::to_owned),
-    }
-    .request(errors, codec, scope)
-}
-
-/// The cursor of the page after `page`, if any (interim, as [`page_request`]).
-pub fn next_cursor<T>(codec: &CursorCodec, scope: &str, page: &Page<T>) -> Option<String> {
-    page.next
-        .as_ref()
-        .map(|position| codec.encode(scope, position))
 }
 
 /// Longest free-text query (`q`) a list accepts.

@@ -48,6 +48,9 @@ impl Modify for PathIds {
     fn modify(&self, openapi: &mut OpenApi) {
         for (path, item) in &mut openapi.paths.paths {
             let ids = segments(path);
+            if ids.is_empty() {
+                continue;
+            }
             for operation in operations(item) {
                 let parameters = operation.parameters.get_or_insert_with(Vec::new);
                 for (position, name) in ids.iter().enumerate() {

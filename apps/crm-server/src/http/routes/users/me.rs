@@ -6,7 +6,7 @@ use crm_kernel::{CustomerId, Role, Timestamp};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::users::UserBody;
+use super::body::UserBody;
 use crate::http::auth_guard::Caller;
 use crate::http::error::ApiError;
 use crate::state::AppState;
