@@ -7,7 +7,9 @@ use crm_customers::{Customer, ImportOptions, ImportReport, ImportRow, RowError};
 use crm_kernel::{Limit, PageRequest, ValidationErrors};
 use futures_util::{StreamExt, stream};
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::request::CustomerFilterParams;
 use crate::http::auth_guard::Caller;
@@ -32,6 +34,22 @@ pub struct ImportParams {
     pub atomic: Option<String>,
 }
 
+/// A CSV file, sent as the raw request body: the document says `binary`
+/// so that generated clients send a file's bytes as they are.
+#[derive(Debug)]
+pub struct CsvFile;
+
+impl PartialSchema for CsvFile {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl ToSchema for CsvFile {}
+
 /// Import customers from CSV (admins).
 ///
 /// The first line names the columns, as the customer's JSON fields:
@@ -44,7 +62,7 @@ pub struct ImportParams {
 #[utoipa::path(
     tag = "customers",
     params(ImportParams),
-    request_body(content = String, content_type = "text/csv", description = "CSV with a header line"),
+    request_body(content = inline(CsvFile), content_type = "text/csv", description = "CSV with a header line"),
     responses((status = 200, description = "The import report (also when rows failed)", body = ImportReport))
 )]
 #[post("/api/customers/import")]
