@@ -8,10 +8,11 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use crm_identity::NewStaffUser;
-use crm_kernel::{CursorCodec, PersonName};
+use crm_kernel::PersonName;
 
 use crate::config::Settings;
 use crate::error::CommandError;
+use crate::http::cursor::CursorCodec;
 use crate::http::drain::Drain;
 use crate::state::AppState;
 use crate::{http, telemetry, wiring};

@@ -137,6 +137,38 @@ async fn openapi_document_describes_every_route_with_its_errors() {
 }
 
 #[tokio::test]
+async fn openapi_unions_are_one_of_named_schemas_with_a_discriminator() {
+    let app = spawn_app().await;
+    let doc = app.get("/openapi.json", None).await.expect(200).body;
+    let schemas = &doc["components"]["schemas"];
+    let me = &schemas["MeBody"];
+    assert_eq!(me["discriminator"]["propertyName"], "kind");
+    let variants = me["oneOf"].as_array().unwrap();
+    assert_eq!(variants.len(), 2);
+    for (kind, name) in [
+        ("user", "StaffAccountBody"),
+        ("customer", "CustomerAccountBody"),
+    ] {
+        let target = format!("#/components/schemas/{name}");
+        assert_eq!(me["discriminator"]["mapping"][kind], target.as_str());
+        assert!(
+            variants.iter().any(|v| v["$ref"] == target.as_str()),
+            "{name}"
+        );
+        assert!(schemas[name].is_object(), "{name} is not a named schema");
+    }
+    // No union anywhere is written as a oneOf of inline allOf compositions.
+    for (name, schema) in schemas.as_object().unwrap() {
+        for variant in schema["oneOf"].as_array().into_iter().flatten() {
+            assert!(
+                variant["allOf"].is_null(),
+                "{name} has an allOf inside oneOf"
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn docs_page_is_served_offline() {
     let app = spawn_app().await;
     let page = app.get("/docs/", None).await.expect(200);

@@ -1,20 +1,17 @@
 //! `/health/*` and `/metrics`: for orchestrators and monitoring.
 
+pub mod body;
+
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, web};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::state::AppState;
+use body::HealthBody;
 
-/// Health state and the result of each check.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HealthBody {
-    /// `ok`, `ready` or `unavailable`.
-    pub status: String,
-    /// Each check: `ok` or why it failed.
-    pub checks: BTreeMap<String, String>,
+/// Registers `/health/live`, `/health/ready` and `/metrics`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(live).service(ready).service(metrics);
 }
 
 /// The process is running.

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::page::CursorPosition;
+use crm_kernel::CursorPosition;
 
 type HmacSha256 = Hmac<Sha256>;
 

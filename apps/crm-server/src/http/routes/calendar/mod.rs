@@ -1,20 +1,31 @@
 //! Calendars: one interaction as `.ics`, and each staff user's secret feed URL.
 
+pub mod body;
+pub mod request;
+
 use actix_web::{HttpResponse, get, post, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use crm_interactions::{Attendee, Interaction};
 use crm_kernel::Clock;
+use crm_kernel::InteractionId;
 use rand::TryRngCore;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use utoipa::{IntoParams, ToSchema};
 
-use super::interactions::InteractionPath;
 use crate::http::auth_guard::Caller;
 use crate::http::error::ApiError;
 use crate::ics::{CalendarEvent, Person, render};
 use crate::state::AppState;
+use body::CalendarFeedBody;
+use request::FeedParams;
+
+/// Registers the calendar routes. `interaction_ics` must come before
+/// `/api/interactions/{interaction_id}`, which would take `….ics` for an id.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(interaction_ics)
+        .service(calendar_feed)
+        .service(rotate_calendar_feed);
+}
 
 /// The media type of calendars.
 const TEXT_CALENDAR: &str = "text/calendar; charset=utf-8";
@@ -81,30 +92,21 @@ fn capitalised(word: &str) -> String {
 /// attendees, time zone and status).
 #[utoipa::path(
     tag = "interactions",
-    params(InteractionPath),
     responses((status = 200, description = "RFC 5545 calendar", body = String, content_type = "text/calendar"))
 )]
 #[get("/api/interactions/{interaction_id}.ics")]
 pub async fn interaction_ics(
     caller: Caller,
     state: web::Data<AppState>,
-    path: web::Path<InteractionPath>,
+    id: web::Path<InteractionId>,
 ) -> Result<HttpResponse, ApiError> {
-    let interaction = state.interactions.get(&caller.0, path.id()?).await?;
+    let interaction = state.interactions.get(&caller.0, *id).await?;
     let name = format!("CRM {}", interaction.kind.as_str());
     let event = event(&state, interaction).await?;
     let now = crm_kernel::SystemClock.now();
     Ok(HttpResponse::Ok()
         .content_type(TEXT_CALENDAR)
         .body(render(&name, &[event], now)))
-}
-
-/// The secret calendar feed URL.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct FeedParams {
-    /// The feed token from `POST /api/me/calendar-feed`.
-    pub token: Option<String>,
 }
 
 /// A staff user's calendar feed, for calendar apps to subscribe to.
@@ -140,15 +142,6 @@ pub async fn calendar_feed(
     Ok(HttpResponse::Ok()
         .content_type(TEXT_CALENDAR)
         .body(render("CRM", &events, now)))
-}
-
-/// A new calendar feed URL.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CalendarFeedBody {
-    /// Subscribe to this URL in a calendar app. Keep it secret.
-    pub url: String,
-    /// The token inside the URL.
-    pub token: String,
 }
 
 /// Create or rotate the caller's calendar feed URL (staff).

@@ -6,12 +6,12 @@ use crm_kernel::{CustomerId, Timestamp, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::customers::CustomerPath;
-use super::interactions::{InteractionBody, direction, kind, status};
+use super::body::InteractionBody;
+use super::request::{direction, kind, status};
 use crate::http::auth_guard::Caller;
 use crate::http::error::ApiError;
 use crate::http::fields::timestamp;
-use crate::http::pagination;
+use crate::http::pagination::{ListBody, ListKey, PageParams, paginate, scope};
 use crate::state::AppState;
 
 /// One entry of a customer's history. Every entry has `date_time` and
@@ -46,33 +46,35 @@ impl From<HistoryEntry> for HistoryEntryBody {
     }
 }
 
+impl ListKey for HistoryEntryBody {
+    const KEY: &'static str = "interactions";
+    const SCHEMA: &'static str = "CustomerInteractions";
+    const DESCRIPTION: &'static str = "A customer's interactions (original contract: `{\"interactions\": [{\"date_time\", \"description\", …}]}`).";
+    const ITEMS: &'static str = "Newest first by default.";
+}
+
 /// A customer's interactions (original contract: `{"interactions": [{"date_time", "description", …}]}`).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CustomerInteractions {
-    /// Newest first by default.
-    pub interactions: Vec<HistoryEntryBody>,
-    /// Pass as `cursor` for the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
+pub type CustomerInteractions = ListBody<HistoryEntryBody>;
+
+/// Names the second list of history entries: the full timeline.
+#[derive(Debug)]
+pub enum TimelineKey {}
+
+impl ListKey for TimelineKey {
+    const KEY: &'static str = "timeline";
+    const SCHEMA: &'static str = "Timeline";
+    const DESCRIPTION: &'static str = "A customer's full merged timeline.";
+    const ITEMS: &'static str =
+        "Interactions, tickets, status changes and emails, newest first by default.";
 }
 
 /// A customer's full merged timeline.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Timeline {
-    /// Interactions, tickets, status changes and emails, newest first by default.
-    pub timeline: Vec<HistoryEntryBody>,
-    /// Pass as `cursor` for the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-}
+pub type Timeline = ListBody<HistoryEntryBody, TimelineKey>;
 
-/// Filters and page of a customer's history.
+/// Filters of a customer's history.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct HistoryParams {
-    /// Page size, 1 to 200 (default 50).
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
-    pub limit: Option<String>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
     /// Only interactions of this kind.
     #[param(value_type = Option<crm_interactions::InteractionKind>)]
     pub kind: Option<String>,
@@ -93,13 +95,14 @@ pub struct HistoryParams {
     pub sort: Option<String>,
 }
 
-async fn history(
-    caller: &Caller,
+async fn history<K>(
+    caller: Caller,
     state: &AppState,
     customer: CustomerId,
+    page: &PageParams,
     params: &HistoryParams,
     everything: bool,
-) -> Result<(Vec<HistoryEntryBody>, Option<String>), ApiError> {
+) -> Result<ListBody<HistoryEntryBody, K>, ApiError> {
     let mut errors = ValidationErrors::new();
     let sources = if everything {
         Sources::ALL
@@ -117,7 +120,7 @@ async fn history(
         to: timestamp(&mut errors, "to", params.to.as_deref()),
         direction: direction(&mut errors, params.sort.as_deref()),
     };
-    let scope = pagination::scope(
+    let scope = scope(
         &format!("history|{customer}|{everything}"),
         &(
             &params.kind,
@@ -128,27 +131,13 @@ async fn history(
             &params.sort,
         ),
     );
-    let page = pagination::page_request(
-        &mut errors,
-        &state.cursors,
-        &scope,
-        params.limit.as_deref(),
-        params.cursor.as_deref(),
-    );
-    errors.into_result().map_err(|e| ApiError::validation(&e))?;
-    let entries = state
-        .interactions
-        .history(&caller.0, customer, &filter, &page)
-        .await?;
-    let next_cursor = pagination::next_cursor(&state.cursors, &scope, &entries);
-    Ok((
-        entries
-            .items
-            .into_iter()
-            .map(HistoryEntryBody::from)
-            .collect(),
-        next_cursor,
-    ))
+    paginate(state, page, &scope, errors, |state, page| async move {
+        state
+            .interactions
+            .history(&caller.0, customer, &filter, &page)
+            .await
+    })
+    .await
 }
 
 /// A customer's interactions, newest first.
@@ -158,39 +147,36 @@ async fn history(
 /// Customers see their own history without staff-only notes.
 #[utoipa::path(
     tag = "interactions",
-    params(CustomerPath, HistoryParams),
+    params(PageParams, HistoryParams),
     responses((status = 200, description = "One page of the customer's history", body = CustomerInteractions))
 )]
 #[get("/api/customers/{customer_id}/interactions")]
 pub async fn customer_interactions(
     caller: Caller,
     state: web::Data<AppState>,
-    path: web::Path<CustomerPath>,
+    customer: web::Path<CustomerId>,
+    page: web::Query<PageParams>,
     params: web::Query<HistoryParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (interactions, next_cursor) = history(&caller, &state, path.id()?, &params, false).await?;
-    Ok(HttpResponse::Ok().json(CustomerInteractions {
-        interactions,
-        next_cursor,
-    }))
+    let interactions: CustomerInteractions =
+        history(caller, &state, *customer, &page, &params, false).await?;
+    Ok(HttpResponse::Ok().json(interactions))
 }
 
 /// A customer's full timeline: interactions, tickets, status changes and emails.
 #[utoipa::path(
     tag = "interactions",
-    params(CustomerPath, HistoryParams),
+    params(PageParams, HistoryParams),
     responses((status = 200, description = "One page of the merged timeline", body = Timeline))
 )]
 #[get("/api/customers/{customer_id}/timeline")]
 pub async fn customer_timeline(
     caller: Caller,
     state: web::Data<AppState>,
-    path: web::Path<CustomerPath>,
+    customer: web::Path<CustomerId>,
+    page: web::Query<PageParams>,
     params: web::Query<HistoryParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (timeline, next_cursor) = history(&caller, &state, path.id()?, &params, true).await?;
-    Ok(HttpResponse::Ok().json(Timeline {
-        timeline,
-        next_cursor,
-    }))
+    let timeline: Timeline = history(caller, &state, *customer, &page, &params, true).await?;
+    Ok(HttpResponse::Ok().json(timeline))
 }

@@ -7,13 +7,16 @@ use crm_customers::{Customer, ImportOptions, ImportReport, ImportRow, RowError};
 use crm_kernel::{Limit, PageRequest, ValidationErrors};
 use futures_util::{StreamExt, stream};
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
-use super::customers::CustomerFilterParams;
+use super::request::CustomerFilterParams;
 use crate::http::auth_guard::Caller;
 use crate::http::error::ApiError;
 use crate::http::fields::flag;
 use crate::http::json::{declared_length, read_limited};
+use crate::http::pagination::PageParams;
 use crate::state::AppState;
 
 /// Options of an import.
@@ -31,6 +34,22 @@ pub struct ImportParams {
     pub atomic: Option<String>,
 }
 
+/// A CSV file, sent as the raw request body: the document says `binary`
+/// so that generated clients send a file's bytes as they are.
+#[derive(Debug)]
+pub struct CsvFile;
+
+impl PartialSchema for CsvFile {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl ToSchema for CsvFile {}
+
 /// Import customers from CSV (admins).
 ///
 /// The first line names the columns, as the customer's JSON fields:
@@ -43,7 +62,7 @@ pub struct ImportParams {
 #[utoipa::path(
     tag = "customers",
     params(ImportParams),
-    request_body(content = String, content_type = "text/csv", description = "CSV with a header line"),
+    request_body(content = inline(CsvFile), content_type = "text/csv", description = "CSV with a header line"),
     responses((status = 200, description = "The import report (also when rows failed)", body = ImportReport))
 )]
 #[post("/api/customers/import")]
@@ -60,7 +79,7 @@ pub async fn import_customers(
         dry_run: flag(&mut errors, "dry_run", params.dry_run.as_deref()),
         atomic: flag(&mut errors, "atomic", params.atomic.as_deref()),
     };
-    errors.into_result().map_err(|e| ApiError::validation(&e))?;
+    errors.into_result()?;
     let limit = state.max_import_bytes;
     if declared_length(&req).is_some_and(|length| length > limit) {
         return Err(ApiError::payload_too_large(limit));
@@ -135,7 +154,7 @@ fn header(reader: &mut csv::Reader<&[u8]>) -> Result<Vec<String>, ApiError> {
             errors.add("header", format!("the column `{column}` appears twice"));
         }
     }
-    errors.into_result().map_err(|e| ApiError::validation(&e))?;
+    errors.into_result()?;
     Ok(columns)
 }
 
@@ -204,9 +223,11 @@ fn export_row(customer: Customer) -> Vec<String> {
 ///
 /// Takes the list's filters and sort; streams every matching customer,
 /// page by page, so large exports do not build up in memory.
+// `limit` and `cursor` are documented (as they always were) but not read:
+// the export always runs to the last page.
 #[utoipa::path(
     tag = "customers",
-    params(CustomerFilterParams),
+    params(PageParams, CustomerFilterParams),
     responses((status = 200, description = "CSV with a header line", body = String, content_type = "text/csv"))
 )]
 #[get("/api/customers/export.csv")]
@@ -217,7 +238,7 @@ pub async fn export_customers(
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = ValidationErrors::new();
     let query = params.query(&mut errors);
-    errors.into_result().map_err(|e| ApiError::validation(&e))?;
+    errors.into_result()?;
     let limit = Limit::parse(Some(Limit::MAX)).unwrap_or_default();
     // The first page runs now, so that a refusal is a proper error response.
     let first = state
