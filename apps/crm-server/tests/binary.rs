@@ -496,7 +496,11 @@ async fn the_database_files_and_folders_are_private_whatever_the_umask() {
     // The umask belongs to a process: the shell sets it, proves it with a
     // file of its own, then becomes the server.
     let child = Command::new("sh")
-        .args(["-c", "umask 000 && : > umask-probe && exec \"$0\" serve", BIN])
+        .args([
+            "-c",
+            "umask 000 && : > umask-probe && exec \"$0\" serve",
+            BIN,
+        ])
         .current_dir(dir.path())
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -540,7 +544,11 @@ async fn the_database_files_and_folders_are_private_whatever_the_umask() {
         assert_eq!(mode(&dir.path().join(folder)), 0o700, "{folder}");
     }
     for file in ["crm.db", "crm.db-wal", "crm.db-shm", "crm.db.jwt-secret"] {
-        assert_eq!(mode(&dir.path().join("private/data").join(file)), 0o600, "{file}");
+        assert_eq!(
+            mode(&dir.path().join("private/data").join(file)),
+            0o600,
+            "{file}"
+        );
     }
 
     let status = Command::new("kill")
