@@ -476,6 +476,18 @@ async fn sigterm_under_load_answers_every_request_it_read() {
     assert!(exit.success(), "{exit:?}");
 }
 
+/// A child process killed when dropped while it still runs.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// The database, its `-wal` and `-shm` files and the folders the server
 /// creates for them hold password hashes and personal data: owner only
 /// (0600 and 0700), even under a umask that would let anyone read them.
@@ -514,15 +526,6 @@ async fn the_database_files_and_folders_are_private_whatever_the_umask() {
         .spawn()
         .unwrap();
     // A failed assertion must not leave the server running.
-    struct KillOnDrop(std::process::Child);
-    impl Drop for KillOnDrop {
-        fn drop(&mut self) {
-            if matches!(self.0.try_wait(), Ok(None)) {
-                let _ = self.0.kill();
-                let _ = self.0.wait();
-            }
-        }
-    }
     let mut child = KillOnDrop(child);
     let base = format!("http://127.0.0.1:{port}");
     let started = Instant::now();
