@@ -65,6 +65,8 @@ macro_rules! identity_contract_tests {
             concurrent_rotations_of_one_session_let_exactly_one_win,
             revoke_family_revokes_only_that_family,
             revoke_principal_revokes_only_that_principal,
+            session_holder_is_the_account_of_a_live_sign_in,
+            session_holder_is_none_once_the_sign_in_or_the_account_ends,
         );
     };
     (@checks $fresh:path; $($check:ident),+ $(,)?) => {
