@@ -787,10 +787,10 @@ async fn perform(
         Act::Reopen => service.reopen(caller, id).await.map(Some),
         Act::Close => service.close(caller, id).await.map(Some),
         Act::Start => service
-            .update(caller, id, patch().status(InProgress))
+            .update(caller, id, patch().status(InProgress), None)
             .await
             .map(Some),
-        Act::Edit => service.update(caller, id, edit()).await.map(Some),
+        Act::Edit => service.update(caller, id, edit(), None).await.map(Some),
     }
 }
 
@@ -1649,7 +1649,7 @@ async fn an_assignee_who_cannot_be_assigned_is_a_validation_error() {
 
     let result = mocks
         .service()
-        .update(&admin(), ticket.id, patch().assignee(Some(nobody)))
+        .update(&admin(), ticket.id, patch().assignee(Some(nobody)), None)
         .await;
 
     assert_err!(result, TicketError::Validation(e) if invalid_fields(&e) == ["assignee_id"]);
@@ -1666,7 +1666,7 @@ async fn unassigning_asks_no_directory_and_clears_the_assignee() {
 
     let updated = mocks
         .service()
-        .update(&admin(), ticket.id, patch().assignee(None))
+        .update(&admin(), ticket.id, patch().assignee(None), None)
         .await
         .unwrap();
 
@@ -1700,7 +1700,7 @@ async fn a_customer_patching_is_told_exactly_which_fields_it_may_not_change() {
 
         let result = mocks
             .service()
-            .update(&signed_in(customer.id), ticket.id, change)
+            .update(&signed_in(customer.id), ticket.id, change, None)
             .await;
 
         assert_err!(result, TicketError::FieldsNotEditable(f) if f == fields, fields.join(", "));
@@ -1718,7 +1718,7 @@ async fn a_customers_empty_patch_changes_nothing_and_is_not_refused() {
 
     let result = mocks
         .service()
-        .update(&signed_in(customer.id), ticket.id, patch())
+        .update(&signed_in(customer.id), ticket.id, patch(), None)
         .await;
 
     assert_eq!(result.unwrap(), ticket);
@@ -1745,7 +1745,10 @@ async fn a_patch_that_changes_nothing_writes_nothing() {
             .assignable(assignee, true, lookups)
             .no_write();
 
-        let result = mocks.service().update(&admin(), ticket.id, change).await;
+        let result = mocks
+            .service()
+            .update(&admin(), ticket.id, change, None)
+            .await;
 
         assert_eq!(result.unwrap(), ticket, "{case}");
     }
@@ -1763,7 +1766,7 @@ async fn a_status_and_fields_in_one_patch_are_one_write_with_its_event() {
     let change = patch().status(InProgress).priority(Priority::Low);
     let updated = mocks
         .service()
-        .update(&caller, ticket.id, change)
+        .update(&caller, ticket.id, change, None)
         .await
         .unwrap();
 
@@ -1784,16 +1787,134 @@ async fn a_status_and_fields_in_one_patch_are_one_write_with_its_event() {
     assert_eq!(updated, expected);
 }
 
+#[tokio::test]
+async fn a_stale_if_match_fails_with_the_current_version_and_writes_nothing() {
+    let customer = a_customer();
+    let ticket = a_ticket(&customer).build();
+    let mut mocks = Mocks::new();
+    mocks.ticket_found(&ticket, &customer).no_write();
+
+    let result = mocks
+        .service()
+        .update(
+            &admin(),
+            ticket.id,
+            patch().priority(Priority::Low),
+            Some(Version::new(3)),
+        )
+        .await;
+
+    assert_err!(result, TicketError::PreconditionFailed { current } if current == Version::new(4));
+}
+
+#[tokio::test]
+async fn with_if_match_a_lost_race_fails_with_the_version_that_won() {
+    let customer = a_customer();
+    let ticket = a_ticket(&customer).build();
+    let mut meanwhile = a_ticket(&customer).priority(Priority::Urgent).build();
+    meanwhile.id = ticket.id;
+    meanwhile.version = Version::new(5);
+    let mut mocks = Mocks::new();
+    mocks
+        .ticket_found(&ticket, &customer)
+        .update_fails(|| StoreError::VersionConflict)
+        .ticket_found(&meanwhile, &customer);
+
+    let result = mocks
+        .service()
+        .update(
+            &admin(),
+            ticket.id,
+            patch().priority(Priority::Low),
+            Some(Version::new(4)),
+        )
+        .await;
+
+    assert_err!(result, TicketError::PreconditionFailed { current } if current == Version::new(5));
+}
+
+#[tokio::test]
+async fn without_if_match_a_lost_race_applies_the_change_to_the_latest_version() {
+    let customer = a_customer();
+    let ticket = a_ticket(&customer).build();
+    let assignee = UserId::new();
+    let mut meanwhile = a_ticket(&customer).assigned_to(assignee).build();
+    meanwhile.id = ticket.id;
+    meanwhile.version = Version::new(5);
+    let mut mocks = Mocks::new();
+    mocks
+        .ticket_found(&ticket, &customer)
+        .update_fails(|| StoreError::VersionConflict)
+        .ticket_found(&meanwhile, &customer);
+    let written = mocks.updates(1);
+
+    let updated = mocks
+        .service()
+        .update(&admin(), ticket.id, patch().priority(Priority::Low), None)
+        .await
+        .unwrap();
+
+    let written = written.single();
+    assert_eq!(
+        written.expected,
+        Version::new(5),
+        "written at the latest version"
+    );
+    assert_eq!(
+        (
+            written.ticket.priority,
+            written.ticket.assignee_id,
+            written.ticket.version
+        ),
+        (Priority::Low, Some(assignee), Version::new(6)),
+        "the change applies to the latest ticket, keeping the concurrent one"
+    );
+    assert_eq!(updated, written.ticket);
+}
+
+#[tokio::test]
+async fn a_transition_that_loses_a_race_is_decided_again_on_the_latest_ticket() {
+    // Two resolve at once: the one that loses finds the ticket resolved.
+    let customer = a_customer();
+    let ticket = a_ticket(&customer).build();
+    let mut meanwhile = a_ticket(&customer).status(Resolved).build();
+    meanwhile.id = ticket.id;
+    meanwhile.version = Version::new(5);
+    let mut mocks = Mocks::new();
+    mocks
+        .ticket_found(&ticket, &customer)
+        .update_fails(|| StoreError::VersionConflict)
+        .ticket_found(&meanwhile, &customer);
+
+    let result = mocks.service().resolve(&admin(), ticket.id).await;
+
+    assert_err!(
+        result,
+        TicketError::InvalidTransition {
+            from: Resolved,
+            to: Resolved
+        }
+    );
+}
+
 /// Edits (or resolves) a ticket while the store refuses the write with `error`.
+/// A change of a ticket that the store refuses with `error` every time: a
+/// lost version race is attempted again on a fresh read, up to the bound.
 async fn write_refused(edit: bool, error: fn() -> StoreError) -> Result<Ticket, TicketError> {
     let customer = a_customer();
     let ticket = a_ticket(&customer).build();
     let mut mocks = Mocks::new();
-    mocks.ticket_found(&ticket, &customer).update_fails(error);
+    let attempts = match error() {
+        StoreError::VersionConflict => crm_kernel::WRITE_ATTEMPTS,
+        _ => 1,
+    };
+    for _ in 0..attempts {
+        mocks.ticket_found(&ticket, &customer).update_fails(error);
+    }
     let service = mocks.service();
     if edit {
         service
-            .update(&admin(), ticket.id, patch().priority(Priority::Low))
+            .update(&admin(), ticket.id, patch().priority(Priority::Low), None)
             .await
     } else {
         service.resolve(&admin(), ticket.id).await
