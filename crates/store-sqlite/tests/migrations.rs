@@ -232,7 +232,7 @@ async fn the_customers_migration_upgrades_existing_customers() {
     let applied = store.migrate().await.unwrap();
     assert_eq!(
         applied.iter().map(|m| m.version).collect::<Vec<_>>(),
-        [2, 3, 4],
+        [2, 3, 4, 5],
         "only the new migrations run"
     );
     store.ready().await.unwrap();
