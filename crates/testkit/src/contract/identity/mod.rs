@@ -12,6 +12,7 @@
 //! [`identity_contract_tests!`]: crate::identity_contract_tests
 
 mod customers;
+mod holders;
 mod lists;
 mod sessions;
 mod support;
@@ -20,6 +21,7 @@ mod users;
 use crm_identity::ports::{CredentialStore, CustomerAccounts, SessionStore, UserRepository};
 
 pub use customers::*;
+pub use holders::*;
 pub use lists::*;
 pub use sessions::*;
 pub use users::*;
@@ -92,6 +94,7 @@ mod tests {
             include_str!("lists.rs"),
             include_str!("customers.rs"),
             include_str!("sessions.rs"),
+            include_str!("holders.rs"),
         ]
         .concat();
         let names: Vec<&str> = checks
