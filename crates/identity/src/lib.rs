@@ -29,9 +29,11 @@ pub use password::{Password, PasswordError, PasswordHash};
 pub use policy::{IdentityPolicy, IdentityResource};
 pub use service::{IdentityPorts, IdentityService, SessionSettings, SignedIn};
 pub use session::{
-    AccessToken, RefreshSession, RefreshToken, TokenHash, TokenPair, VerifiedAccess,
+    AccessToken, RefreshSession, RefreshToken, SessionHolder, TokenHash, TokenPair, VerifiedAccess,
 };
-pub use throttle::{InMemoryLoginThrottle, LoginThrottle, ThrottleKey, ThrottlePolicy};
+pub use throttle::{
+    InMemoryLoginThrottle, LoginThrottle, Reservation, ThrottleKey, ThrottlePolicy,
+};
 pub use user::{
     AdminGuard, NewStaffUser, StaffRole, StaffUser, StaffUserPatch, UserQuery, UserSort,
     UserSortField, UserStatus,

@@ -10,11 +10,12 @@ use crm_store_mongo::{ConnectError, MigrationError, MigrationState, MongoStore, 
 use futures_util::TryStreamExt;
 use mongodb::bson::{Document, doc};
 
-const ALL: [&str; 4] = [
+const ALL: [&str; 5] = [
     "0001_identity",
     "0002_customers",
     "0003_tickets",
     "0004_interactions",
+    "0005_session_checks",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -131,6 +132,40 @@ async fn an_interrupted_migration_runs_again_from_its_first_command() {
     let applied = store.migrate().await.unwrap();
     assert_eq!(applied.len(), 1);
     assert_eq!(applied[0].name, "interactions");
+    store.ready().await.unwrap();
+}
+
+/// 0005 replaces an index by one that starts with the same key: run again
+/// after it dropped the old one, it finds nothing to drop and succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_check_index_replaces_the_family_index_and_runs_again() {
+    let Some((_guard, store, side)) = support::empty_store().await else {
+        return;
+    };
+    store.migrate().await.unwrap();
+    let names = || async {
+        side.collection::<Document>("refresh_sessions")
+            .list_index_names()
+            .await
+            .unwrap()
+    };
+    let before = names().await;
+    assert!(
+        before.contains(&"refresh_sessions_live_by_family".to_owned()),
+        "{before:?}"
+    );
+    assert!(
+        !before.contains(&"refresh_sessions_by_family".to_owned()),
+        "{before:?}"
+    );
+    side.collection::<Document>("schema_migrations")
+        .delete_one(doc! { "_id": 5_i64 })
+        .await
+        .unwrap();
+    let applied = store.migrate().await.unwrap();
+    assert_eq!(applied.len(), 1);
+    assert_eq!(applied[0].name, "session_checks");
+    assert_eq!(names().await, before);
     store.ready().await.unwrap();
 }
 

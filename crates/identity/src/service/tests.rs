@@ -23,11 +23,13 @@ use crate::account::{CustomerSignup, NewCustomerAccount};
 use crate::error::{IdentityError, StoreError};
 use crate::password::{Password, PasswordHash};
 use crate::ports::{
-    Credential, MockCredentialStore, MockCustomerAccounts, MockPasswordHasher, MockSessionStore,
-    MockTokenIssuer, MockUserRepository, TokenError,
+    Credential, HasherError, MockCredentialStore, MockCustomerAccounts, MockPasswordHasher,
+    MockSessionStore, MockTokenIssuer, MockUserRepository, TokenError,
 };
-use crate::session::{AccessToken, RefreshSession, RefreshToken, TokenHash, VerifiedAccess};
-use crate::throttle::{MockLoginThrottle, ThrottleKey};
+use crate::session::{
+    AccessToken, RefreshSession, RefreshToken, SessionHolder, TokenHash, VerifiedAccess,
+};
+use crate::throttle::{MockLoginThrottle, Reservation, ThrottleKey};
 use crate::user::{
     AdminGuard, NewStaffUser, StaffRole, StaffUser, StaffUserPatch, UserQuery, UserStatus,
 };
@@ -236,10 +238,17 @@ macro_rules! assert_err {
 // The service under test
 // ---------------------------------------------------------------------------
 
+/// The text of the access token the fake issuer signs for `principal` in
+/// sign-in `session`.
+fn access_token_for(principal: PrincipalId, session: SessionFamilyId) -> String {
+    format!("access-for-{principal}-in-{session}")
+}
+
 /// The ports of one test. Every mock is strict, except the token issuer,
 /// which behaves like a deterministic fake: refresh tokens are
-/// [`NEW_REFRESH`], their hashes [`hash_of`] them, and access tokens are
-/// issued only at [`now`] for [`ACCESS_TTL`] (any other call panics).
+/// [`NEW_REFRESH`], their hashes [`hash_of`] them, and access tokens
+/// ([`access_token_for`]) are issued only at [`now`] for [`ACCESS_TTL`]
+/// (any other call panics).
 struct Mocks {
     users: MockUserRepository,
     credentials: MockCredentialStore,
@@ -259,10 +268,10 @@ impl Mocks {
         tokens.expect_hash_refresh_token().returning(hash_of);
         tokens
             .expect_issue_access()
-            .withf(|_, at, ttl| *at == now() && *ttl == ACCESS_TTL)
-            .returning(|principal, _, ttl| {
+            .withf(|_, _, at, ttl| *at == now() && *ttl == ACCESS_TTL)
+            .returning(|principal, session, _, ttl| {
                 Ok(AccessToken {
-                    token: format!("access-for-{}", principal.id),
+                    token: access_token_for(principal.id, session),
                     expires_in: ttl,
                 })
             });
@@ -284,10 +293,15 @@ impl Mocks {
         let mut mocks = Self::new();
         mocks
             .throttle
-            .expect_check()
+            .expect_reserve()
             .withf(|keys, at| keys == throttle_keys().as_slice() && *at == now())
             .times(1)
-            .returning(|_, _| Ok(()));
+            .returning(|keys, at| {
+                Ok(Reservation {
+                    keys: keys.to_vec(),
+                    at,
+                })
+            });
         let stored_hash = credential.as_ref().map(|c| c.password_hash.clone());
         mocks
             .credentials
@@ -382,6 +396,102 @@ fn signup() -> CustomerSignup {
         phone: None,
         company_id: None,
         password: password(),
+        client_ip: None,
+    }
+}
+
+#[tokio::test]
+async fn sign_up_from_an_address_counts_against_its_sign_up_limit_before_hashing() {
+    let mut mocks = Mocks::new();
+    let mut order = mockall::Sequence::new();
+    mocks
+        .throttle
+        .expect_reserve()
+        .withf(|keys, at| keys == [ThrottleKey::Signup(client_ip())] && *at == now())
+        .times(1)
+        .in_sequence(&mut order)
+        .returning(|keys, at| {
+            Ok(Reservation {
+                keys: keys.to_vec(),
+                at,
+            })
+        });
+    mocks
+        .hasher
+        .expect_hash()
+        .times(1)
+        .in_sequence(&mut order)
+        .returning(|_| Ok(phc("$argon2id$new")));
+    mocks
+        .customers
+        .expect_register()
+        .times(1)
+        .returning(|_, _| Ok(()));
+    mocks
+        .sessions
+        .expect_insert()
+        .times(1)
+        .returning(|_| Ok(()));
+    // A sign-up is counted for good: it is not a failure that success takes back.
+    mocks.throttle.expect_release().never();
+
+    let result = mocks
+        .service()
+        .sign_up(CustomerSignup {
+            client_ip: Some(client_ip()),
+            ..signup()
+        })
+        .await;
+
+    assert!(result.is_ok(), "{result:?}");
+}
+
+#[tokio::test]
+async fn sign_up_over_the_address_limit_is_refused_before_any_hashing() {
+    let mut mocks = Mocks::new();
+    mocks
+        .throttle
+        .expect_reserve()
+        .times(1)
+        .returning(|_, _| Err(Duration::from_mins(2)));
+    mocks.hasher.expect_hash().never();
+    mocks.customers.expect_register().never();
+    mocks.no_session_change();
+
+    let result = mocks
+        .service()
+        .sign_up(CustomerSignup {
+            client_ip: Some(client_ip()),
+            ..signup()
+        })
+        .await;
+
+    match result {
+        Err(IdentityError::SignupsThrottled { retry_after }) => {
+            assert_eq!(retry_after, Duration::from_mins(2));
+        }
+        other => panic!("expected SignupsThrottled, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn sign_up_while_hashing_is_saturated_is_busy_and_registers_nothing() {
+    let mut mocks = Mocks::new();
+    mocks.hasher.expect_hash().times(1).returning(|_| {
+        Err(HasherError::Busy {
+            retry_after: Duration::from_secs(1),
+        })
+    });
+    mocks.customers.expect_register().never();
+    mocks.no_session_change();
+
+    let result = mocks.service().sign_up(signup()).await;
+
+    match result {
+        Err(IdentityError::Busy { retry_after }) => {
+            assert_eq!(retry_after, Duration::from_secs(1));
+        }
+        other => panic!("expected Busy, got {other:?}"),
     }
 }
 
@@ -443,7 +553,8 @@ async fn sign_up_registers_the_customer_with_the_hash_and_signs_it_in() {
     );
     assert_eq!(
         signed_in.tokens.access.token,
-        format!("access-for-{}", signed_in.principal.id)
+        access_token_for(signed_in.principal.id, session.family_id),
+        "the access token names the new sign-in"
     );
     assert_eq!(signed_in.tokens.access.expires_in, ACCESS_TTL);
 }
@@ -476,12 +587,8 @@ async fn sign_up_with_a_taken_email_fails_and_starts_no_session() {
 async fn login_with_an_unknown_email_verifies_against_no_hash_and_counts_a_failure() {
     // `sign_in(None, ..)` expects `verify(password, None)`: the same work as a real check.
     let mut mocks = Mocks::sign_in(None, false);
-    mocks
-        .throttle
-        .expect_record_failure()
-        .withf(|keys, at| keys == throttle_keys().as_slice() && *at == now())
-        .times(1)
-        .return_const(());
+    // The attempt was counted by `reserve`; a failure keeps it counted.
+    mocks.throttle.expect_release().never();
     mocks.throttle.expect_clear().never();
     mocks.users.expect_get().never();
     mocks.no_session_change();
@@ -495,12 +602,8 @@ async fn login_with_an_unknown_email_verifies_against_no_hash_and_counts_a_failu
 async fn login_with_a_wrong_password_fails_alike_and_counts_a_failure() {
     let user = staff_user(StaffRole::Admin, UserStatus::Active);
     let mut mocks = Mocks::sign_in(Some(credential_of(PrincipalId::User(user.id))), false);
-    mocks
-        .throttle
-        .expect_record_failure()
-        .withf(|keys, at| keys == throttle_keys().as_slice() && *at == now())
-        .times(1)
-        .return_const(());
+    // The attempt was counted by `reserve`; a failure keeps it counted.
+    mocks.throttle.expect_release().never();
     mocks.throttle.expect_clear().never();
     mocks.users.expect_get().never();
     mocks.no_session_change();
@@ -525,7 +628,12 @@ async fn login_of_staff_clears_the_email_and_signs_in_with_the_stored_role_and_c
             .withf(|key| *key == ThrottleKey::Email(LOGIN_EMAIL_KEY.to_owned()))
             .times(1)
             .return_const(());
-        mocks.throttle.expect_record_failure().never();
+        mocks
+            .throttle
+            .expect_release()
+            .withf(|reservation| reservation.keys == throttle_keys() && reservation.at == now())
+            .times(1)
+            .return_const(());
         let user_id = user.id;
         mocks
             .sessions
@@ -561,6 +669,7 @@ async fn login_of_a_customer_signs_in_with_the_customer_role() {
     let customer = CustomerId::new();
     let mut mocks = Mocks::sign_in(Some(credential_of(PrincipalId::Customer(customer))), true);
     mocks.throttle.expect_clear().times(1).return_const(());
+    mocks.throttle.expect_release().times(1).return_const(());
     mocks.users.expect_get().never();
     mocks
         .sessions
@@ -586,10 +695,15 @@ async fn login_without_a_client_address_is_throttled_by_email_only() {
     let mut mocks = Mocks::new();
     mocks
         .throttle
-        .expect_check()
+        .expect_reserve()
         .withf(|keys, _| keys == [ThrottleKey::Email(LOGIN_EMAIL_KEY.to_owned())])
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|keys, at| {
+            Ok(Reservation {
+                keys: keys.to_vec(),
+                at,
+            })
+        });
     mocks
         .credentials
         .expect_find_by_email()
@@ -600,12 +714,7 @@ async fn login_without_a_client_address_is_throttled_by_email_only() {
         .expect_verify()
         .times(1)
         .returning(|_, _| Ok(false));
-    mocks
-        .throttle
-        .expect_record_failure()
-        .withf(|keys, _| keys == [ThrottleKey::Email(LOGIN_EMAIL_KEY.to_owned())])
-        .times(1)
-        .return_const(());
+    mocks.throttle.expect_release().never();
     let attempt = LoginAttempt {
         client_ip: None,
         ..login_attempt()
@@ -622,7 +731,7 @@ async fn login_of_a_disabled_user_with_the_right_password_is_refused_without_a_s
     let mut mocks = Mocks::sign_in(Some(credential_of(PrincipalId::User(user.id))), true);
     mocks.user_found(&user);
     mocks.throttle.expect_clear().return_const(());
-    mocks.throttle.expect_record_failure().never();
+    mocks.throttle.expect_release().times(1).return_const(());
     mocks.no_session_change();
 
     let result = mocks.service().login(login_attempt()).await;
@@ -635,12 +744,12 @@ async fn login_while_throttled_is_refused_before_any_credential_is_read() {
     let mut mocks = Mocks::new();
     mocks
         .throttle
-        .expect_check()
+        .expect_reserve()
         .times(1)
         .returning(|_, _| Err(Duration::from_secs(42)));
     mocks.credentials.expect_find_by_email().never();
     mocks.hasher.expect_verify().never();
-    mocks.throttle.expect_record_failure().never();
+    mocks.throttle.expect_release().never();
     mocks.no_session_change();
 
     let result = mocks.service().login(login_attempt()).await;
@@ -787,6 +896,11 @@ async fn refresh_rotates_into_a_new_session_of_the_same_family_with_the_current_
     let next = rotated.single();
     assert_ne!(next.id, session.id);
     assert_eq!(next.family_id, session.family_id);
+    assert_eq!(
+        signed_in.tokens.access.token,
+        access_token_for(session.principal, session.family_id),
+        "the new access token stays in the same sign-in"
+    );
     assert_eq!(next.principal, session.principal);
     assert_eq!(next.token_hash, hash_of(NEW_REFRESH));
     assert_eq!(next.created_at, now());
@@ -858,9 +972,14 @@ async fn logout_ignores_unknown_tokens_and_tokens_of_others() {
 // Authentication of requests
 // ---------------------------------------------------------------------------
 
-/// The token issuer verifies "access-token" at `now` as a token of `principal`
-/// issued with `role`.
-fn access_verified(mocks: &mut Mocks, principal: PrincipalId, role: Role) {
+/// The token issuer verifies "access-token" at `now` as a token of
+/// `principal` in sign-in `session`, issued with `role`.
+fn access_verified(
+    mocks: &mut Mocks,
+    principal: PrincipalId,
+    session: SessionFamilyId,
+    role: Role,
+) {
     mocks
         .tokens
         .expect_verify_access()
@@ -869,10 +988,27 @@ fn access_verified(mocks: &mut Mocks, principal: PrincipalId, role: Role) {
         .returning(move |_, _| {
             Ok(VerifiedAccess {
                 principal,
+                session,
                 role,
                 expires_at: at_offset(60_000),
             })
         });
+}
+
+/// `sessions.session_holder(principal, session)` answers `holder`, once:
+/// the only store call of an authentication.
+fn holder_found(
+    mocks: &mut Mocks,
+    principal: PrincipalId,
+    session: SessionFamilyId,
+    holder: Option<SessionHolder>,
+) {
+    mocks
+        .sessions
+        .expect_session_holder()
+        .withf(move |given, family| *given == principal && *family == session)
+        .times(1)
+        .returning(move |_, _| Ok(holder.clone()));
 }
 
 #[tokio::test]
@@ -886,6 +1022,7 @@ async fn authenticate_refuses_invalid_and_expired_tokens() {
             .returning(move |_, _| Err(error));
         mocks.users.expect_get().never();
         mocks.credentials.expect_exists().never();
+        mocks.sessions.expect_session_holder().never();
 
         let result = mocks.service().authenticate("access-token").await;
 
@@ -901,9 +1038,15 @@ async fn authenticate_refuses_invalid_and_expired_tokens() {
 async fn authenticate_gives_the_current_role_and_companies_from_the_store() {
     // The token was issued to an admin who has been demoted to agent since.
     let user = staff_user(StaffRole::Agent, UserStatus::Active);
+    let session = SessionFamilyId::new();
     let mut mocks = Mocks::new();
-    access_verified(&mut mocks, PrincipalId::User(user.id), Role::Admin);
-    mocks.user_found(&user);
+    access_verified(&mut mocks, PrincipalId::User(user.id), session, Role::Admin);
+    holder_found(
+        &mut mocks,
+        PrincipalId::User(user.id),
+        session,
+        Some(SessionHolder::Staff(user.clone())),
+    );
 
     let principal = mocks.service().authenticate("access-token").await.unwrap();
 
@@ -920,9 +1063,15 @@ async fn authenticate_gives_the_current_role_and_companies_from_the_store() {
 #[tokio::test]
 async fn authenticate_refuses_valid_tokens_of_disabled_users() {
     let user = staff_user(StaffRole::Admin, UserStatus::Disabled);
+    let session = SessionFamilyId::new();
     let mut mocks = Mocks::new();
-    access_verified(&mut mocks, PrincipalId::User(user.id), Role::Admin);
-    mocks.user_found(&user);
+    access_verified(&mut mocks, PrincipalId::User(user.id), session, Role::Admin);
+    holder_found(
+        &mut mocks,
+        PrincipalId::User(user.id),
+        session,
+        Some(SessionHolder::Staff(user.clone())),
+    );
 
     let result = mocks.service().authenticate("access-token").await;
 
@@ -932,14 +1081,10 @@ async fn authenticate_refuses_valid_tokens_of_disabled_users() {
 #[tokio::test]
 async fn authenticate_refuses_valid_tokens_of_deleted_users() {
     let id = UserId::new();
+    let session = SessionFamilyId::new();
     let mut mocks = Mocks::new();
-    access_verified(&mut mocks, PrincipalId::User(id), Role::Agent);
-    mocks
-        .users
-        .expect_get()
-        .withf(move |given| *given == id)
-        .times(1)
-        .returning(|_| Ok(None));
+    access_verified(&mut mocks, PrincipalId::User(id), session, Role::Agent);
+    holder_found(&mut mocks, PrincipalId::User(id), session, None);
 
     let result = mocks.service().authenticate("access-token").await;
 
@@ -950,14 +1095,20 @@ async fn authenticate_refuses_valid_tokens_of_deleted_users() {
 async fn authenticate_accepts_customers_only_while_their_credential_exists() {
     for exists in [true, false] {
         let customer = CustomerId::new();
+        let session = SessionFamilyId::new();
         let mut mocks = Mocks::new();
-        access_verified(&mut mocks, PrincipalId::Customer(customer), Role::Customer);
-        mocks
-            .credentials
-            .expect_exists()
-            .withf(move |given| *given == PrincipalId::Customer(customer))
-            .times(1)
-            .returning(move |_| Ok(exists));
+        access_verified(
+            &mut mocks,
+            PrincipalId::Customer(customer),
+            session,
+            Role::Customer,
+        );
+        holder_found(
+            &mut mocks,
+            PrincipalId::Customer(customer),
+            session,
+            exists.then_some(SessionHolder::Customer(customer)),
+        );
         mocks.users.expect_get().never();
 
         let result = mocks.service().authenticate("access-token").await;
@@ -975,6 +1126,50 @@ async fn authenticate_accepts_customers_only_while_their_credential_exists() {
             assert_err!(result, IdentityError::Unauthenticated(_));
         }
     }
+}
+
+#[tokio::test]
+async fn authenticate_refuses_tokens_of_an_ended_sign_in_of_an_active_account() {
+    // Logged out, reuse detected, or the password changed: the store finds
+    // no live session of the token's family, and the account is fine.
+    for principal in [
+        PrincipalId::User(UserId::new()),
+        PrincipalId::Customer(CustomerId::new()),
+    ] {
+        let session = SessionFamilyId::new();
+        let mut mocks = Mocks::new();
+        access_verified(&mut mocks, principal, session, Role::Agent);
+        holder_found(&mut mocks, principal, session, None);
+        mocks.users.expect_get().never();
+        mocks.credentials.expect_exists().never();
+
+        let result = mocks.service().authenticate("access-token").await;
+
+        assert_err!(result, IdentityError::Unauthenticated(_), principal);
+    }
+}
+
+#[tokio::test]
+async fn authenticate_refuses_a_holder_that_is_not_the_tokens_principal() {
+    let session = SessionFamilyId::new();
+    let customer = CustomerId::new();
+    let mut mocks = Mocks::new();
+    access_verified(
+        &mut mocks,
+        PrincipalId::Customer(customer),
+        session,
+        Role::Customer,
+    );
+    holder_found(
+        &mut mocks,
+        PrincipalId::Customer(customer),
+        session,
+        Some(SessionHolder::Customer(CustomerId::new())),
+    );
+
+    let result = mocks.service().authenticate("access-token").await;
+
+    assert_err!(result, IdentityError::Unauthenticated(_));
 }
 
 // ---------------------------------------------------------------------------

@@ -41,6 +41,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "interactions",
         text: include_str!("../../../../migrations/mongo/0004_interactions.json"),
     },
+    Migration {
+        version: 5,
+        name: "session_checks",
+        text: include_str!("../../../../migrations/mongo/0005_session_checks.json"),
+    },
 ];
 
 /// Why a migration file cannot be read.

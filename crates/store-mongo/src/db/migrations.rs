@@ -28,6 +28,9 @@ use crate::db::names;
 /// The server's code for "the collection exists already".
 const NAMESPACE_EXISTS: i32 = 48;
 
+/// The server's code for "no index of that name" (of `dropIndexes`).
+const INDEX_NOT_FOUND: i32 = 27;
+
 impl MongoStore {
     /// Applies the pending migrations, in order, and returns those it applied
     /// (none when the schema is current).
@@ -86,7 +89,9 @@ impl MongoStore {
         for command in commands {
             match self.database().run_command(command.clone()).await {
                 Ok(_) => {}
-                Err(error) if command.contains_key("create") && is_namespace_exists(&error) => {
+                Err(error)
+                    if command.contains_key("create") && has_code(&error, NAMESPACE_EXISTS) =>
+                {
                     if let Some(modify) = collmod_of(&command) {
                         self.database()
                             .run_command(modify)
@@ -94,6 +99,9 @@ impl MongoStore {
                             .map_err(|error| failed(BackendError::new(error)))?;
                     }
                 }
+                // Dropped by an earlier, interrupted run of this migration.
+                Err(error)
+                    if command.contains_key("dropIndexes") && has_code(&error, INDEX_NOT_FOUND) => {}
                 Err(error) => return Err(failed(BackendError::new(error))),
             }
         }
@@ -190,8 +198,8 @@ pub(crate) fn collmod_of(create: &Document) -> Option<Document> {
     (modify.len() > 1).then_some(modify)
 }
 
-fn is_namespace_exists(error: &mongodb::error::Error) -> bool {
-    matches!(error.kind.as_ref(), ErrorKind::Command(command) if command.code == NAMESPACE_EXISTS)
+fn has_code(error: &mongodb::error::Error, code: i32) -> bool {
+    matches!(error.kind.as_ref(), ErrorKind::Command(command) if command.code == code)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 mod credentials;
 mod customer_accounts;
 pub(crate) mod email_keys;
+mod holders;
 mod sessions;
 mod user_docs;
 mod user_list;

@@ -1,10 +1,12 @@
 //! Refresh-token sessions: [`SessionStore`] on the `refresh_sessions`
 //! collection. Only the hash of a refresh token is stored, never the token.
-//! Sessions are purged 30 days after they expire (a TTL index).
+//! Sessions are purged 30 days after they expire (a TTL index). The check
+//! of every authenticated request (`session_holder`) reads the account and
+//! its sign-in in one aggregation (`holders.rs`).
 
 use async_trait::async_trait;
 use crm_identity::ports::{SessionStore, StoreError};
-use crm_identity::{RefreshSession, TokenHash};
+use crm_identity::{RefreshSession, SessionHolder, TokenHash};
 use crm_kernel::{PrincipalId, SessionFamilyId, SessionId, Timestamp};
 use mongodb::bson::{Bson, Document, doc};
 
@@ -12,6 +14,8 @@ use crate::bson::convert::{Fields, date, opt_date, principal_fields};
 use crate::db::client::MongoStore;
 use crate::db::error::{CorruptData, DbError, IdentityDbError};
 use crate::db::names;
+use crate::db::ops::aggregate_all;
+use crate::identity::holders::{holder_pipeline, read_holder};
 
 /// The document of `session`.
 fn session_document(session: &RefreshSession) -> Document {
@@ -141,6 +145,26 @@ impl SessionStore for MongoStore {
             .await
             .map_err(DbError::<StoreError>::from)?;
         Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(principal = %principal, family = %family))]
+    async fn session_holder(
+        &self,
+        principal: PrincipalId,
+        family: SessionFamilyId,
+    ) -> Result<Option<SessionHolder>, StoreError> {
+        let found = aggregate_all(
+            &self.collection(names::SESSIONS),
+            holder_pipeline(principal, family),
+            None,
+        )
+        .await
+        .map_err(IdentityDbError::from)?;
+        Ok(found
+            .first()
+            .map(|document| read_holder(principal, document))
+            .transpose()
+            .map_err(IdentityDbError::from)?)
     }
 }
 

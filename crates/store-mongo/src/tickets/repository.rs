@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use crm_kernel::{Page, PageRequest, TicketId, Version, Visibility};
 use crm_tickets::ports::{Inserted, StoreError, TicketRepository};
-use crm_tickets::{Comment, IdempotencyKey, Ticket, TicketEvent, TicketQuery};
+use crm_tickets::{Comment, FirstResponse, IdempotencyKey, Ticket, TicketEvent, TicketQuery};
 use mongodb::bson::doc;
 
 use crate::bson::keyset::page_of;
@@ -106,15 +106,15 @@ impl TicketRepository for MongoStore {
     }
 
     #[tracing::instrument(skip_all, fields(ticket_id = %comment.ticket_id, comment_id = %comment.id))]
-    async fn add_comment<'a>(
+    async fn add_comment(
         &self,
         comment: &Comment,
-        answered: Option<(&'a Ticket, Version)>,
+        answer: Option<FirstResponse>,
     ) -> Result<(), StoreError> {
         self.transaction(
-            &(self, comment, answered),
-            |session, (store, comment, answered)| {
-                Box::pin(async move { store.write_comment(session, comment, *answered).await })
+            &(self, comment, answer),
+            |session, (store, comment, answer)| {
+                Box::pin(async move { store.write_comment(session, comment, *answer).await })
             },
         )
         .await?;

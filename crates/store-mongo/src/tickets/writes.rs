@@ -1,13 +1,13 @@
 //! The writes of tickets: raising (with its idempotency key), changing,
 //! and commenting, each inside the caller's transaction.
 
-use crm_kernel::{UserId, Version};
+use crm_kernel::{TicketId, UserId, Version};
 use crm_tickets::ports::{Inserted, StoreError};
-use crm_tickets::{Comment, IdempotencyKey, Ticket, TicketEvent};
+use crm_tickets::{Comment, FirstResponse, IdempotencyKey, Ticket, TicketEvent};
 use mongodb::ClientSession;
-use mongodb::bson::{Bson, doc};
+use mongodb::bson::{Bson, Document, doc};
 
-use crate::bson::convert::{Fields, stored_version};
+use crate::bson::convert::{Fields, date, stored_version};
 use crate::db::client::MongoStore;
 use crate::db::error::{DbError, TicketDbError};
 use crate::db::names;
@@ -95,34 +95,32 @@ impl MongoStore {
         }
     }
 
-    /// Stores a comment; with `answered`, also replaces the ticket stored at
-    /// the given version.
+    /// Stores a comment; with `answer`, also records it as the ticket's
+    /// first response unless one as early or earlier is recorded
+    /// (`Ticket::with_first_response`, applied by the conditional update of
+    /// [`first_response_update`]). No version is checked: a comment is never
+    /// refused because the ticket changed. Concurrent answers conflict on the
+    /// ticket and run again, so the earliest stays the first response.
+    /// Refuses with [`StoreError::NotFound`] for an unknown ticket.
     pub(crate) async fn write_comment(
         &self,
         session: &mut ClientSession,
         comment: &Comment,
-        answered: Option<(&Ticket, Version)>,
+        answer: Option<FirstResponse>,
     ) -> Result<(), TicketDbError> {
-        match answered {
-            Some((ticket, _)) if ticket.id != comment.ticket_id => {
-                return Err(DbError::backend(format!(
-                    "the comment on ticket {} was given with ticket {}",
-                    comment.ticket_id, ticket.id
-                )));
-            }
-            Some((ticket, expected)) => {
-                self.write_ticket_update(session, ticket, expected, None)
-                    .await?;
-            }
-            None => {
-                // Tickets are never deleted: reading that it exists is enough.
-                self.collection(names::TICKETS)
-                    .find_one(doc! { "_id": comment.ticket_id.to_string() })
-                    .projection(doc! { "_id": 1 })
-                    .session(&mut *session)
-                    .await?
-                    .ok_or(DbError::refused(StoreError::NotFound))?;
-            }
+        // Tickets are never deleted: reading that it exists is enough.
+        self.collection(names::TICKETS)
+            .find_one(doc! { "_id": comment.ticket_id.to_string() })
+            .projection(doc! { "_id": 1 })
+            .session(&mut *session)
+            .await?
+            .ok_or(DbError::refused(StoreError::NotFound))?;
+        if let Some(answer) = answer {
+            let (filter, update) = first_response_update(comment.ticket_id, answer);
+            self.collection(names::TICKETS)
+                .update_one(filter, update)
+                .session(&mut *session)
+                .await?;
         }
         self.collection(names::TICKET_COMMENTS)
             .insert_one(comment_document(comment))
@@ -189,5 +187,61 @@ impl MongoStore {
             .session(session)
             .await?;
         Ok(())
+    }
+}
+
+/// The filter and update that record `answer` as ticket `id`'s first
+/// response, as `Ticket::with_first_response` says: only when none as early
+/// or earlier is recorded; then a new version, and `updated_at` at least the
+/// answer's time.
+pub(crate) fn first_response_update(id: TicketId, answer: FirstResponse) -> (Document, Document) {
+    let at = date(answer.at);
+    // Durations of tickets never reach 2^63 seconds.
+    let seconds = i64::try_from(answer.seconds).unwrap_or(i64::MAX);
+    (
+        doc! {
+            "_id": id.to_string(),
+            "$or": [
+                { "first_response_at": Bson::Null },
+                { "first_response_at": { "$gt": at } },
+            ],
+        },
+        doc! {
+            "$set": { "first_response_at": at, "first_response_seconds": seconds },
+            "$max": { "updated_at": at },
+            "$inc": { "version": 1_i64 },
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use crm_kernel::Timestamp;
+
+    use super::*;
+
+    #[test]
+    fn a_first_response_is_recorded_only_over_none_or_a_later_one() {
+        let id = TicketId::new();
+        let at = Timestamp::from_millis(90_000).unwrap();
+        let (filter, update) = first_response_update(id, FirstResponse { at, seconds: 90 });
+        assert_eq!(
+            filter,
+            doc! {
+                "_id": id.to_string(),
+                "$or": [
+                    { "first_response_at": null },
+                    { "first_response_at": { "$gt": date(at) } },
+                ],
+            }
+        );
+        assert_eq!(
+            update,
+            doc! {
+                "$set": { "first_response_at": date(at), "first_response_seconds": 90_i64 },
+                "$max": { "updated_at": date(at) },
+                "$inc": { "version": 1_i64 },
+            }
+        );
     }
 }
