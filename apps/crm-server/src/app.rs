@@ -123,7 +123,7 @@ impl Application {
             customers,
             tickets,
             interactions,
-            store: Arc::clone(&store),
+            store: store.schema.clone(),
             cursors: CursorCodec::new(secret.expose()),
             metrics,
             max_body_bytes: settings.max_body_bytes,

@@ -14,5 +14,6 @@ pub mod http;
 pub mod ics;
 pub mod secret_file;
 pub mod state;
+pub mod stores;
 pub mod telemetry;
 pub mod wiring;

@@ -1,15 +1,13 @@
 //! What every request handler shares.
 
-use std::sync::Arc;
-
 use crm_customers::CustomerService;
 use crm_identity::IdentityService;
 use crm_interactions::InteractionService;
-use crm_store_sqlite::SqliteStore;
 use crm_tickets::TicketService;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::http::cursor::CursorCodec;
+use crate::stores::Schema;
 
 /// The application state behind `web::Data`.
 #[derive(Debug)]
@@ -22,8 +20,8 @@ pub struct AppState {
     pub tickets: TicketService,
     /// Interactions use cases.
     pub interactions: InteractionService,
-    /// The store, for readiness checks.
-    pub store: Arc<SqliteStore>,
+    /// The store's schema, for readiness checks.
+    pub store: Schema,
     /// Signs and checks list cursors.
     pub cursors: CursorCodec,
     /// Renders `/metrics`.

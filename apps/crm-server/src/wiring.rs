@@ -10,42 +10,28 @@ use crm_identity::{
 };
 use crm_interactions::{InteractionPorts, InteractionService};
 use crm_kernel::{Clock, SystemClock};
-use crm_store_sqlite::SqliteStore;
 use crm_tickets::{TicketPolicy, TicketPorts, TicketService};
 
 use crate::config::{DatabaseUrl, Settings};
 use crate::error::CommandError;
 use crate::secret_file;
+use crate::stores::{self, Stores};
 
-/// Opens the configured store and applies pending migrations.
-pub async fn open_store(
-    settings: &Settings,
-    migrate: bool,
-) -> Result<Arc<SqliteStore>, CommandError> {
-    let path = match &settings.database {
-        DatabaseUrl::Sqlite(path) => path,
-        DatabaseUrl::Mongo(_) => {
-            return Err(CommandError::Config(
-                "CRM_DATABASE_URL: the MongoDB store is not part of this build yet; use sqlite://PATH".into(),
-            ));
-        }
-    };
-    let store = SqliteStore::open(path).await.map_err(|e| {
-        CommandError::Failed(format!(
-            "cannot open the database at {}: {e}",
-            path.display()
-        ))
-    })?;
+/// Opens (connects to) the configured store and, with `migrate`, applies
+/// pending migrations.
+pub async fn open_store(settings: &Settings, migrate: bool) -> Result<Stores, CommandError> {
+    let stores = stores::open(settings).await?;
     if migrate {
-        let applied = store
+        let applied = stores
+            .schema
             .migrate()
             .await
             .map_err(|e| CommandError::Failed(format!("migrations failed: {e}")))?;
         for migration in applied {
-            tracing::info!(migration = ?migration, "applied migration");
+            tracing::info!(%migration, "applied migration");
         }
     }
-    Ok(Arc::new(store))
+    Ok(stores)
 }
 
 /// The token secret: configured, or generated once and kept beside the SQLite file.
@@ -67,15 +53,15 @@ pub fn jwt_secret(settings: &Settings) -> Result<JwtSecret, CommandError> {
 
 /// The identity service over the store and the auth adapters.
 pub fn identity_service(
-    store: &Arc<SqliteStore>,
+    store: &Stores,
     secret: &JwtSecret,
     settings: &Settings,
 ) -> IdentityService {
     let ports = IdentityPorts {
-        users: store.clone(),
-        credentials: store.clone(),
-        customers: store.clone(),
-        sessions: store.clone(),
+        users: store.users.clone(),
+        credentials: store.credentials.clone(),
+        customers: store.customer_accounts.clone(),
+        sessions: store.sessions.clone(),
         hasher: Arc::new(Argon2Hasher::new()),
         tokens: Arc::new(JwtIssuer::new(secret)),
         throttle: Arc::new(InMemoryLoginThrottle::new(ThrottlePolicy::default())),
@@ -91,20 +77,20 @@ pub fn identity_service(
 }
 
 /// The customers service over the store.
-pub fn customer_service(store: &Arc<SqliteStore>, settings: &Settings) -> CustomerService {
+pub fn customer_service(store: &Stores, settings: &Settings) -> CustomerService {
     customer_service_with_clock(store, settings, Arc::new(SystemClock))
 }
 
 /// The customers service over the store, with a given clock (demo data).
 pub fn customer_service_with_clock(
-    store: &Arc<SqliteStore>,
+    store: &Stores,
     settings: &Settings,
     clock: Arc<dyn Clock>,
 ) -> CustomerService {
     let ports = CustomerPorts {
-        customers: store.clone(),
-        companies: store.clone(),
-        staff: store.clone(),
+        customers: store.customers.clone(),
+        companies: store.companies.clone(),
+        staff: store.customer_staff.clone(),
         clock,
     };
     CustomerService::new(ports, agent_scope(settings))
@@ -119,20 +105,20 @@ fn agent_scope(settings: &Settings) -> AgentScope {
 }
 
 /// The tickets service over the store.
-pub fn ticket_service(store: &Arc<SqliteStore>, settings: &Settings) -> TicketService {
+pub fn ticket_service(store: &Stores, settings: &Settings) -> TicketService {
     ticket_service_with_clock(store, settings, Arc::new(SystemClock))
 }
 
 /// The tickets service over the store, with a given clock (demo data).
 pub fn ticket_service_with_clock(
-    store: &Arc<SqliteStore>,
+    store: &Stores,
     settings: &Settings,
     clock: Arc<dyn Clock>,
 ) -> TicketService {
     let ports = TicketPorts {
-        tickets: store.clone(),
-        customers: store.clone(),
-        assignees: store.clone(),
+        tickets: store.tickets.clone(),
+        customers: store.ticket_customers.clone(),
+        assignees: store.assignees.clone(),
         clock,
     };
     TicketService::new(
@@ -145,22 +131,22 @@ pub fn ticket_service_with_clock(
 }
 
 /// The interactions service over the store.
-pub fn interaction_service(store: &Arc<SqliteStore>, settings: &Settings) -> InteractionService {
+pub fn interaction_service(store: &Stores, settings: &Settings) -> InteractionService {
     interaction_service_with_clock(store, settings, Arc::new(SystemClock))
 }
 
 /// The interactions service over the store, with a given clock (demo data).
 pub fn interaction_service_with_clock(
-    store: &Arc<SqliteStore>,
+    store: &Stores,
     settings: &Settings,
     clock: Arc<dyn Clock>,
 ) -> InteractionService {
     let ports = InteractionPorts {
-        interactions: store.clone(),
-        history: store.clone(),
-        customers: store.clone(),
-        staff: store.clone(),
-        feeds: store.clone(),
+        interactions: store.interactions.clone(),
+        history: store.history.clone(),
+        customers: store.interaction_customers.clone(),
+        staff: store.interaction_staff.clone(),
+        feeds: store.feeds.clone(),
         clock,
     };
     InteractionService::new(ports, agent_scope(settings))

@@ -92,13 +92,18 @@ fn method_label(method: &actix_web::http::Method) -> &'static str {
 }
 
 /// Framework-made error responses (405, extractor errors) become problem+json.
+/// Answers a handler wrote as JSON keep their body: a problem, or a body of
+/// their own such as `/health/ready`'s 503 saying which check failed.
 fn problem_for_bare_errors(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     let status = response.status();
-    let is_problem = response
+    let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if !status.is_client_error() && !status.is_server_error() || is_problem {
+        .is_some_and(|v| {
+            let v = v.as_bytes();
+            v.starts_with(PROBLEM_JSON.as_bytes()) || v.starts_with(b"application/json")
+        });
+    if !status.is_client_error() && !status.is_server_error() || is_json {
         return response;
     }
     let (request, _) = response.into_parts();

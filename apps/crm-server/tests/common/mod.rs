@@ -1,6 +1,9 @@
-//! Starts the real application on a random port with a fresh SQLite file,
-//! and drives it over HTTP as a REST client would.
+//! Starts the real application on a random port with a fresh SQLite file
+//! (or, for the tests [`also_on_mongo!`] repeats, a fresh MongoDB
+//! database), and drives it over HTTP as a REST client would.
 #![allow(dead_code, clippy::missing_panics_doc)]
+
+pub mod store;
 
 use crm_server::app::Application;
 use crm_server::cli::Overrides;
@@ -18,7 +21,34 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// Kept so the database outlives the test.
     pub dir: tempfile::TempDir,
+    /// The store the app runs on.
+    pub store: store::Store,
+    /// Drops the MongoDB database at the end of the test.
+    pub database: Option<store::DropDatabase>,
 }
+
+/// Repeats the named `#[tokio::test]`s of the file with the app on MongoDB
+/// (in a module `on_mongo`); each prints a `SKIPPED` line and checks
+/// nothing when `CRM_TEST_MONGO_URI` is not set.
+#[allow(unused_macros)]
+macro_rules! also_on_mongo {
+    ($($test:ident),+ $(,)?) => {
+        /// The tests of this file named here, with the app on MongoDB.
+        mod on_mongo {
+            $(
+                #[test]
+                fn $test() {
+                    $crate::common::store::run_on_mongo(
+                        concat!(module_path!(), "::", stringify!($test)),
+                        super::$test,
+                    );
+                }
+            )+
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use also_on_mongo;
 
 /// An answer: status, headers and JSON body (`Value::Null` when empty).
 #[derive(Debug)]
@@ -83,12 +113,31 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
-/// Starts the app with settings changed by `configure`.
+/// Starts the app with settings changed by `configure`, on the store of
+/// the running test ([`store::current`]).
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Overrides)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
+    let store = store::current();
+    let (database_url, jwt_secret, database) = match store {
+        store::Store::Sqlite => (
+            format!("sqlite://{}", dir.path().join("crm.db").display()),
+            None,
+            None,
+        ),
+        store::Store::Mongo => {
+            let uri = store::mongo_uri("a test on MongoDB").expect("checked by run_on_mongo");
+            let name = store::new_database_name();
+            (
+                store::with_database(&uri, &name),
+                Some(store::MONGO_JWT_SECRET.to_owned()),
+                Some(store::DropDatabase { uri, name }),
+            )
+        }
+    };
     let mut overrides = Overrides {
         listen: Some("127.0.0.1:0".into()),
-        database_url: Some(format!("sqlite://{}", dir.path().join("crm.db").display())),
+        database_url: Some(database_url),
+        jwt_secret,
         bootstrap_admin_email: Some(ADMIN_EMAIL.into()),
         bootstrap_admin_password: Some(ADMIN_PASSWORD.into()),
         max_body_bytes: Some("65536".into()),
@@ -106,6 +155,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Overrides)) -> TestApp {
         base,
         client: reqwest::Client::new(),
         dir,
+        store,
+        database,
     }
 }
 

@@ -101,7 +101,8 @@ impl MongoStore {
                 }
                 // Dropped by an earlier, interrupted run of this migration.
                 Err(error)
-                    if command.contains_key("dropIndexes") && has_code(&error, INDEX_NOT_FOUND) => {}
+                    if command.contains_key("dropIndexes") && has_code(&error, INDEX_NOT_FOUND) => {
+                }
                 Err(error) => return Err(failed(BackendError::new(error))),
             }
         }

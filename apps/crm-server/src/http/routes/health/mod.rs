@@ -55,8 +55,8 @@ pub async fn ready(
                 true
             }
             Err(error) => {
-                tracing::warn!(%error, "readiness check failed");
-                checks.insert("store".to_owned(), error.to_string());
+                tracing::warn!(%error, store = state.store.kind(), "readiness check failed");
+                checks.insert("store".to_owned(), error);
                 false
             }
         };

@@ -1,0 +1,130 @@
+//! The store the server runs on, chosen once from `CRM_DATABASE_URL`:
+//! every port the services take from it as `Arc<dyn Port>`s ([`Stores`]),
+//! and its schema handle ([`Schema`]: migrations and readiness). Nothing
+//! past this module knows which store it is.
+
+mod schema;
+
+use std::sync::Arc;
+
+use crm_customers::ports::{CompanyRepository, CustomerRepository};
+use crm_identity::ports::{CredentialStore, CustomerAccounts, SessionStore, UserRepository};
+use crm_interactions::ports::{CalendarFeeds, HistoryQuery, InteractionRepository};
+use crm_store_mongo::{ConnectError, MongoStore};
+use crm_store_sqlite::SqliteStore;
+use crm_tickets::ports::{AssigneeDirectory, TicketRepository};
+
+use crate::config::{DatabaseUrl, Settings};
+use crate::error::CommandError;
+pub use schema::{MigrationLine, Schema};
+
+/// Every port the services take from the store, whichever store it is.
+#[derive(Debug, Clone)]
+pub struct Stores {
+    /// Staff users.
+    pub users: Arc<dyn UserRepository>,
+    /// Credentials of staff users and customers.
+    pub credentials: Arc<dyn CredentialStore>,
+    /// Customer accounts (sign-up).
+    pub customer_accounts: Arc<dyn CustomerAccounts>,
+    /// Refresh-token sessions.
+    pub sessions: Arc<dyn SessionStore>,
+    /// Customers and their status history.
+    pub customers: Arc<dyn CustomerRepository>,
+    /// Companies.
+    pub companies: Arc<dyn CompanyRepository>,
+    /// Staff users, as the customers context asks about them.
+    pub customer_staff: Arc<dyn crm_customers::ports::StaffDirectory>,
+    /// Tickets, their events and comments.
+    pub tickets: Arc<dyn TicketRepository>,
+    /// Customers, as the tickets context asks about them.
+    pub ticket_customers: Arc<dyn crm_tickets::ports::CustomerDirectory>,
+    /// Staff users a ticket may be assigned to.
+    pub assignees: Arc<dyn AssigneeDirectory>,
+    /// Interactions.
+    pub interactions: Arc<dyn InteractionRepository>,
+    /// Customer histories across contexts.
+    pub history: Arc<dyn HistoryQuery>,
+    /// Customers, as the interactions context asks about them.
+    pub interaction_customers: Arc<dyn crm_interactions::ports::CustomerDirectory>,
+    /// Staff users, as the interactions context asks about them.
+    pub interaction_staff: Arc<dyn crm_interactions::ports::StaffDirectory>,
+    /// Calendar feed tokens.
+    pub feeds: Arc<dyn CalendarFeeds>,
+    /// Migrations and readiness.
+    pub schema: Schema,
+}
+
+impl Stores {
+    /// Every port, from one store that implements them all.
+    fn of<S>(store: &Arc<S>, schema: Schema) -> Self
+    where
+        S: UserRepository
+            + CredentialStore
+            + CustomerAccounts
+            + SessionStore
+            + CustomerRepository
+            + CompanyRepository
+            + crm_customers::ports::StaffDirectory
+            + TicketRepository
+            + crm_tickets::ports::CustomerDirectory
+            + AssigneeDirectory
+            + InteractionRepository
+            + HistoryQuery
+            + crm_interactions::ports::CustomerDirectory
+            + crm_interactions::ports::StaffDirectory
+            + CalendarFeeds
+            + 'static,
+    {
+        Self {
+            users: store.clone(),
+            credentials: store.clone(),
+            customer_accounts: store.clone(),
+            sessions: store.clone(),
+            customers: store.clone(),
+            companies: store.clone(),
+            customer_staff: store.clone(),
+            tickets: store.clone(),
+            ticket_customers: store.clone(),
+            assignees: store.clone(),
+            interactions: store.clone(),
+            history: store.clone(),
+            interaction_customers: store.clone(),
+            interaction_staff: store.clone(),
+            feeds: store.clone(),
+            schema,
+        }
+    }
+}
+
+/// Opens (connects to) the configured store, without migrating it.
+pub async fn open(settings: &Settings) -> Result<Stores, CommandError> {
+    match &settings.database {
+        DatabaseUrl::Sqlite(path) => {
+            let store = SqliteStore::open(path).await.map_err(|e| {
+                CommandError::Failed(format!(
+                    "cannot open the database at {}: {e}",
+                    path.display()
+                ))
+            })?;
+            let store = Arc::new(store);
+            Ok(Stores::of(&store, Schema::Sqlite(store.clone())))
+        }
+        DatabaseUrl::Mongo(uri) => {
+            // The connection string may hold a password: never shown.
+            let store = MongoStore::connect(uri.expose())
+                .await
+                .map_err(|error| match error {
+                    ConnectError::InvalidUri(e) => {
+                        CommandError::Config(format!("CRM_DATABASE_URL: {e}"))
+                    }
+                    ConnectError::Unavailable(e) => {
+                        CommandError::Failed(format!("cannot reach MongoDB: {e}"))
+                    }
+                })?;
+            tracing::info!(database = store.database_name(), "using the MongoDB store");
+            let store = Arc::new(store);
+            Ok(Stores::of(&store, Schema::Mongo(store.clone())))
+        }
+    }
+}
