@@ -364,3 +364,13 @@ async fn blank_passwords_and_control_characters_are_refused() {
     .expect_problem(400);
     app.login("staff@example.com", PASSWORD).await.expect(200);
 }
+
+common::also_on_mongo!(
+    customer_signup_login_me_refresh_reuse_logout,
+    staff_login_and_duplicate_emails_across_kinds,
+    unknown_email_and_wrong_password_look_the_same,
+    disabled_users_cannot_sign_in_and_their_tokens_stop_working,
+    demoted_admin_loses_admin_rights_at_once,
+    bad_tokens_are_401_with_a_challenge,
+    sign_ups_from_one_address_are_throttled,
+);

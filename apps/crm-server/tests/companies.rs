@@ -154,3 +154,8 @@ async fn deleting_a_company_with_customers_needs_detach() {
     assert!(kept.body["company_id"].is_null() && kept.body["company"].is_null());
     assert_eq!(kept.body["first_name"], "A");
 }
+
+common::also_on_mongo!(
+    admin_company_crud_and_list,
+    deleting_a_company_with_customers_needs_detach,
+);

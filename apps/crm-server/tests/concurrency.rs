@@ -246,3 +246,9 @@ async fn parallel_changes_with_one_if_match_let_exactly_one_win() {
         );
     }
 }
+
+common::also_on_mongo!(
+    parallel_changes_without_if_match_all_apply_to_the_latest_version,
+    a_stale_if_match_is_412_with_the_current_etag_on_every_resource,
+    parallel_changes_with_one_if_match_let_exactly_one_win,
+);

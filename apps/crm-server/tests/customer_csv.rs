@@ -207,3 +207,9 @@ async fn export_streams_the_filtered_list_as_csv() {
         .await
         .expect_problem(403);
 }
+
+common::also_on_mongo!(
+    a_csv_with_bad_rows_gets_a_row_level_report,
+    import_refuses_bad_headers_types_and_callers,
+    export_streams_the_filtered_list_as_csv,
+);

@@ -693,3 +693,17 @@ async fn signing_up_with_a_company_links_the_customer_to_it() {
         .expect_problem(401);
     app.signup("bob@example.com").await;
 }
+
+common::also_on_mongo!(
+    staff_create_read_update_and_list_customers_with_every_field,
+    invalid_transitions_are_409_naming_both_states,
+    stale_if_match_is_412_and_current_if_match_passes,
+    duplicate_emails_are_409_naming_the_existing_customer_when_visible,
+    agents_see_their_companies_and_their_own_customers_only,
+    customers_see_and_edit_only_their_own_record,
+    erasing_a_customer_keeps_an_anonymous_tombstone_only,
+    search_finds_customers_by_a_prefix_of_their_company_name,
+    paging_250_customers_by_50_while_customers_are_added,
+    bad_customer_input_names_the_field,
+    signing_up_with_a_company_links_the_customer_to_it,
+);

@@ -684,3 +684,15 @@ async fn a_weekly_series_that_would_run_past_9998_is_refused_not_cut_short() {
         .expect(200);
     assert_eq!(history.body["interactions"].as_array().unwrap().len(), 0);
 }
+
+common::also_on_mongo!(
+    the_original_contract_holds,
+    scheduling_rules_time_zones_and_conflicts,
+    complete_cancel_and_last_interaction,
+    customers_see_their_history_without_staff_notes_and_timelines_merge,
+    ics_output_parses_back,
+    list_filters_and_mine,
+    erasing_a_customer_keeps_its_tickets_and_interactions_anonymised,
+    dates_outside_the_years_1900_to_9998_are_a_400_never_a_500,
+    a_weekly_series_that_would_run_past_9998_is_refused_not_cut_short,
+);

@@ -183,3 +183,5 @@ async fn docs_page_is_served_offline() {
         .expect(200);
     assert!(script.body.as_str().unwrap().len() > 100_000);
 }
+
+common::also_on_mongo!(health_endpoints,);

@@ -196,3 +196,10 @@ async fn tokens_without_a_live_sign_in_are_refused() {
         assert!(!works(&app, &sign(SECRET, &forged)).await, "{case}");
     }
 }
+
+common::also_on_mongo!(
+    logout_ends_the_access_tokens_of_that_sign_in_only,
+    refresh_token_reuse_ends_the_access_tokens_of_that_sign_in,
+    a_password_change_ends_every_sign_in_of_the_user,
+    tokens_without_a_live_sign_in_are_refused,
+);

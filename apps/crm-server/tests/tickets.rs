@@ -592,3 +592,15 @@ async fn concurrent_comments_are_all_stored() {
     assert_eq!(ticket.body["first_response_at"], earliest);
     assert!(ticket.body["first_response_seconds"].is_u64());
 }
+
+common::also_on_mongo!(
+    the_original_contract_holds,
+    customer_raises_comments_resolves_reopens_and_resolves_again,
+    staff_work_a_ticket_and_response_metrics_are_recorded,
+    invalid_transitions_are_409_never_silent,
+    foreign_tickets_are_404,
+    idempotent_retries_create_one_ticket_even_concurrently,
+    customers_may_reopen_only_within_the_window,
+    bad_ticket_input_names_the_field,
+    concurrent_comments_are_all_stored,
+);

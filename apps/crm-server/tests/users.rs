@@ -307,3 +307,12 @@ async fn bad_list_parameters_are_400_naming_the_parameter() {
         .await
         .expect(200);
 }
+
+common::also_on_mongo!(
+    admin_creates_reads_updates_and_deletes_users,
+    agents_and_customers_get_403_on_users,
+    the_last_active_admin_is_protected,
+    duplicate_and_unknown_users,
+    list_filters_sorts_and_paginates,
+    bad_list_parameters_are_400_naming_the_parameter,
+);
