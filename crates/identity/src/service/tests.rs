@@ -1610,3 +1610,63 @@ async fn bootstrap_does_nothing_once_an_active_admin_exists() {
 
     assert_eq!(created, None);
 }
+
+#[tokio::test]
+async fn bootstrap_by_another_instance_at_the_same_time_is_no_error() {
+    let mut mocks = Mocks::new();
+    let counted = std::sync::atomic::AtomicUsize::new(0);
+    // None before the insert; the other instance's admin after it.
+    mocks
+        .users
+        .expect_count_active_admins()
+        .times(2)
+        .returning(move || {
+            let calls = counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(u64::from(calls > 0))
+        });
+    mocks
+        .hasher
+        .expect_hash()
+        .times(1)
+        .returning(|_| Ok(phc("$argon2id$new")));
+    mocks
+        .users
+        .expect_insert()
+        .times(1)
+        .returning(|_, _| Err(StoreError::DuplicateEmail));
+
+    let created = mocks
+        .service()
+        .bootstrap_admin(new_staff_user(StaffRole::Admin, UserStatus::Active))
+        .await
+        .unwrap();
+
+    assert_eq!(created, None);
+}
+
+#[tokio::test]
+async fn bootstrap_with_an_email_held_by_someone_else_is_refused() {
+    let mut mocks = Mocks::new();
+    mocks
+        .users
+        .expect_count_active_admins()
+        .times(2)
+        .returning(|| Ok(0));
+    mocks
+        .hasher
+        .expect_hash()
+        .times(1)
+        .returning(|_| Ok(phc("$argon2id$new")));
+    mocks
+        .users
+        .expect_insert()
+        .times(1)
+        .returning(|_, _| Err(StoreError::DuplicateEmail));
+
+    let result = mocks
+        .service()
+        .bootstrap_admin(new_staff_user(StaffRole::Admin, UserStatus::Active))
+        .await;
+
+    assert_err!(result, IdentityError::DuplicateEmail);
+}

@@ -46,6 +46,10 @@ impl IdentityService {
 
     /// Creates `new` as an admin only when no active admin exists yet (the
     /// bootstrap admin of an empty database). Returns the admin when created.
+    ///
+    /// Several server instances starting together on one empty database
+    /// all try: one creates the admin, and the others, refused for its
+    /// email, find an active admin and return `None` like a later start.
     #[tracing::instrument(skip_all)]
     pub async fn bootstrap_admin(
         &self,
@@ -54,7 +58,15 @@ impl IdentityService {
         if self.ports.users.count_active_admins().await? > 0 {
             return Ok(None);
         }
-        self.create_admin(new).await.map(Some)
+        match self.create_admin(new).await {
+            Ok(admin) => Ok(Some(admin)),
+            Err(IdentityError::DuplicateEmail)
+                if self.ports.users.count_active_admins().await? > 0 =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(error),
+        }
     }
 
     async fn insert_user(&self, new: NewStaffUser) -> Result<StaffUser, IdentityError> {

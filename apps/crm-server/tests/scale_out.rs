@@ -1,0 +1,211 @@
+//! Scale-out shown: two `crm-server serve` processes on one MongoDB
+//! database, sharing nothing but the database and the JWT secret, used
+//! concurrently by one client. What must happen once happens once: the
+//! bootstrap admin is created once although both start together, a
+//! refresh token is rotated once (and the race is treated as the reuse it
+//! is), an idempotent ticket is raised once.
+//!
+//! Needs the MongoDB test server (`CRM_TEST_MONGO_URI`); skipped, with a
+//! line saying so, without it.
+#![allow(
+    clippy::unwrap_used,
+    reason = "scenario tests read top to bottom and fail by panicking"
+)]
+
+mod common;
+
+use std::collections::HashSet;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::store::{DropDatabase, Store, mongo_uri, new_database_name, with_database};
+use common::{ADMIN_EMAIL, ADMIN_PASSWORD, Answer, TestApp, token};
+use reqwest::Method;
+use serde_json::json;
+
+const BIN: &str = env!("CARGO_BIN_EXE_crm-server");
+const SECRET: &str = "one-jwt-secret-shared-by-both-instances-0123";
+
+/// One server process; killed when dropped (a failed test leaves none).
+struct Instance(Child);
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// Two instances serving one database, each with a client, and the guard
+/// that drops the database once both are gone.
+struct Cluster {
+    apps: [TestApp; 2],
+    // Fields drop in order: the processes stop before the database goes.
+    _instances: [Instance; 2],
+    _database: DropDatabase,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts `crm-server serve` on `url`, with the bootstrap admin.
+fn start(url: &str, port: u16) -> Instance {
+    Instance(
+        Command::new(BIN)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("CRM_DATABASE_URL", url)
+            .env("CRM_JWT_SECRET", SECRET)
+            .env("CRM_LISTEN", format!("127.0.0.1:{port}"))
+            .env("CRM_BOOTSTRAP_ADMIN_EMAIL", ADMIN_EMAIL)
+            .env("CRM_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("CRM_LOG", "warn")
+            .env("CRM_LOG_FORMAT", "json")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap(),
+    )
+}
+
+/// Two instances started at the same moment on a fresh database, both
+/// ready; `None` (after a `SKIPPED` line) without a MongoDB server.
+async fn cluster(test: &str) -> Option<Cluster> {
+    let uri = mongo_uri(test)?;
+    let name = new_database_name();
+    let url = with_database(&uri, &name);
+    let database = DropDatabase { uri, name };
+    let ports = [free_port(), free_port()];
+    let mut instances = ports.map(|port| start(&url, port));
+    let apps = ports.map(|port| TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+        dir: tempfile::tempdir().unwrap(),
+        store: Store::Mongo,
+        database: None,
+    });
+    for (app, instance) in apps.iter().zip(&mut instances) {
+        let started = Instant::now();
+        loop {
+            if let Ok(response) = app
+                .client
+                .get(format!("{}/health/ready", app.base))
+                .send()
+                .await
+                && response.status() == 200
+            {
+                break;
+            }
+            assert!(
+                instance.0.try_wait().unwrap().is_none(),
+                "an instance exited while starting (both create the bootstrap admin)"
+            );
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "an instance did not become ready"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    Some(Cluster {
+        apps,
+        _instances: instances,
+        _database: database,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_rotate_a_refresh_token_once_and_raise_an_idempotent_ticket_once() {
+    let Some(cluster) = cluster(
+        "scale_out::two_instances_rotate_a_refresh_token_once_and_raise_an_idempotent_ticket_once",
+    )
+    .await
+    else {
+        return;
+    };
+    let [a, b] = &cluster.apps;
+
+    // Both started on the empty database with the bootstrap admin: one
+    // created it, the other found it. Tokens of either work on both.
+    let admin = a.admin_token().await;
+    let admins = b
+        .get("/api/users?role=admin", Some(&admin))
+        .await
+        .expect(200);
+    assert_eq!(admins.body["users"].as_array().unwrap().len(), 1);
+
+    // --- a refresh token presented to both instances at once -----------
+    let login = b.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.expect(200);
+    let refresh = login.body["refresh_token"].as_str().unwrap().to_owned();
+    let attempts = (0..10).map(|n| {
+        let app = if n % 2 == 0 { a } else { b };
+        app.post(
+            "/api/auth/refresh",
+            None,
+            json!({ "refresh_token": refresh }),
+        )
+    });
+    let answers: Vec<Answer> = futures_util::future::join_all(attempts).await;
+    let rotated: Vec<&Answer> = answers.iter().filter(|a| a.status == 200).collect();
+    assert_eq!(rotated.len(), 1, "exactly one rotation: {answers:#?}");
+    for refused in answers.iter().filter(|a| a.status != 200) {
+        assert_eq!(refused.status, 401, "{:#}", refused.body);
+    }
+    // The losers presented a token that was rotated: a copy. The whole
+    // sign-in ends, on both instances, the winner's new tokens included.
+    let winner = rotated[0];
+    for app in [a, b] {
+        app.get("/api/me", Some(&token(winner)))
+            .await
+            .expect_problem(401);
+        app.post(
+            "/api/auth/refresh",
+            None,
+            json!({ "refresh_token": winner.body["refresh_token"] }),
+        )
+        .await
+        .expect_problem(401);
+    }
+    // Other sign-ins are untouched.
+    a.get("/api/me", Some(&admin)).await.expect(200);
+    b.get("/api/me", Some(&admin)).await.expect(200);
+
+    // --- one idempotency key sent to both instances at once -------------
+    let (_, customer) = a.customer_account("ada@example.com").await;
+    let body = json!({ "issue": "Please call me back" });
+    let raises = (0..10).map(|n| {
+        let app = if n % 2 == 0 { a } else { b };
+        app.call_with(
+            Method::POST,
+            "/api/tickets",
+            Some(&customer),
+            &[("idempotency-key", "scale-out-1")],
+            Some(body.clone()),
+        )
+    });
+    let answers = futures_util::future::join_all(raises).await;
+    let ids: HashSet<&str> = answers
+        .iter()
+        .map(|answer| {
+            assert_eq!(answer.status, 201, "{:#}", answer.body);
+            answer.body["ticket_id"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "one ticket: {ids:?}");
+    let replayed = answers
+        .iter()
+        .filter(|answer| answer.header("idempotent-replayed") == Some("true"))
+        .count();
+    assert_eq!(replayed, 9, "one raise, nine replays");
+    for app in [a, b] {
+        let tickets = app.get("/api/tickets", Some(&admin)).await.expect(200);
+        assert_eq!(tickets.body["tickets"].as_array().unwrap().len(), 1);
+    }
+}
