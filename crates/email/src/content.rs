@@ -85,7 +85,11 @@ pub struct Content {
 impl Content {
     /// Content from a subject, a text body and, optionally, HTML; without
     /// HTML it is generated from the text.
-    pub fn new(subject: Subject, text: TextBody, html: Option<HtmlBody>) -> Result<Self, TextError> {
+    pub fn new(
+        subject: Subject,
+        text: TextBody,
+        html: Option<HtmlBody>,
+    ) -> Result<Self, TextError> {
         let (html, html_generated) = match html {
             Some(html) => (html, false),
             None => (HtmlBody::parse(&text_to_html(text.as_str()))?, true),
@@ -106,7 +110,10 @@ mod tests {
     #[test]
     fn subjects_are_one_line() {
         assert_eq!(Subject::parse("  Hello ").unwrap().as_str(), "Hello");
-        assert_eq!(Subject::parse("a\nBcc: x@y.z"), Err(TextError::ControlCharacter));
+        assert_eq!(
+            Subject::parse("a\nBcc: x@y.z"),
+            Err(TextError::ControlCharacter)
+        );
         assert_eq!(Subject::parse(" "), Err(TextError::Empty));
         assert_eq!(
             Subject::parse(&"x".repeat(999)),

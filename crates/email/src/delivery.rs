@@ -172,7 +172,10 @@ mod tests {
         let plain = SmtpReply::new(421, "Service not available");
         assert_eq!(plain.enhanced, None);
         assert_eq!(plain.to_string(), "421 Service not available");
-        assert_eq!(SmtpReply::new(250, "2.0.0").enhanced.as_deref(), Some("2.0.0"));
+        assert_eq!(
+            SmtpReply::new(250, "2.0.0").enhanced.as_deref(),
+            Some("2.0.0")
+        );
         assert_eq!(SmtpReply::new(550, "5.1 nope").enhanced, None);
     }
 

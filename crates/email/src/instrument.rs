@@ -129,16 +129,30 @@ mod tests {
     fn rewrites_web_links_and_appends_inside_body() {
         let click = |i: u16| format!("https://crm.example.com/t/c/L{i}");
         let out = instrument(HTML, &urls(&click)).unwrap();
-        assert!(out.contains("<a href=\"https://crm.example.com/t/c/L0\">one</a>"), "{out}");
-        assert!(out.contains("<a href=\"https://crm.example.com/t/c/L1\">two</a>"), "{out}");
+        assert!(
+            out.contains("<a href=\"https://crm.example.com/t/c/L0\">one</a>"),
+            "{out}"
+        );
+        assert!(
+            out.contains("<a href=\"https://crm.example.com/t/c/L1\">two</a>"),
+            "{out}"
+        );
         assert!(out.contains("href=\"mailto:ann@example.com\""));
         assert!(out.contains("href=\"#top\""));
-        assert!(!out.contains("example.com/a?x"), "the original target is gone: {out}");
+        assert!(
+            !out.contains("example.com/a?x"),
+            "the original target is gone: {out}"
+        );
         let tail_at = out.find("https://crm.example.com/t/c/HONEY").unwrap();
-        let pixel_at = out.find("<img src=\"https://crm.example.com/t/o/PIX\" width=\"1\" height=\"1\"").unwrap();
+        let pixel_at = out
+            .find("<img src=\"https://crm.example.com/t/o/PIX\" width=\"1\" height=\"1\"")
+            .unwrap();
         let body_end = out.find("</body>").unwrap();
         assert!(tail_at < pixel_at && pixel_at < body_end, "{out}");
-        assert!(out.contains("display:none"), "the honeypot is hidden: {out}");
+        assert!(
+            out.contains("display:none"),
+            "the honeypot is hidden: {out}"
+        );
         assert_eq!(out.matches("<img").count(), 1);
     }
 
@@ -146,7 +160,12 @@ mod tests {
     fn appends_to_fragments() {
         let click = |i: u16| format!("C{i}");
         let out = instrument("<p><a href=\"http://x.org\">x</a></p>", &urls(&click)).unwrap();
-        assert!(out.starts_with("<p><a href=\"C0\">x</a></p><a href=\"https://crm.example.com/t/c/HONEY\""), "{out}");
+        assert!(
+            out.starts_with(
+                "<p><a href=\"C0\">x</a></p><a href=\"https://crm.example.com/t/c/HONEY\""
+            ),
+            "{out}"
+        );
         assert!(out.ends_with("height:1px\">"), "{out}");
     }
 
@@ -155,7 +174,13 @@ mod tests {
         let html = "<a href=\"https://a.org\">a</a><a href=\"ftp://b.org\">b</a><a href=\" https://c.org \">c</a>";
         let click = |i: u16| format!("C{i}");
         let out = instrument(html, &urls(&click)).unwrap();
-        assert_eq!(web_links(html).unwrap(), vec!["https://a.org", "https://c.org"]);
-        assert!(out.contains("<a href=\"C0\">a</a><a href=\"ftp://b.org\">b</a><a href=\"C1\">c</a>"), "{out}");
+        assert_eq!(
+            web_links(html).unwrap(),
+            vec!["https://a.org", "https://c.org"]
+        );
+        assert!(
+            out.contains("<a href=\"C0\">a</a><a href=\"ftp://b.org\">b</a><a href=\"C1\">c</a>"),
+            "{out}"
+        );
     }
 }

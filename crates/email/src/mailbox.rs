@@ -122,12 +122,22 @@ mod tests {
         let bare = Mailbox::parse("crm@localhost").unwrap();
         assert_eq!(bare.name(), None);
         assert_eq!(bare.domain(), "localhost");
-        assert_eq!(Mailbox::parse("CRM <crm@localhost>").unwrap().domain(), "localhost");
+        assert_eq!(
+            Mailbox::parse("CRM <crm@localhost>").unwrap().domain(),
+            "localhost"
+        );
     }
 
     #[test]
     fn refuses_what_is_not_a_mailbox() {
-        for bad in ["", "CRM", "CRM <crm>", "CRM crm@x.org>", "<a@[127.0.0.1]>", "a b@x.org"] {
+        for bad in [
+            "",
+            "CRM",
+            "CRM <crm>",
+            "CRM crm@x.org>",
+            "<a@[127.0.0.1]>",
+            "a b@x.org",
+        ] {
             assert_eq!(Mailbox::parse(bad), Err(MailboxError::Invalid), "{bad:?}");
         }
     }

@@ -14,7 +14,7 @@ use crate::mailbox::Mailbox;
 pub const MAX_RECIPIENTS: usize = 100;
 
 /// How far ahead a send may be scheduled.
-pub const MAX_SCHEDULE_AHEAD: Duration = Duration::from_secs(366 * 24 * 3600);
+pub const MAX_SCHEDULE_AHEAD: Duration = Duration::from_hours(366 * 24);
 
 /// An outgoing message: one sender, one content, one or more recipients
 /// ([`crate::Recipient`], each sent, tracked and bounced on its own).
@@ -127,7 +127,10 @@ impl NewEmail {
             errors.add("to", "must name at least one recipient");
         }
         if to.len() > MAX_RECIPIENTS {
-            errors.add("to", format!("must name at most {MAX_RECIPIENTS} recipients"));
+            errors.add(
+                "to",
+                format!("must name at most {MAX_RECIPIENTS} recipients"),
+            );
         }
         for (i, input) in to.iter().enumerate() {
             let earlier = &to[..i];
@@ -160,13 +163,20 @@ impl NewEmail {
             .map(|r| {
                 format!(
                     "{}/{}",
-                    r.address.as_ref().map(EmailAddress::key).unwrap_or_default(),
+                    r.address
+                        .as_ref()
+                        .map(EmailAddress::key)
+                        .unwrap_or_default(),
                     r.customer_id.map(|c| c.to_string()).unwrap_or_default()
                 )
             })
             .collect();
         let content = match &self.content {
-            NewContent::Written { subject, text, html } => format!(
+            NewContent::Written {
+                subject,
+                text,
+                html,
+            } => format!(
                 "w\u{1f}{}\u{1f}{}\u{1f}{}",
                 subject.as_str(),
                 text.as_str(),
@@ -264,7 +274,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a.fingerprint(), same.fingerprint());
-        let template = NewEmail::new(one, NewContent::Template(EmailTemplateId::new()), None).unwrap();
+        let template =
+            NewEmail::new(one, NewContent::Template(EmailTemplateId::new()), None).unwrap();
         assert_ne!(a.fingerprint(), template.fingerprint());
     }
 
@@ -273,7 +284,10 @@ mod tests {
         let principal = PrincipalId::User(UserId::new());
         assert!(IdempotencyKey::parse(principal, "abc-123", String::new()).is_ok());
         for bad in ["", "a b", "é", &"x".repeat(256)] {
-            assert!(IdempotencyKey::parse(principal, bad, String::new()).is_err(), "{bad:?}");
+            assert!(
+                IdempotencyKey::parse(principal, bad, String::new()).is_err(),
+                "{bad:?}"
+            );
         }
     }
 }

@@ -43,7 +43,9 @@ impl MessageId {
             && inner.contains('@')
             && !inner.starts_with('@')
             && !inner.ends_with('@')
-            && !inner.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+            && !inner
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
         valid.then(|| Self(inner.to_owned()))
     }
 
@@ -81,7 +83,10 @@ mod tests {
         let recipient = RecipientId::new();
         let id = MessageId::for_recipient(recipient, "Example.COM");
         assert_eq!(id, MessageId::for_recipient(recipient, "example.com"));
-        assert_ne!(id, MessageId::for_recipient(RecipientId::new(), "example.com"));
+        assert_ne!(
+            id,
+            MessageId::for_recipient(RecipientId::new(), "example.com")
+        );
         assert_eq!(
             id.as_str(),
             format!("{}@example.com", recipient.as_uuid().simple())

@@ -89,8 +89,8 @@ pub struct OutboxPolicy {
 impl Default for OutboxPolicy {
     fn default() -> Self {
         Self {
-            lease: Duration::from_secs(600),
-            margin: Duration::from_secs(120),
+            lease: Duration::from_mins(10),
+            margin: Duration::from_mins(2),
             batch: 10,
         }
     }
@@ -122,7 +122,7 @@ impl Default for RetryPolicy {
         Self {
             max_attempts: 10,
             first_delay: Duration::from_secs(30),
-            max_delay: Duration::from_secs(3600),
+            max_delay: Duration::from_hours(1),
         }
     }
 }
@@ -171,11 +171,16 @@ impl RetryPolicy {
 fn jitter(recipient: RecipientId, attempt: u32) -> f64 {
     let bits = recipient.as_uuid().as_u128();
     #[allow(clippy::cast_possible_truncation, reason = "folding 128 bits into 64")]
-    let mut x = (bits as u64) ^ ((bits >> 64) as u64) ^ u64::from(attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut x = (bits as u64)
+        ^ ((bits >> 64) as u64)
+        ^ u64::from(attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     x ^= x >> 31;
-    #[allow(clippy::cast_precision_loss, reason = "53 bits of randomness are plenty")]
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "53 bits of randomness are plenty"
+    )]
     let fraction = (x >> 11) as f64 / (1_u64 << 53) as f64;
     fraction
 }

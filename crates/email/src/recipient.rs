@@ -92,7 +92,12 @@ impl Recipient {
     /// The recipient as a claim leaves it: `sending` under `worker`'s lease
     /// until `until`, one more attempt counted. Stores perform this change
     /// atomically ([`crate::ports::Outbox::claim`]); this is its definition.
-    pub fn claimed(&self, worker: WorkerId, now: Timestamp, until: Timestamp) -> Result<Self, EmailError> {
+    pub fn claimed(
+        &self,
+        worker: WorkerId,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<Self, EmailError> {
         if !self.is_claimable(now) {
             return Err(self.refused(RecipientStatus::Sending));
         }
@@ -115,7 +120,12 @@ impl Recipient {
     }
 
     /// Not accepted this time: `queued` again, due at `retry_at`.
-    pub fn retried(&self, error: DeliveryError, retry_at: Timestamp, at: Timestamp) -> Result<Self, EmailError> {
+    pub fn retried(
+        &self,
+        error: DeliveryError,
+        retry_at: Timestamp,
+        at: Timestamp,
+    ) -> Result<Self, EmailError> {
         let mut next = self.moved(RecipientStatus::Queued, at)?;
         next.last_error = Some(error);
         next.next_attempt_at = retry_at;

@@ -112,7 +112,10 @@ mod tests {
             assert!(!Failed.can_become(to), "failed -> {to}");
             assert!(!Bounced.can_become(to), "bounced -> {to}");
         }
-        assert!(!Queued.can_become(Sent), "a queued recipient is never sent unclaimed");
+        assert!(
+            !Queued.can_become(Sent),
+            "a queued recipient is never sent unclaimed"
+        );
         assert!(!Queued.can_become(Bounced));
     }
 
@@ -122,7 +125,10 @@ mod tests {
             assert_eq!(RecipientStatus::parse(status.as_str()), Some(status));
             let json = serde_json::to_string(&status).unwrap();
             assert_eq!(json, format!("\"{status}\""));
-            assert_eq!(serde_json::from_str::<RecipientStatus>(&json).unwrap(), status);
+            assert_eq!(
+                serde_json::from_str::<RecipientStatus>(&json).unwrap(),
+                status
+            );
         }
         assert_eq!(RecipientStatus::parse("delivered"), None);
         assert!(Sent.is_settled() && Failed.is_settled() && Bounced.is_settled());

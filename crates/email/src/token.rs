@@ -113,7 +113,9 @@ impl TokenKey {
         if token.len() > 64 {
             return None;
         }
-        let bytes = BASE32_NOPAD.decode(token.to_ascii_uppercase().as_bytes()).ok()?;
+        let bytes = BASE32_NOPAD
+            .decode(token.to_ascii_uppercase().as_bytes())
+            .ok()?;
         let (data, tag) = bytes.split_at_checked(bytes.len().checked_sub(TAG_LEN)?)?;
         self.mac(data).verify_truncated_left(tag).ok()?;
         let (&version, rest) = data.split_first()?;
@@ -137,7 +139,11 @@ impl TokenKey {
 
     /// The claim of a token, when it is valid and made for `purpose`'s kind.
     #[must_use]
-    pub fn verify_for(&self, token: &str, accept: impl Fn(TokenPurpose) -> bool) -> Option<TokenClaim> {
+    pub fn verify_for(
+        &self,
+        token: &str,
+        accept: impl Fn(TokenPurpose) -> bool,
+    ) -> Option<TokenClaim> {
         self.verify(token).filter(|claim| accept(claim.purpose))
     }
 
@@ -197,7 +203,11 @@ mod tests {
             let token = key().sign(claim);
             assert_eq!(key().verify(&token), Some(claim), "{purpose:?}");
             assert_eq!(key().verify(&token.to_ascii_uppercase()), Some(claim));
-            assert!(token.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+            assert!(
+                token
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            );
             assert!(token.len() <= 52, "{} characters", token.len());
         }
         assert!(key().sign(claim(TokenPurpose::Bounce)).len() + "bounce+".len() <= 64);
@@ -228,7 +238,9 @@ mod tests {
             assert_eq!(key().verify(&altered), None, "changed at {i}");
         }
         // Another link of the same recipient needs another token.
-        let mut bytes = BASE32_NOPAD.decode(token.to_ascii_uppercase().as_bytes()).unwrap();
+        let mut bytes = BASE32_NOPAD
+            .decode(token.to_ascii_uppercase().as_bytes())
+            .unwrap();
         bytes[19] ^= 1;
         let relinked = BASE32_NOPAD.encode(&bytes);
         assert_eq!(key().verify(&relinked), None);
@@ -241,10 +253,19 @@ mod tests {
     #[test]
     fn purpose_filter() {
         let token = key().sign(claim(TokenPurpose::Honeypot));
-        assert!(key()
-            .verify_for(&token, |p| matches!(p, TokenPurpose::Click(_) | TokenPurpose::Honeypot))
-            .is_some());
-        assert!(key().verify_for(&token, |p| p == TokenPurpose::Open).is_none());
+        assert!(
+            key()
+                .verify_for(&token, |p| matches!(
+                    p,
+                    TokenPurpose::Click(_) | TokenPurpose::Honeypot
+                ))
+                .is_some()
+        );
+        assert!(
+            key()
+                .verify_for(&token, |p| p == TokenPurpose::Open)
+                .is_none()
+        );
     }
 
     #[test]
@@ -253,7 +274,10 @@ mod tests {
         assert!(TokenKey::derive(&[1; 16]).is_err());
         let derived = TokenKey::derive(&[1; 32]).unwrap();
         let claim = claim(TokenPurpose::Open);
-        assert_eq!(derived.verify(&TokenKey::new(&[1; 32]).unwrap().sign(claim)), None);
+        assert_eq!(
+            derived.verify(&TokenKey::new(&[1; 32]).unwrap().sign(claim)),
+            None
+        );
         assert_eq!(format!("{derived:?}"), "TokenKey(<redacted>)");
     }
 }

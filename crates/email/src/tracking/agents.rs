@@ -83,7 +83,12 @@ mod tests {
     fn knows_proxies_scanners_and_people() {
         let proxy = "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)";
         assert_eq!(user_agent_class(proxy), Some(HitClass::PrivacyProxy));
-        assert_eq!(user_agent_class("YahooMailProxy; https://help.yahoo.com/kb/yahoo-mail-proxy-SLN28749.html"), Some(HitClass::PrivacyProxy));
+        assert_eq!(
+            user_agent_class(
+                "YahooMailProxy; https://help.yahoo.com/kb/yahoo-mail-proxy-SLN28749.html"
+            ),
+            Some(HitClass::PrivacyProxy)
+        );
         for scanner in [
             "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
             "Mozilla/5.0 (compatible; bingbot/2.0)",
@@ -94,7 +99,11 @@ mod tests {
             "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/120.0 Safari/537.36",
             "Barracuda Sentinel (EE)",
         ] {
-            assert_eq!(user_agent_class(scanner), Some(HitClass::Scanner), "{scanner}");
+            assert_eq!(
+                user_agent_class(scanner),
+                Some(HitClass::Scanner),
+                "{scanner}"
+            );
         }
         for person in [
             "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)",
@@ -109,7 +118,13 @@ mod tests {
 
     #[test]
     fn reads_purpose_headers() {
-        for yes in ["prefetch", "Prefetch", "prefetch;anonymous-client-ip", "preview", "prerender"] {
+        for yes in [
+            "prefetch",
+            "Prefetch",
+            "prefetch;anonymous-client-ip",
+            "preview",
+            "prerender",
+        ] {
             assert!(purpose_is_prefetch(yes), "{yes}");
         }
         for no in ["", "navigate", "prefetcher", "nopreview"] {

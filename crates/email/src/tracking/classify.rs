@@ -146,9 +146,11 @@ impl Classifier {
                     .collect();
                 if !siblings.is_empty() {
                     findings.push((Reason::LinksInSameSecond, HitClass::Scanner));
-                    reclassify.extend(siblings.into_iter().filter_map(|e| {
-                        rescored(e, Reason::LinksInSameSecond)
-                    }));
+                    reclassify.extend(
+                        siblings
+                            .into_iter()
+                            .filter_map(|e| rescored(e, Reason::LinksInSameSecond)),
+                    );
                 }
             }
             HitKind::Honeypot => {

@@ -118,7 +118,10 @@ mod tests {
         assert!(list.len() >= 4);
         assert_eq!(list.lookup(ip("17.58.1.2")).unwrap().label, "apple");
         let proxy = list.lookup(ip("66.249.84.10")).unwrap();
-        assert_eq!((proxy.class, proxy.label.as_str()), (HitClass::PrivacyProxy, "google-image-proxy"));
+        assert_eq!(
+            (proxy.class, proxy.label.as_str()),
+            (HitClass::PrivacyProxy, "google-image-proxy")
+        );
         let bot = list.lookup(ip("66.249.66.1")).unwrap();
         assert_eq!(bot.class, HitClass::Scanner, "the longest prefix wins");
         assert_eq!(list.lookup(ip("::ffff:17.0.0.1")).unwrap().label, "apple");
@@ -128,10 +131,14 @@ mod tests {
 
     #[test]
     fn names_the_bad_line() {
-        let error = NetworkList::parse("# ok\n10.0.0.0/8 scanner lab\n10.0.0.0/33 scanner x\n").unwrap_err();
+        let error = NetworkList::parse("# ok\n10.0.0.0/8 scanner lab\n10.0.0.0/33 scanner x\n")
+            .unwrap_err();
         assert_eq!(error.line, 3);
         let error = NetworkList::parse("10.0.0.0/8 person x").unwrap_err();
-        assert!(error.message.contains("privacy_proxy or scanner"), "{error}");
+        assert!(
+            error.message.contains("privacy_proxy or scanner"),
+            "{error}"
+        );
         assert!(NetworkList::parse("10.0.0.0/8").is_err());
         let list = NetworkList::parse("10.1.2.3/8 scanner  lab net # comment\n\n").unwrap();
         let entry = list.lookup(ip("10.200.0.1")).unwrap();

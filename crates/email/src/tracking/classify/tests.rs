@@ -9,14 +9,18 @@ use super::{Classifier, HitKind};
 use crate::event::{EmailEvent, EventKind, HitDetails};
 use crate::tracking::{Classification, Hit, HitClass, NetworkList, Reason};
 
-const SAFARI: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)";
+const SAFARI: &str =
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)";
 
 fn at(ms: i64) -> Timestamp {
     Timestamp::from_millis(1_780_000_000_000 + ms).unwrap()
 }
 
 fn classifier() -> Classifier {
-    Classifier::new(NetworkList::parse("198.51.100.0/24 scanner gateway\n203.0.113.0/24 privacy_proxy proxy").unwrap())
+    Classifier::new(
+        NetworkList::parse("198.51.100.0/24 scanner gateway\n203.0.113.0/24 privacy_proxy proxy")
+            .unwrap(),
+    )
 }
 
 fn person() -> Hit {
@@ -72,7 +76,10 @@ fn a_person_a_minute_later_is_human() {
     assert_eq!(verdict.classification, Classification::human());
     assert_eq!(verdict.seconds_since_delivery, Some(60));
     assert!(verdict.reclassify.is_empty());
-    assert_eq!(classify(HitKind::Click(0), &person()), Classification::human());
+    assert_eq!(
+        classify(HitKind::Click(0), &person()),
+        Classification::human()
+    );
 }
 
 #[test]
@@ -80,55 +87,113 @@ fn too_soon_after_delivery() {
     let c = classifier();
     let open = |ms| c.classify(HitKind::Open, &person(), at(ms), Some(at(0)), &[]);
     let one_second = open(1_000);
-    assert_eq!(one_second.classification, machine(HitClass::PrivacyProxy, &[Reason::TooSoonAfterDelivery]));
+    assert_eq!(
+        one_second.classification,
+        machine(HitClass::PrivacyProxy, &[Reason::TooSoonAfterDelivery])
+    );
     assert_eq!(one_second.seconds_since_delivery, Some(1));
     assert_eq!(open(2_999).classification.class, HitClass::PrivacyProxy);
     assert_eq!(open(3_000).classification.class, HitClass::Human);
 
     let click = |ms| c.classify(HitKind::Click(0), &person(), at(ms), Some(at(0)), &[]);
-    assert_eq!(click(9_999).classification, machine(HitClass::Scanner, &[Reason::TooSoonAfterDelivery]));
+    assert_eq!(
+        click(9_999).classification,
+        machine(HitClass::Scanner, &[Reason::TooSoonAfterDelivery])
+    );
     assert_eq!(click(10_000).classification.class, HitClass::Human);
 
     let undelivered = c.classify(HitKind::Open, &person(), at(10), None, &[]);
-    assert_eq!(undelivered.classification.class, HitClass::Human, "no delivery time, no rule");
+    assert_eq!(
+        undelivered.classification.class,
+        HitClass::Human,
+        "no delivery time, no rule"
+    );
     assert_eq!(undelivered.seconds_since_delivery, None);
 }
 
 #[test]
 fn head_requests_are_scanners() {
-    let head = Hit { head: true, ..person() };
-    assert_eq!(classify(HitKind::Open, &head), machine(HitClass::Scanner, &[Reason::HeadRequest]));
-    assert_eq!(classify(HitKind::Click(1), &head), machine(HitClass::Scanner, &[Reason::HeadRequest]));
+    let head = Hit {
+        head: true,
+        ..person()
+    };
+    assert_eq!(
+        classify(HitKind::Open, &head),
+        machine(HitClass::Scanner, &[Reason::HeadRequest])
+    );
+    assert_eq!(
+        classify(HitKind::Click(1), &head),
+        machine(HitClass::Scanner, &[Reason::HeadRequest])
+    );
 }
 
 #[test]
 fn prefetches_are_proxies_for_images_and_scanners_for_links() {
-    let prefetch = Hit { prefetch: true, ..person() };
-    assert_eq!(classify(HitKind::Open, &prefetch), machine(HitClass::PrivacyProxy, &[Reason::Prefetch]));
-    assert_eq!(classify(HitKind::Click(0), &prefetch), machine(HitClass::Scanner, &[Reason::Prefetch]));
+    let prefetch = Hit {
+        prefetch: true,
+        ..person()
+    };
+    assert_eq!(
+        classify(HitKind::Open, &prefetch),
+        machine(HitClass::PrivacyProxy, &[Reason::Prefetch])
+    );
+    assert_eq!(
+        classify(HitKind::Click(0), &prefetch),
+        machine(HitClass::Scanner, &[Reason::Prefetch])
+    );
 }
 
 #[test]
 fn user_agents() {
-    let agent = |ua: Option<&str>| Hit { user_agent: ua.map(str::to_owned), ..person() };
+    let agent = |ua: Option<&str>| Hit {
+        user_agent: ua.map(str::to_owned),
+        ..person()
+    };
     assert_eq!(
-        classify(HitKind::Open, &agent(Some("Mozilla/5.0 (via ggpht.com GoogleImageProxy)"))),
+        classify(
+            HitKind::Open,
+            &agent(Some("Mozilla/5.0 (via ggpht.com GoogleImageProxy)"))
+        ),
         machine(HitClass::PrivacyProxy, &[Reason::ProxyUserAgent])
     );
     assert_eq!(
         classify(HitKind::Click(0), &agent(Some("python-requests/2.31"))),
         machine(HitClass::Scanner, &[Reason::ScannerUserAgent])
     );
-    assert_eq!(classify(HitKind::Open, &agent(None)), machine(HitClass::Scanner, &[Reason::NoUserAgent]));
-    assert_eq!(classify(HitKind::Open, &agent(Some("  "))), machine(HitClass::Scanner, &[Reason::NoUserAgent]));
+    assert_eq!(
+        classify(HitKind::Open, &agent(None)),
+        machine(HitClass::Scanner, &[Reason::NoUserAgent])
+    );
+    assert_eq!(
+        classify(HitKind::Open, &agent(Some("  "))),
+        machine(HitClass::Scanner, &[Reason::NoUserAgent])
+    );
 }
 
 #[test]
 fn networks_of_the_list() {
-    let from = |ip: &str| Hit { ip: Some(ip.parse::<IpAddr>().unwrap()), ..person() };
-    assert_eq!(classify(HitKind::Click(0), &from("198.51.100.9")), machine(HitClass::Scanner, &[Reason::ScannerNetwork]));
-    assert_eq!(classify(HitKind::Open, &from("203.0.113.80")), machine(HitClass::PrivacyProxy, &[Reason::ProxyNetwork]));
-    assert_eq!(classify(HitKind::Open, &Hit { ip: None, ..person() }), Classification::human());
+    let from = |ip: &str| Hit {
+        ip: Some(ip.parse::<IpAddr>().unwrap()),
+        ..person()
+    };
+    assert_eq!(
+        classify(HitKind::Click(0), &from("198.51.100.9")),
+        machine(HitClass::Scanner, &[Reason::ScannerNetwork])
+    );
+    assert_eq!(
+        classify(HitKind::Open, &from("203.0.113.80")),
+        machine(HitClass::PrivacyProxy, &[Reason::ProxyNetwork])
+    );
+    assert_eq!(
+        classify(
+            HitKind::Open,
+            &Hit {
+                ip: None,
+                ..person()
+            }
+        ),
+        Classification::human()
+    );
 }
 
 #[test]
@@ -158,17 +223,41 @@ fn several_findings_keep_every_reason_and_the_strongest_class() {
 #[test]
 fn different_links_within_one_second_are_a_scanner_and_so_is_the_first() {
     let first = event(EventKind::Clicked, Some(0), 59_400, HitClass::Human);
-    let verdict = classifier().classify(HitKind::Click(1), &person(), at(60_000), Some(at(0)), std::slice::from_ref(&first));
-    assert_eq!(verdict.classification, machine(HitClass::Scanner, &[Reason::LinksInSameSecond]));
+    let verdict = classifier().classify(
+        HitKind::Click(1),
+        &person(),
+        at(60_000),
+        Some(at(0)),
+        std::slice::from_ref(&first),
+    );
+    assert_eq!(
+        verdict.classification,
+        machine(HitClass::Scanner, &[Reason::LinksInSameSecond])
+    );
     assert_eq!(
         verdict.reclassify,
-        vec![(first.id, machine(HitClass::Scanner, &[Reason::LinksInSameSecond]))]
+        vec![(
+            first.id,
+            machine(HitClass::Scanner, &[Reason::LinksInSameSecond])
+        )]
     );
 
     // The same link twice, or a second apart, is a person.
-    let same_link = classifier().classify(HitKind::Click(0), &person(), at(60_000), Some(at(0)), std::slice::from_ref(&first));
+    let same_link = classifier().classify(
+        HitKind::Click(0),
+        &person(),
+        at(60_000),
+        Some(at(0)),
+        std::slice::from_ref(&first),
+    );
     assert_eq!(same_link.classification, Classification::human());
-    let later = classifier().classify(HitKind::Click(1), &person(), at(60_400), Some(at(0)), &[first]);
+    let later = classifier().classify(
+        HitKind::Click(1),
+        &person(),
+        at(60_400),
+        Some(at(0)),
+        &[first],
+    );
     assert_eq!(later.classification, Classification::human());
     assert!(later.reclassify.is_empty());
 }
@@ -180,24 +269,54 @@ fn a_honeypot_hit_marks_the_hits_around_it() {
     let old = event(EventKind::Clicked, Some(1), 20_000, HitClass::Human);
     let already = event(EventKind::Clicked, Some(2), 58_000, HitClass::Scanner);
     let recent = [open.clone(), click.clone(), old, already.clone()];
-    let verdict = classifier().classify(HitKind::Honeypot, &person(), at(60_000), Some(at(0)), &recent);
-    assert_eq!(verdict.classification, machine(HitClass::Scanner, &[Reason::Honeypot]));
+    let verdict = classifier().classify(
+        HitKind::Honeypot,
+        &person(),
+        at(60_000),
+        Some(at(0)),
+        &recent,
+    );
+    assert_eq!(
+        verdict.classification,
+        machine(HitClass::Scanner, &[Reason::Honeypot])
+    );
     let near = machine(HitClass::Scanner, &[Reason::NearHoneypot]);
     assert_eq!(
         verdict.reclassify,
         vec![
             (open.id, near.clone()),
             (click.id, near),
-            (already.id, machine(HitClass::Scanner, &[Reason::ScannerUserAgent, Reason::NearHoneypot])),
+            (
+                already.id,
+                machine(
+                    HitClass::Scanner,
+                    &[Reason::ScannerUserAgent, Reason::NearHoneypot]
+                )
+            ),
         ],
         "hits more than 30 s away stay as they were"
     );
 
     // And hits after it, within the window, are a scanner's from the start.
     let honeypot = event(EventKind::Honeypot, None, 60_000, HitClass::Scanner);
-    let after = classifier().classify(HitKind::Open, &person(), at(75_000), Some(at(0)), std::slice::from_ref(&honeypot));
-    assert_eq!(after.classification, machine(HitClass::Scanner, &[Reason::NearHoneypot]));
-    let much_later = classifier().classify(HitKind::Open, &person(), at(95_000), Some(at(0)), &[honeypot]);
+    let after = classifier().classify(
+        HitKind::Open,
+        &person(),
+        at(75_000),
+        Some(at(0)),
+        std::slice::from_ref(&honeypot),
+    );
+    assert_eq!(
+        after.classification,
+        machine(HitClass::Scanner, &[Reason::NearHoneypot])
+    );
+    let much_later = classifier().classify(
+        HitKind::Open,
+        &person(),
+        at(95_000),
+        Some(at(0)),
+        &[honeypot],
+    );
     assert_eq!(much_later.classification, Classification::human());
 }
 
