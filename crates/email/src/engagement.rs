@@ -162,3 +162,6 @@ impl Engagement {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -201,3 +201,6 @@ pub struct DispatchReport {
     /// Whose lease was lost to another worker before the outcome was written.
     pub lost: u32,
 }
+
+#[cfg(test)]
+mod tests;

@@ -154,3 +154,6 @@ impl Outgoing {
         (outgoing, error)
     }
 }
+
+#[cfg(test)]
+mod tests;

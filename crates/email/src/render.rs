@@ -206,3 +206,6 @@ fn parsed<T>(
         result.map_err(|e| format!("renders empty or invalid: {e}")),
     )
 }
+
+#[cfg(test)]
+mod tests;
