@@ -110,11 +110,11 @@ fn outcomes_follow_the_status_machine() {
 
 #[test]
 fn refused_moves_change_nothing() {
+    use RecipientStatus::{Bounced, Failed, Queued, Sending, Sent};
     let refused = |result: Result<Recipient, EmailError>, from, to| match result {
         Err(EmailError::InvalidTransition { from: f, to: t }) => assert_eq!((f, t), (from, to)),
         other => panic!("{from} -> {to} was allowed: {other:?}"),
     };
-    use RecipientStatus::{Bounced, Failed, Queued, Sending, Sent};
     let q = queued();
     refused(q.accepted(None, at(1)), Queued, Sent);
     refused(q.failed(error("x"), at(1)), Queued, Failed);

@@ -109,3 +109,6 @@ fn store_error(error: StoreError) -> EmailError {
         StoreError::Backend(error) => EmailError::Backend(error),
     }
 }
+
+#[cfg(test)]
+mod tests;

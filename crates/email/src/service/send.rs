@@ -1,6 +1,6 @@
 //! Queueing a message: the outbox write that comes before any send.
 
-use crm_kernel::{EmailAddress, EmailId, Principal, ValidationErrors};
+use crm_kernel::{EmailAddress, EmailId, EmailTemplateId, Principal, ValidationErrors};
 use tracing::info;
 
 use super::{EmailService, store_error};
@@ -70,36 +70,9 @@ impl EmailService {
             .as_deref()
             .and_then(|name| self.settings.mail_from.with_name(name).ok())
             .unwrap_or_else(|| self.settings.mail_from.clone());
-        let (content, template_id, personal) = match &new.content {
-            NewContent::Written {
-                subject,
-                text,
-                html,
-            } => (
-                Content::new(subject.clone(), text.clone(), html.clone())
-                    .map_err(|e| ValidationErrors::single("html", e))?,
-                None,
-                None,
-            ),
-            NewContent::Template(id) => {
-                let template = self
-                    .ports
-                    .templates
-                    .get(*id)
-                    .await
-                    .map_err(store_error)?
-                    .ok_or(EmailError::TemplateNotFound)?;
-                let source = &template.source;
-                let as_written = Content::new(
-                    source.subject().clone(),
-                    source.text().clone(),
-                    source.html().cloned(),
-                )
-                .map_err(|e| ValidationErrors::single("html", e))?;
-                let personal = render_each(&resolved, source, sender_name.as_deref())?;
-                (as_written, Some(*id), Some(personal))
-            }
-        };
+        let (content, template_id, personal) = self
+            .compose(&new.content, &resolved, sender_name.as_deref())
+            .await?;
 
         let email = Email {
             id: EmailId::new(),
@@ -162,6 +135,46 @@ impl EmailService {
                     recipients,
                     replayed: true,
                 })
+            }
+        }
+    }
+
+    /// The message's content as written, its template, and each
+    /// recipient's own rendering when it comes from a template.
+    async fn compose(
+        &self,
+        content: &NewContent,
+        resolved: &[Resolved],
+        sender_name: Option<&str>,
+    ) -> Result<(Content, Option<EmailTemplateId>, Option<Vec<Content>>), EmailError> {
+        match content {
+            NewContent::Written {
+                subject,
+                text,
+                html,
+            } => Ok((
+                Content::new(subject.clone(), text.clone(), html.clone())
+                    .map_err(|e| ValidationErrors::single("html", e))?,
+                None,
+                None,
+            )),
+            NewContent::Template(id) => {
+                let template = self
+                    .ports
+                    .templates
+                    .get(*id)
+                    .await
+                    .map_err(store_error)?
+                    .ok_or(EmailError::TemplateNotFound)?;
+                let source = &template.source;
+                let as_written = Content::new(
+                    source.subject().clone(),
+                    source.text().clone(),
+                    source.html().cloned(),
+                )
+                .map_err(|e| ValidationErrors::single("html", e))?;
+                let personal = render_each(resolved, source, sender_name)?;
+                Ok((as_written, Some(*id), Some(personal)))
             }
         }
     }
