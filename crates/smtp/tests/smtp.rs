@@ -1,5 +1,9 @@
 //! `SmtpMailer` against a real SMTP server (aiosmtpd), asserting on what
 //! the server received.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests and their fixtures fail by panicking"
+)]
 
 mod support;
 

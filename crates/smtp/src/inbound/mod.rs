@@ -36,7 +36,8 @@ pub fn parse_inbound(raw: &[u8]) -> Result<InboundMail, InboundError> {
             to.push(value.trim().trim_matches(['<', '>']).to_owned());
         }
     }
-    to.dedup();
+    let mut seen = std::collections::HashSet::new();
+    to.retain(|address| seen.insert(address.to_lowercase()));
     Ok(InboundMail {
         message_id: message.message_id().and_then(MessageId::parse),
         in_reply_to: ids(message.in_reply_to()),
@@ -94,10 +95,10 @@ fn delivery_report(message: &Message<'_>) -> Option<crm_email::DeliveryReport> {
     };
     let mut report = parse_delivery_status(&text);
     report.original_message_id = message.parts.iter().find_map(|part| {
-        if is_type(part, "message", "rfc822") || is_type(part, "message", "global") {
-            if let PartType::Message(inner) = &part.body {
-                return inner.message_id().and_then(MessageId::parse);
-            }
+        if (is_type(part, "message", "rfc822") || is_type(part, "message", "global"))
+            && let PartType::Message(inner) = &part.body
+        {
+            return inner.message_id().and_then(MessageId::parse);
         }
         if is_type(part, "text", "rfc822-headers") {
             let headers = format!(
@@ -112,3 +113,6 @@ fn delivery_report(message: &Message<'_>) -> Option<crm_email::DeliveryReport> {
     });
     Some(report)
 }
+
+#[cfg(test)]
+mod tests;
