@@ -158,6 +158,11 @@ pub trait Outbox: Send + Sync + Debug {
 
     /// How many recipients are `queued` or `sending` (the outbox depth).
     async fn depth(&self) -> Result<u64, StoreError>;
+
+    /// When the next recipient becomes claimable: the earliest due time of
+    /// the `queued` ones and lease end of the `sending` ones; `None` when
+    /// the outbox is empty. (The worker sleeps until then.)
+    async fn next_due(&self) -> Result<Option<Timestamp>, StoreError>;
 }
 
 /// Events: tracking hits, replies, bounces, opt-outs.

@@ -100,6 +100,21 @@ pub enum InboundKind {
 }
 
 impl InboundKind {
+    /// Every kind.
+    pub const ALL: [Self; 5] = [
+        Self::Reply,
+        Self::HardBounce,
+        Self::SoftBounce,
+        Self::Report,
+        Self::Unmatched,
+    ];
+
+    /// Parses the wire name.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
     /// The wire name.
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -132,6 +147,33 @@ pub enum MatchedBy {
     BounceToken,
     /// The original `Message-ID` quoted in a delivery report.
     ReportedMessageId,
+}
+
+impl MatchedBy {
+    /// Every way.
+    pub const ALL: [Self; 4] = [
+        Self::MessageId,
+        Self::ReplyToken,
+        Self::BounceToken,
+        Self::ReportedMessageId,
+    ];
+
+    /// The wire name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MessageId => "message_id",
+            Self::ReplyToken => "reply_token",
+            Self::BounceToken => "bounce_token",
+            Self::ReportedMessageId => "reported_message_id",
+        }
+    }
+
+    /// Parses the wire name.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == text)
+    }
 }
 
 /// An inbound message as stored: what it was, whose it was, and all of it.

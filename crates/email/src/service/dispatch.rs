@@ -127,6 +127,11 @@ impl EmailService {
         self.ports.outbox.depth().await.map_err(store_error)
     }
 
+    /// When the next recipient becomes due (or a lease runs out), if any.
+    pub async fn next_due(&self) -> Result<Option<crm_kernel::Timestamp>, EmailError> {
+        self.ports.outbox.next_due().await.map_err(store_error)
+    }
+
     /// Why the recipient's address may not be written to now, if so.
     async fn suppressed(
         &self,

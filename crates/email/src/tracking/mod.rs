@@ -84,6 +84,27 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason.
+    pub const ALL: [Self; 11] = [
+        Self::TooSoonAfterDelivery,
+        Self::HeadRequest,
+        Self::Prefetch,
+        Self::NoUserAgent,
+        Self::ProxyUserAgent,
+        Self::ScannerUserAgent,
+        Self::ProxyNetwork,
+        Self::ScannerNetwork,
+        Self::LinksInSameSecond,
+        Self::Honeypot,
+        Self::NearHoneypot,
+    ];
+
+    /// Parses the wire name.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
     /// The wire name.
     #[must_use]
     pub fn as_str(self) -> &'static str {

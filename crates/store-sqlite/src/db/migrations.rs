@@ -54,6 +54,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "interactions",
         sql: include_str!("../../../../migrations/sqlite/0004_interactions.sql"),
     },
+    // 0005 belongs to another branch (hardening) that lands separately.
+    Migration {
+        version: 6,
+        name: "email",
+        sql: include_str!("../../../../migrations/sqlite/0006_email.sql"),
+    },
 ];
 
 const CREATE_MIGRATIONS_TABLE: &str = "

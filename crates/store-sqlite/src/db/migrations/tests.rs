@@ -42,10 +42,12 @@ fn the_list_matches_the_files() {
         .map(|m| format!("{}.sql", m.label()))
         .collect();
     assert_eq!(files, listed);
+    // Versions increase one by one, except 0005, which belongs to a branch
+    // that lands separately (the email context took 0006).
+    let expected = [1, 2, 3, 4, 6];
     for (index, migration) in MIGRATIONS.iter().enumerate() {
         assert_eq!(
-            migration.version as usize,
-            index + 1,
+            migration.version, expected[index],
             "versions are 1, 2, 3, …"
         );
         let on_disk =
