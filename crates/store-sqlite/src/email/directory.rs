@@ -24,8 +24,12 @@ impl CustomerDirectory for SqliteStore {
         let found = self
             .read(move |conn| {
                 Ok::<_, EmailDbError>(
-                    contacts_where(conn, "c.id = ? AND c.erased_at IS NULL", vec![id.to_string()])?
-                        .pop(),
+                    contacts_where(
+                        conn,
+                        "c.id = ? AND c.erased_at IS NULL",
+                        vec![id.to_string()],
+                    )?
+                    .pop(),
                 )
             })
             .await?;
@@ -60,7 +64,8 @@ impl CustomerDirectory for SqliteStore {
                 filter.one_of("c.id", ids);
                 let sql = format!("{CONTACT}{}", filter.where_clause());
                 let mut statement = conn.prepare_cached(&sql)?;
-                let rows = statement.query_and_then(params_from_iter(filter.into_params()), read)?;
+                let rows =
+                    statement.query_and_then(params_from_iter(filter.into_params()), read)?;
                 let mut all = Vec::new();
                 for row in rows {
                     all.push(row?);

@@ -86,12 +86,16 @@ pub(crate) fn append(conn: &Connection, event: &EmailEvent) -> Result<bool, Emai
         opt_text(event.customer_id),
         Value::Text(event.kind.as_str().to_owned()),
         Value::Text(event.at.to_rfc3339()),
-        event.link.map_or(Value::Null, |l| Value::Integer(i64::from(l))),
+        event
+            .link
+            .map_or(Value::Null, |l| Value::Integer(i64::from(l))),
         opt_string(event.url.as_deref()),
         opt_string(hit.map(|h| h.classification.class.as_str())),
         opt_string(hit.map(|h| reasons(&h.classification)).as_deref()),
         hit.and_then(|h| h.seconds_since_delivery)
-            .map_or(Value::Null, |s| Value::Integer(i64::try_from(s).unwrap_or(i64::MAX))),
+            .map_or(Value::Null, |s| {
+                Value::Integer(i64::try_from(s).unwrap_or(i64::MAX))
+            }),
         hit.map_or(Value::Null, |h| Value::Integer(i64::from(h.head))),
         opt_string(hit.and_then(|h| h.user_agent.as_deref())),
         opt_string(event.detail.as_deref()),
@@ -162,7 +166,11 @@ fn read_event(row: &Row<'_>) -> Result<EmailEvent, RowError> {
     Ok(EmailEvent {
         id: decode("email_events.id", &id, EmailEventId::parse)?,
         email_id: decode("email_events.email_id", &email_id, EmailId::parse)?,
-        recipient_id: decode("email_events.recipient_id", &recipient_id, RecipientId::parse)?,
+        recipient_id: decode(
+            "email_events.recipient_id",
+            &recipient_id,
+            RecipientId::parse,
+        )?,
         customer_id: decode_opt(
             "email_events.customer_id",
             customer_id.as_deref(),
@@ -184,6 +192,10 @@ fn read_event(row: &Row<'_>) -> Result<EmailEvent, RowError> {
 fn parse_reasons(text: &str) -> Result<Vec<Reason>, CorruptData> {
     text.split(',')
         .filter(|r| !r.is_empty())
-        .map(|r| decode("email_events.reasons", r, |r| Reason::parse(r).ok_or("unknown reason")))
+        .map(|r| {
+            decode("email_events.reasons", r, |r| {
+                Reason::parse(r).ok_or("unknown reason")
+            })
+        })
         .collect()
 }

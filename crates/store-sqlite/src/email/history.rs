@@ -22,7 +22,11 @@ use crate::sql::Filter;
 /// The `UNION ALL` branches of the email entries of `customer` and their
 /// parameters, each selecting source, id, at, position, description,
 /// status, then `nothing` (the NULL interaction columns).
-pub(crate) fn branches(customer: &str, filter: &HistoryFilter, nothing: &str) -> Vec<(String, Vec<Value>)> {
+pub(crate) fn branches(
+    customer: &str,
+    filter: &HistoryFilter,
+    nothing: &str,
+) -> Vec<(String, Vec<Value>)> {
     let mut branches = Vec::new();
 
     let at = "coalesce(r.sent_at, e.send_at)";

@@ -7,7 +7,9 @@ use crm_email::{
     DeliveryReport, EmailEvent, InboundKind, InboundMail, InboundRecord, MatchedBy, MessageId,
     Recipient, RecipientStatus, ReportedRecipient, Suppression,
 };
-use crm_kernel::{CustomerId, EmailId, InboundMessageId, Page, PageRequest, RecipientId, SortDirection};
+use crm_kernel::{
+    CustomerId, EmailId, InboundMessageId, Page, PageRequest, RecipientId, SortDirection,
+};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, params_from_iter};
 use serde_json::{Value as Json, json};
@@ -120,7 +122,13 @@ fn insert(conn: &Connection, record: &InboundRecord) -> Result<bool, EmailDbErro
         opt_text(record.customer_id),
         opt_string(record.matched_by.map(MatchedBy::as_str)),
         opt_string(record.response.as_deref()),
-        opt_string(record.bounce.as_ref().map(|b| block(b).to_string()).as_deref()),
+        opt_string(
+            record
+                .bounce
+                .as_ref()
+                .map(|b| block(b).to_string())
+                .as_deref(),
+        ),
         opt_string(mail.message_id.as_ref().map(MessageId::as_str)),
         Value::Text(lines(&mail.in_reply_to)),
         Value::Text(lines(&mail.references)),
@@ -129,7 +137,12 @@ fn insert(conn: &Connection, record: &InboundRecord) -> Result<bool, EmailDbErro
         opt_string(mail.subject.as_deref()),
         opt_string(mail.text.as_deref()),
         opt_string(mail.date.map(|d| d.to_rfc3339()).as_deref()),
-        opt_string(mail.report.as_ref().map(|r| report(r).to_string()).as_deref()),
+        opt_string(
+            mail.report
+                .as_ref()
+                .map(|r| report(r).to_string())
+                .as_deref(),
+        ),
         Value::Text(mail.raw.clone()),
     ];
     let columns = INBOUND_COLUMNS.replace("m.", "");
@@ -216,7 +229,11 @@ fn read_record(row: &Row<'_>) -> Result<InboundRecord, RowError> {
         kind: decode("inbound_messages.kind", &kind, |k| {
             InboundKind::parse(k).ok_or("unknown kind")
         })?,
-        email_id: decode_opt("inbound_messages.email_id", get_opt(3)?.as_deref(), EmailId::parse)?,
+        email_id: decode_opt(
+            "inbound_messages.email_id",
+            get_opt(3)?.as_deref(),
+            EmailId::parse,
+        )?,
         recipient_id: decode_opt(
             "inbound_messages.recipient_id",
             get_opt(4)?.as_deref(),

@@ -5,8 +5,8 @@
 //! customer's history are read by `interactions::history`.
 
 mod directory;
-pub(crate) mod history;
 pub(crate) mod events;
+pub(crate) mod history;
 mod inbound;
 mod list;
 pub(crate) mod outbox;

@@ -98,7 +98,8 @@ impl Outbox for SqliteStore {
         only: Option<&'a [RecipientId]>,
         now: Timestamp,
     ) -> Result<u64, StoreError> {
-        let only: Option<Vec<String>> = only.map(|ids| ids.iter().map(ToString::to_string).collect());
+        let only: Option<Vec<String>> =
+            only.map(|ids| ids.iter().map(ToString::to_string).collect());
         if only.as_ref().is_some_and(Vec::is_empty) {
             return Ok(0);
         }
@@ -157,7 +158,10 @@ impl Outbox for SqliteStore {
                     .query_row([], |row| row.get(0))
                     .optional()?
                     .flatten();
-                Ok::<_, EmailDbError>(timestamp_opt("email_recipients.next_attempt_at", due.as_deref())?)
+                Ok::<_, EmailDbError>(timestamp_opt(
+                    "email_recipients.next_attempt_at",
+                    due.as_deref(),
+                )?)
             })
             .await?;
         Ok(due)

@@ -9,7 +9,9 @@ use rusqlite::Connection;
 
 use crate::db::error::EmailDbError;
 use crate::db::open::SqliteStore;
-use crate::email::rows::{EMAIL_COLUMNS, EMAIL_COLUMN_COUNT, read_email, read_recipient, recipient_columns};
+use crate::email::rows::{
+    EMAIL_COLUMN_COUNT, EMAIL_COLUMNS, read_email, read_recipient, recipient_columns,
+};
 use crate::email::{list, writes};
 use crate::sql::{keyed, keyed_page};
 
@@ -51,8 +53,8 @@ impl EmailRepository for SqliteStore {
                 let mut statement = conn.prepare_cached(&sql)?;
                 let mut all = Vec::new();
                 for id in ids {
-                    let rows = statement
-                        .query_and_then([id.to_string()], |row| read_recipient(row, 0))?;
+                    let rows =
+                        statement.query_and_then([id.to_string()], |row| read_recipient(row, 0))?;
                     for row in rows {
                         all.push(row?);
                     }
@@ -128,4 +130,3 @@ fn recipient_where(
         .transpose()?;
     Ok(found)
 }
-

@@ -2,8 +2,8 @@
 //! back into [`Email`] and [`Recipient`].
 
 use crm_email::{
-    Content, DeliveryError, Email, HtmlBody, Lease, Mailbox, MessageId, Recipient,
-    RecipientStatus, SmtpReply, Subject, TextBody, WorkerId,
+    Content, DeliveryError, Email, HtmlBody, Lease, Mailbox, MessageId, Recipient, RecipientStatus,
+    SmtpReply, Subject, TextBody, WorkerId,
 };
 use crm_kernel::{CustomerId, EmailAddress, EmailId, EmailTemplateId, RecipientId, UserId};
 use rusqlite::Row;
@@ -302,4 +302,3 @@ pub(crate) fn read_recipient(row: &Row<'_>, at: usize) -> Result<Recipient, RowE
         updated_at: timestamp("email_recipients.updated_at", &updated_at)?,
     })
 }
-

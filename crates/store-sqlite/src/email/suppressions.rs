@@ -15,8 +15,7 @@ use crate::email::events;
 use crate::email::rows::{RowError, opt_string, opt_text};
 use crate::sql::{Filter, Order, PageSelect, Start, keyed, keyed_page};
 
-const COLUMNS: &str =
-    "s.address, s.reason, s.customer_id, s.recipient_id, s.detail, s.created_at";
+const COLUMNS: &str = "s.address, s.reason, s.customer_id, s.recipient_id, s.detail, s.created_at";
 const COLUMN_COUNT: usize = 6;
 
 #[async_trait]
@@ -57,9 +56,8 @@ impl SuppressionList for SqliteStore {
                     filter.where_clause()
                 );
                 let mut statement = conn.prepare_cached(&sql)?;
-                let rows = statement.query_and_then(params_from_iter(filter.into_params()), |row| {
-                    read(row)
-                })?;
+                let rows = statement
+                    .query_and_then(params_from_iter(filter.into_params()), |row| read(row))?;
                 let mut all = Vec::new();
                 for row in rows {
                     all.push(row?);

@@ -66,8 +66,8 @@ impl TemplateRepository for SqliteStore {
     async fn update(&self, template: &EmailTemplate, expected: Version) -> Result<(), StoreError> {
         let template = template.clone();
         self.write(move |tx| {
-            let current = get(tx, template.id)?
-                .ok_or(EmailDbError::refused(StoreError::NotFound))?;
+            let current =
+                get(tx, template.id)?.ok_or(EmailDbError::refused(StoreError::NotFound))?;
             if current.version != expected {
                 return Err(EmailDbError::refused(StoreError::VersionConflict));
             }
@@ -154,7 +154,11 @@ fn read(row: &Row<'_>) -> Result<EmailTemplate, RowError> {
     let source = TemplateSource::new(
         decode("email_templates.subject", &subject, Subject::parse)?,
         decode("email_templates.text_body", &body, TextBody::parse)?,
-        decode_opt("email_templates.html_body", html.as_deref(), HtmlBody::parse)?,
+        decode_opt(
+            "email_templates.html_body",
+            html.as_deref(),
+            HtmlBody::parse,
+        )?,
     )
     .map_err(|e| CorruptData::new("email_templates", e))?;
     Ok(EmailTemplate {

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use crate::db::error::EmailDbError;
 use crate::db::rows::{self, decode};
-use crate::email::rows::{insert_recipient_sql, email_values, recipient_values};
+use crate::email::rows::{email_values, insert_recipient_sql, recipient_values};
 use crate::tickets::idempotency::digest;
 
 /// `INSERT` of a message.
@@ -62,9 +62,11 @@ fn earlier(conn: &Connection, key: &IdempotencyKey) -> Result<Option<EmailId>, E
         .optional()?;
     match stored {
         None => Ok(None),
-        Some((fingerprint, email)) if fingerprint == digest(&key.fingerprint) => Ok(Some(
-            decode("email_idempotency.email_id", &email, EmailId::parse)?,
-        )),
+        Some((fingerprint, email)) if fingerprint == digest(&key.fingerprint) => Ok(Some(decode(
+            "email_idempotency.email_id",
+            &email,
+            EmailId::parse,
+        )?)),
         Some(_) => Err(EmailDbError::refused(StoreError::IdempotencyMismatch)),
     }
 }
