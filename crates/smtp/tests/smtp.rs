@@ -5,8 +5,6 @@
     reason = "tests and their fixtures fail by panicking"
 )]
 
-mod support;
-
 use std::time::Duration;
 
 use crm_email::ports::Mailer;
@@ -18,7 +16,7 @@ use crm_kernel::{EmailAddress, EmailId, Timestamp, UserId};
 use crm_smtp::SmtpMailer;
 use mail_parser::{MessageParser, MimeHeaders};
 
-use support::{SmtpServer, python_or_skip};
+use crm_testkit::smtp::{SmtpServer, python_or_skip};
 
 fn key() -> TokenKey {
     TokenKey::new(&[5; 32]).unwrap()

@@ -53,6 +53,15 @@ impl EmailService {
         })
     }
 
+    /// The recipient an unsubscribe token names, if we made it (for the
+    /// page that asks before opting out; nothing is recorded).
+    #[must_use]
+    pub fn verify_unsubscribe(&self, token: &str) -> Option<crate::token::TokenClaim> {
+        self.settings
+            .key
+            .verify_for(token, |p| p == TokenPurpose::Unsubscribe)
+    }
+
     /// One page of the suppression list (admins only).
     pub async fn suppressions(
         &self,

@@ -1,6 +1,6 @@
-"""A real SMTP server for crm-smtp's tests: aiosmtpd on a random loopback port.
+"""A real SMTP server for the mail tests: aiosmtpd on a loopback port (random by default).
 
-Usage: smtp_server.py --out FILE [--auth USER:PASS]
+Usage: smtp_server.py --out FILE [--port N] [--auth USER:PASS]
 
 Once listening it prints one JSON line, {"port": N}, on stdout. Every
 message it accepts is appended to FILE as one JSON line:
@@ -70,6 +70,7 @@ async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True)
     parser.add_argument("--auth")
+    parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
     handler = Handler(args.out)
     options = {}
@@ -81,7 +82,9 @@ async def main():
             auth_require_tls=False,
         )
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(handler, **options), "127.0.0.1", 0)
+    server = await loop.create_server(
+        lambda: SMTP(handler, **options), "127.0.0.1", args.port, reuse_address=True
+    )
     port = server.sockets[0].getsockname()[1]
     print(json.dumps({"port": port}), flush=True)
     await loop.run_in_executor(None, sys.stdin.read)

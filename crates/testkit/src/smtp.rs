@@ -1,6 +1,12 @@
 //! A real SMTP server for the tests: `smtp_server.py` (aiosmtpd) on a
-//! random loopback port, started with the python that
+//! random (or given) loopback port, started with the python that
 //! `scripts/aiosmtpd-venv.sh` prepared (`CRM_TEST_SMTP_PYTHON`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::missing_panics_doc,
+    clippy::must_use_candidate,
+    reason = "a test fixture: it fails by panicking"
+)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -45,6 +51,7 @@ pub struct Received {
 }
 
 /// A running server; killed (by its process id) when dropped.
+#[derive(Debug)]
 pub struct SmtpServer {
     child: Child,
     /// Where it listens.
@@ -56,11 +63,22 @@ pub struct SmtpServer {
 impl SmtpServer {
     /// Starts the server; `auth` is `user:pass` to require.
     pub fn start(python: &str, auth: Option<&str>) -> Self {
+        Self::start_on(python, auth, 0)
+    }
+
+    /// Starts the server on `port` (0: a free one), e.g. again on the port
+    /// of one that was stopped; it keeps its own record of what it received.
+    pub fn start_on(python: &str, auth: Option<&str>, port: u16) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("received.jsonl");
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_server.py");
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("smtp_server.py");
         let mut command = Command::new(python);
-        command.arg(&script).arg("--out").arg(&out);
+        command
+            .arg(&script)
+            .arg("--out")
+            .arg(&out)
+            .arg("--port")
+            .arg(port.to_string());
         if let Some(auth) = auth {
             command.arg("--auth").arg(auth);
         }
