@@ -5,6 +5,8 @@ pub mod body;
 
 use actix_web::{HttpResponse, delete, get, web};
 use crm_kernel::{EmailAddress, ValidationErrors};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::http::auth_guard::Caller;
 use crate::http::error::ApiError;
@@ -40,21 +42,30 @@ pub async fn list_suppressions(
     Ok(HttpResponse::Ok().json(list))
 }
 
+/// Which address to lift.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LiftParams {
+    /// The suppressed address (any case).
+    #[param(example = "ann@example.com")]
+    pub email: String,
+}
+
 /// Lift an address from the suppression list (admins): it may be written
 /// to again.
 #[utoipa::path(
     tag = "emails",
-    params(("address" = String, Path, description = "The suppressed address (any case)")),
+    params(LiftParams),
     responses((status = 204, description = "Lifted"))
 )]
-#[delete("/api/email-suppressions/{address}")]
+#[delete("/api/email-suppressions")]
 pub async fn lift_suppression(
     caller: Caller,
     state: web::Data<AppState>,
-    address: web::Path<String>,
+    params: web::Query<LiftParams>,
 ) -> Result<HttpResponse, ApiError> {
     let address =
-        EmailAddress::parse(&address).map_err(|e| ApiError::invalid_field("address", e))?;
+        EmailAddress::parse(&params.email).map_err(|e| ApiError::invalid_field("email", e))?;
     state.email.lift_suppression(&caller.0, &address).await?;
     Ok(HttpResponse::NoContent().finish())
 }
