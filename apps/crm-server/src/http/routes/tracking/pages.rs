@@ -4,6 +4,8 @@ use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 
+use crate::http::observe::PlainPage;
+
 /// A plain page with a heading and a paragraph.
 pub fn page(status: StatusCode, title: &str, text: &str) -> HttpResponse {
     let body = format!(
@@ -12,10 +14,12 @@ pub fn page(status: StatusCode, title: &str, text: &str) -> HttpResponse {
         title = html_escape::encode_text(title),
         text = html_escape::encode_text(text)
     );
-    HttpResponse::build(status)
+    let mut response = HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body)
+        .body(body);
+    response.extensions_mut().insert(PlainPage);
+    response
 }
 
 /// The page of an unknown link.
