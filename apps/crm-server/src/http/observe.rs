@@ -103,7 +103,11 @@ fn problem_for_bare_errors(response: ServiceResponse<BoxBody>) -> ServiceRespons
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    let is_page = response.response().extensions().get::<PlainPage>().is_some();
+    let is_page = response
+        .response()
+        .extensions()
+        .get::<PlainPage>()
+        .is_some();
     if !status.is_client_error() && !status.is_server_error() || is_problem || is_page {
         return response;
     }

@@ -80,11 +80,19 @@ impl Copy {
     pub fn plus_token(address: &str) -> String {
         let address = address.trim_matches(['<', '>']);
         let local = address.split('@').next().unwrap_or_default();
-        local.split_once('+').map(|(_, t)| t.to_owned()).unwrap_or_default()
+        local
+            .split_once('+')
+            .map(|(_, t)| t.to_owned())
+            .unwrap_or_default()
     }
 
     pub fn domain(address: &str) -> String {
-        address.trim_matches(['<', '>']).rsplit('@').next().unwrap_or_default().to_owned()
+        address
+            .trim_matches(['<', '>'])
+            .rsplit('@')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// A header's raw value.
@@ -101,7 +109,10 @@ impl Copy {
         message
             .parts
             .iter()
-            .filter_map(|p| p.content_type().map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or_default())))
+            .filter_map(|p| {
+                p.content_type()
+                    .map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or_default()))
+            })
             .collect()
     }
 }
@@ -109,31 +120,51 @@ impl Copy {
 impl TestApp {
     /// Sends `body` as `token` and returns the 202 answer's body.
     pub async fn send_email(&self, token: &str, body: Value) -> Value {
-        self.post("/api/emails", Some(token), body).await.expect(202).body
+        self.post("/api/emails", Some(token), body)
+            .await
+            .expect(202)
+            .body
     }
 
     /// Waits until every recipient of the message is settled (or `until`
     /// says so) and returns the message.
-    pub async fn wait_for(&self, token: &str, email_id: &str, until: impl Fn(&Value) -> bool) -> Value {
+    pub async fn wait_for(
+        &self,
+        token: &str,
+        email_id: &str,
+        until: impl Fn(&Value) -> bool,
+    ) -> Value {
         let started = Instant::now();
         loop {
-            let email = self.get(&format!("/api/emails/{email_id}"), Some(token)).await.expect(200).body;
+            let email = self
+                .get(&format!("/api/emails/{email_id}"), Some(token))
+                .await
+                .expect(200)
+                .body;
             if until(&email) {
                 return email;
             }
-            assert!(started.elapsed() < Duration::from_secs(30), "never happened: {email:#}");
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "never happened: {email:#}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
     /// Waits until every recipient is `sent` and returns the message.
     pub async fn wait_sent(&self, token: &str, email_id: &str) -> Value {
-        self.wait_for(token, email_id, |e| all_status(e, "sent")).await
+        self.wait_for(token, email_id, |e| all_status(e, "sent"))
+            .await
     }
 
     /// The copy the file mailer wrote for `recipient_id`.
     pub fn written_copy(&self, recipient_id: &str) -> Copy {
-        let path = self.dir.path().join("outbox").join(format!("{recipient_id}.eml"));
+        let path = self
+            .dir
+            .path()
+            .join("outbox")
+            .join(format!("{recipient_id}.eml"));
         let raw = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         Copy::parse(&raw, None)
     }
