@@ -31,21 +31,17 @@ fn config_error(variable: &str, message: impl std::fmt::Display) -> CommandError
 
 /// The mailer the settings ask for: SMTP, or `.eml` files in the outbox folder.
 pub fn mailer(settings: &Settings) -> Result<Arc<dyn Mailer>, CommandError> {
-    match &settings.smtp_url {
-        Some(url) => {
-            let parsed = crm_smtp::SmtpUrl::parse(url.expose())
-                .map_err(|e| config_error("CRM_SMTP_URL", e))?;
-            let mailer = SmtpMailer::new(&parsed, SMTP_TIMEOUT)
-                .map_err(|e| config_error("CRM_SMTP_URL", e))?;
-            tracing::info!(server = %format!("{}:{}", parsed.host, parsed.port), "sending mail over SMTP");
-            Ok(Arc::new(mailer))
-        }
-        None => {
-            let folder = settings.outbox_folder();
-            tracing::info!(folder = %folder.display(), "no CRM_SMTP_URL: writing mail as .eml files");
-            Ok(Arc::new(FileMailer::new(folder)))
-        }
-    }
+    let Some(url) = &settings.smtp_url else {
+        let folder = settings.outbox_folder();
+        tracing::info!(folder = %folder.display(), "no CRM_SMTP_URL: writing mail as .eml files");
+        return Ok(Arc::new(FileMailer::new(folder)));
+    };
+    let parsed =
+        crm_smtp::SmtpUrl::parse(url.expose()).map_err(|e| config_error("CRM_SMTP_URL", e))?;
+    let mailer =
+        SmtpMailer::new(&parsed, SMTP_TIMEOUT).map_err(|e| config_error("CRM_SMTP_URL", e))?;
+    tracing::info!(server = %format!("{}:{}", parsed.host, parsed.port), "sending mail over SMTP");
+    Ok(Arc::new(mailer))
 }
 
 /// The email settings: sender, links, token key, retries, classification.

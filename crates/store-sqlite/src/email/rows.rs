@@ -118,6 +118,7 @@ pub(crate) fn outcome_values(r: &Recipient) -> Vec<Value> {
     recipient_values(r).split_off(9)
 }
 
+#[allow(clippy::needless_pass_by_value, reason = "ids are small Copy values")]
 pub(crate) fn text(value: impl ToString) -> Value {
     Value::Text(value.to_string())
 }
@@ -165,9 +166,9 @@ pub(crate) fn read_email(row: &Row<'_>, at: usize) -> Result<Email, RowError> {
         from,
         sender_id: decode("emails.sender_id", &sender, UserId::parse)?,
         content: content(
-            row.get(at + 4)?,
-            row.get(at + 5)?,
-            row.get(at + 6)?,
+            &row.get::<_, String>(at + 4)?,
+            &row.get::<_, String>(at + 5)?,
+            &row.get::<_, String>(at + 6)?,
             row.get(at + 7)?,
         )?,
         template_id: decode_opt(
@@ -180,16 +181,11 @@ pub(crate) fn read_email(row: &Row<'_>, at: usize) -> Result<Email, RowError> {
     })
 }
 
-fn content(
-    subject: String,
-    text: String,
-    html: String,
-    generated: i64,
-) -> Result<Content, CorruptData> {
+fn content(subject: &str, text: &str, html: &str, generated: i64) -> Result<Content, CorruptData> {
     Ok(Content {
-        subject: decode("subject", &subject, Subject::parse)?,
-        text: decode("text_body", &text, TextBody::parse)?,
-        html: decode("html_body", &html, HtmlBody::parse)?,
+        subject: decode("subject", subject, Subject::parse)?,
+        text: decode("text_body", text, TextBody::parse)?,
+        html: decode("html_body", html, HtmlBody::parse)?,
         html_generated: generated != 0,
     })
 }
@@ -243,9 +239,9 @@ pub(crate) fn read_recipient(row: &Row<'_>, at: usize) -> Result<Recipient, RowE
     let own_content = match own_subject {
         None => None,
         Some(subject) => Some(content(
-            subject,
-            row.get::<_, Option<String>>(g(6))?.unwrap_or_default(),
-            row.get::<_, Option<String>>(g(7))?.unwrap_or_default(),
+            &subject,
+            &row.get::<_, Option<String>>(g(6))?.unwrap_or_default(),
+            &row.get::<_, Option<String>>(g(7))?.unwrap_or_default(),
             row.get::<_, Option<i64>>(g(8))?.unwrap_or_default(),
         )?),
     };

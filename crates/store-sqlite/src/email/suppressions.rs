@@ -56,8 +56,8 @@ impl SuppressionList for SqliteStore {
                     filter.where_clause()
                 );
                 let mut statement = conn.prepare_cached(&sql)?;
-                let rows = statement
-                    .query_and_then(params_from_iter(filter.into_params()), |row| read(row))?;
+                let rows =
+                    statement.query_and_then(params_from_iter(filter.into_params()), read)?;
                 let mut all = Vec::new();
                 for row in rows {
                     all.push(row?);

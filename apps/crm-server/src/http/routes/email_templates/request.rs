@@ -27,12 +27,12 @@ pub struct NewTemplateRequest {
     /// The text body template.
     #[schema(
         min_length = 1,
-        max_length = 100000,
+        max_length = 100_000,
         example = "Dear {{ first_name }},\n\nwelcome aboard."
     )]
     pub body: String,
     /// The HTML body template (HTML auto-escaping); generated from the text when absent.
-    #[schema(min_length = 1, max_length = 500000)]
+    #[schema(min_length = 1, max_length = 500_000)]
     pub html: Option<String>,
 }
 
@@ -78,11 +78,11 @@ pub struct UpdateTemplateRequest {
     pub subject: Option<Option<String>>,
     /// New text body.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, min_length = 1, max_length = 100000)]
+    #[schema(value_type = String, min_length = 1, max_length = 100_000)]
     pub body: Option<Option<String>>,
     /// New HTML body, or `null` to generate it from the text.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, min_length = 1, max_length = 500000)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 500_000)]
     pub html: Option<Option<String>>,
 }
 

@@ -97,10 +97,10 @@ pub async fn receive_inbound(
     if !received.duplicate {
         match received.record.kind {
             InboundKind::HardBounce => {
-                metrics::counter!("email_bounces_total", "kind" => "hard").increment(1)
+                metrics::counter!("email_bounces_total", "kind" => "hard").increment(1);
             }
             InboundKind::SoftBounce => {
-                metrics::counter!("email_bounces_total", "kind" => "soft").increment(1)
+                metrics::counter!("email_bounces_total", "kind" => "soft").increment(1);
             }
             InboundKind::Reply | InboundKind::Report | InboundKind::Unmatched => {}
         }

@@ -56,12 +56,12 @@ pub struct SendEmailRequest {
     /// unless `html` is given.
     #[schema(
         min_length = 1,
-        max_length = 100000,
+        max_length = 100_000,
         example = "Hello Ann,\n\nhere it is: https://example.com/offer"
     )]
     pub body: Option<String>,
     /// An HTML body written by the sender.
-    #[schema(min_length = 1, max_length = 500000)]
+    #[schema(min_length = 1, max_length = 500_000)]
     pub html: Option<String>,
     /// Write from this template instead, rendered for each recipient.
     pub template_id: Option<EmailTemplateId>,
