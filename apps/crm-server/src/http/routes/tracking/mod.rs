@@ -141,12 +141,11 @@ pub async fn unsubscribe_page(
 }
 
 /// Opt out (RFC 8058 one-click: `List-Unsubscribe=One-Click` posted by the
-/// mail program, or the page's button): the address goes on the
+/// mail program, or the page's button; the body is not read): the address goes on the
 /// suppression list and the opt-out enters the customer's history.
 #[utoipa::path(
     tag = "tracking",
     params(("token" = String, Path, description = "The signed unsubscribe token of one recipient")),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`List-Unsubscribe=One-Click` (ignored)"),
     responses(
         (status = 200, description = "Unsubscribed", content_type = "text/html", body = String),
         (status = 404, description = "Unknown link", content_type = "text/html", body = String),
