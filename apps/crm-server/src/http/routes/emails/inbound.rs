@@ -56,7 +56,7 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, A
 #[utoipa::path(
     tag = "emails",
     params(("x-crm-inbound-secret" = String, Header, description = "The value of CRM_INBOUND_SECRET")),
-    request_body(content = String, content_type = "message/rfc822", description = "The raw RFC 5322 message"),
+    request_body(content = inline(crate::http::binary::Binary), content_type = "message/rfc822", description = "The raw RFC 5322 message"),
     responses(
         (status = 200, description = "Filed", body = InboundReceivedBody),
         (status = 401, description = "Missing or wrong X-CRM-Inbound-Secret", body = crate::http::error::Problem, content_type = "application/problem+json"),

@@ -59,9 +59,11 @@ fn hit(req: &HttpRequest) -> Hit {
 /// The tracking image of a message: always the image (even for an unknown
 /// token), never cached; the open is recorded in the background.
 #[utoipa::path(
+    get,
+    path = "/t/o/{token}",
     tag = "tracking",
     params(("token" = String, Path, description = "The signed token of the recipient's image")),
-    responses((status = 200, description = "A transparent 1×1 GIF", content_type = "image/gif", body = Vec<u8>)),
+    responses((status = 200, description = "A transparent 1×1 GIF", content_type = "image/gif", body = inline(crate::http::binary::Binary))),
     security(())
 )]
 #[route("/t/o/{token}", method = "GET", method = "HEAD")]
@@ -89,6 +91,8 @@ pub async fn open_pixel(
 /// (nothing else: the token is signed); the hidden link answers an empty
 /// page; an unknown token a plain 404 page.
 #[utoipa::path(
+    get,
+    path = "/t/c/{token}",
     tag = "tracking",
     params(("token" = String, Path, description = "The signed token of one link of one recipient")),
     responses(
