@@ -56,6 +56,7 @@ impl Mailer for DemoMailer {
 
 impl Seeder {
     /// A message or two to the customer, and what became of them.
+    #[allow(clippy::too_many_lines, reason = "one demo story, told top to bottom")]
     pub(super) async fn emails(
         &mut self,
         email: &EmailService,
