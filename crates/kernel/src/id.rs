@@ -130,6 +130,26 @@ typed_id!(
     InteractionId
 );
 typed_id!(
+    /// Id of an outgoing email message (one subject and body, one or more recipients).
+    EmailId
+);
+typed_id!(
+    /// Id of one recipient of an email: the unit that is sent, tracked and bounced.
+    RecipientId
+);
+typed_id!(
+    /// Id of an email template.
+    EmailTemplateId
+);
+typed_id!(
+    /// Id of one recorded email event (an open, a click, a reply, a bounce, an opt-out).
+    EmailEventId
+);
+typed_id!(
+    /// Id of one inbound message posted to the mail webhook (a reply, a bounce, or unmatched).
+    InboundMessageId
+);
+typed_id!(
     /// Id of one refresh-token session.
     SessionId
 );

@@ -28,8 +28,8 @@ pub mod visibility;
 pub use email::{EmailAddress, EmailError};
 pub use error::{BackendError, FieldError, ValidationErrors};
 pub use id::{
-    CommentId, CompanyId, CustomerId, IdError, InteractionId, SessionFamilyId, SessionId, TicketId,
-    UserId,
+    CommentId, CompanyId, CustomerId, EmailEventId, EmailId, EmailTemplateId, IdError,
+    InboundMessageId, InteractionId, RecipientId, SessionFamilyId, SessionId, TicketId, UserId,
 };
 pub use page::{CursorPosition, Limit, LimitError, Page, PageRequest, SortDirection};
 pub use phone::{PhoneError, PhoneNumber};

@@ -5,9 +5,11 @@
 //! admin and two agents, companies, and customers spread over the last six
 //! months, walked through the lifecycle so that status histories and
 //! conversion figures look real, with their meetings, calls and tasks (past
-//! ones completed) and tickets (most answered and resolved). Emails join
-//! when the email context exists. Names come from the `fake` crate with a
-//! fixed seed, so two runs create the same people.
+//! ones completed), tickets (most answered and resolved) and emails with
+//! their opens, clicks, replies and bounces (`emails.rs`). Names come from
+//! the `fake` crate with a fixed seed, so two runs create the same people.
+
+mod emails;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -94,6 +96,12 @@ pub async fn run(settings: &Settings, customers: u32) -> Result<(), CommandError
         service: wiring::customer_service_with_clock(&store, settings, clock.clone()),
         tickets: wiring::ticket_service_with_clock(&store, settings, clock.clone()),
         interactions: wiring::interaction_service_with_clock(&store, settings, clock.clone()),
+        email: crate::mail::setup::email_service(
+            &store,
+            crate::mail::setup::email_settings(settings, &secret, &public_url(settings))?,
+            Arc::new(emails::DemoMailer),
+            clock.clone(),
+        ),
         clock,
         begin,
         rng: StdRng::seed_from_u64(2026),
@@ -124,6 +132,14 @@ pub async fn run(settings: &Settings, customers: u32) -> Result<(), CommandError
     )
     .map_err(|e| failed(&e))?;
     Ok(())
+}
+
+/// The base of links in demo emails.
+fn public_url(settings: &Settings) -> String {
+    settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", settings.listen))
 }
 
 /// Six months, the span the demo data covers.
@@ -158,6 +174,7 @@ struct Seeder {
     service: CustomerService,
     tickets: TicketService,
     interactions: InteractionService,
+    email: crm_email::EmailService,
     clock: Arc<FixedClock>,
     begin: Timestamp,
     rng: StdRng,
@@ -275,6 +292,9 @@ impl Seeder {
                 .await
                 .map_err(|e| failed(&e))?;
         }
+        self.clock.set(created);
+        let email = self.email.clone();
+        self.emails(&email, customer).await?;
         self.clock.set(created);
         if self.rng.random_range(0..3) == 0 {
             let issue = ISSUES[self.rng.random_range(0..ISSUES.len())];

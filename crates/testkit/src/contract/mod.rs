@@ -12,6 +12,7 @@
 //! crm_testkit::customers_contract_tests!(fresh_store);
 //! crm_testkit::tickets_contract_tests!(fresh_store);
 //! crm_testkit::interactions_contract_tests!(fresh_store);
+//! crm_testkit::email_contract_tests!(fresh_store);
 //! ```
 //!
 //! The factory returns `(guard, store)`: the guard lives as long as the test
@@ -19,6 +20,7 @@
 //! among its dev-dependencies.
 
 pub mod customers;
+pub mod email;
 pub mod identity;
 pub mod interactions;
 pub mod tickets;
