@@ -11,6 +11,10 @@
 //!   storage failures ([`BackendError`]).
 //!
 //! Values of these types are valid by construction: parse at the edge, never re-check.
+//!
+//! With the `openapi` feature the public types also describe themselves as
+//! `utoipa` schemas (for the server's OpenAPI document); without it the
+//! crate compiles no web crates.
 
 pub mod cursor;
 pub mod email;
@@ -19,6 +23,7 @@ pub mod id;
 pub mod page;
 pub mod phone;
 pub mod principal;
+#[cfg(feature = "openapi")]
 mod schema;
 pub mod text;
 pub mod time;
