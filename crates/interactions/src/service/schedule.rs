@@ -6,6 +6,7 @@ use crm_kernel::{
 use tracing::info;
 
 use super::{InteractionService, store_error};
+use crate::attendees::Attendees;
 use crate::error::InteractionError;
 use crate::interaction::{
     Attendee, Conflict, End, Interaction, InteractionPatch, NewInteraction, Scheduled,
@@ -58,7 +59,7 @@ impl InteractionService {
             Some(status) => status,
         };
         let organizer = new.organizer_id.or_else(|| caller.user_id());
-        self.check_people(&mut errors, organizer, &new.attendees)
+        self.check_people(&mut errors, organizer, new.attendees.as_slice())
             .await?;
         errors.into_result()?;
 
@@ -79,7 +80,7 @@ impl InteractionService {
                     description: new.description.clone(),
                     outcome: new.outcome.clone(),
                     organizer_id: organizer,
-                    attendees: new.attendees.clone(),
+                    attendees: new.attendees.as_slice().to_vec(),
                     // A completed first occurrence leaves later ones that lie ahead scheduled.
                     status: if status == InteractionStatus::Completed && start > now {
                         InteractionStatus::Scheduled
@@ -137,7 +138,10 @@ impl InteractionService {
             });
         }
         if patch.organizer_id.is_some() || patch.attendees.is_some() {
-            let attendees = patch.attendees.as_deref().unwrap_or(&current.attendees);
+            let attendees = patch
+                .attendees
+                .as_ref()
+                .map_or(current.attendees.as_slice(), Attendees::as_slice);
             self.check_people(
                 &mut errors,
                 patch.organizer_id.or(current.organizer_id),
@@ -165,7 +169,7 @@ impl InteractionService {
         }
         next.organizer_id = patch.organizer_id.or(current.organizer_id);
         if let Some(attendees) = patch.attendees {
-            next.attendees = attendees;
+            next.attendees = attendees.into_vec();
         }
         next.status = patch.status.unwrap_or(current.status);
         next.updated_at = self.ports.clock.now();
