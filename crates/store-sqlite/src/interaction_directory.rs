@@ -86,4 +86,9 @@ impl StaffDirectory for SqliteStore {
             .await?;
         Ok(contact)
     }
+
+    /// Every existing user among `ids`, in one query (`staff_contacts.rs`).
+    async fn staff_contacts(&self, ids: &[UserId]) -> Result<Vec<StaffContact>, StoreError> {
+        crate::staff_contacts::staff_contacts(self, ids).await
+    }
 }

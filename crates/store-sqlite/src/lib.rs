@@ -62,6 +62,7 @@ mod open;
 mod rows;
 mod sessions;
 mod staff;
+mod staff_contacts;
 mod status_history;
 mod ticket_comments;
 mod ticket_directory;
