@@ -32,7 +32,9 @@ pub use session::{
     AccessToken, InvalidRefreshToken, RefreshSession, RefreshToken, TokenHash, TokenPair,
     VerifiedAccess,
 };
-pub use throttle::{InMemoryLoginThrottle, LoginThrottle, ThrottleKey, ThrottlePolicy};
+pub use throttle::{
+    InMemoryLoginThrottle, LoginThrottle, Reservation, ThrottleKey, ThrottlePolicy,
+};
 pub use user::{
     AdminGuard, NewStaffUser, StaffRole, StaffUser, StaffUserPatch, UserQuery, UserSort,
     UserSortField, UserStatus,

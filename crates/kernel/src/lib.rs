@@ -4,7 +4,7 @@
 //!
 //! - typed ids ([`UserId`], [`CustomerId`], …), one format for every store (UUIDv7 strings),
 //! - [`Timestamp`] and the [`Clock`] port so that tests can fix time,
-//! - cursor pagination ([`PageRequest`], [`Page`], [`CursorCodec`]) with tamper-evident cursors,
+//! - cursor pagination ([`PageRequest`], [`Page`], [`CursorPosition`]); the server signs positions into opaque cursors,
 //! - validated value objects used everywhere ([`EmailAddress`], [`PhoneNumber`], bounded text),
 //! - the caller ([`Principal`]) and the shape of every context's [`Policy`],
 //! - the error vocabulary for field validation ([`FieldError`], [`ValidationErrors`]) and
@@ -16,7 +16,6 @@
 //! `utoipa` schemas (for the server's OpenAPI document); without it the
 //! crate compiles no web crates.
 
-pub mod cursor;
 pub mod email;
 pub mod error;
 pub mod id;
@@ -30,7 +29,6 @@ pub mod time;
 pub mod version;
 pub mod visibility;
 
-pub use cursor::{CursorCodec, CursorError};
 pub use email::{EmailAddress, EmailError};
 pub use error::{BackendError, FieldError, ValidationErrors};
 pub use id::{
