@@ -145,9 +145,6 @@ pub trait StaffDirectory: Send + Sync + Debug {
     /// Whether a staff user with this id exists.
     async fn staff_exists(&self, id: UserId) -> Result<bool, StoreError>;
 
-    /// Name and email of a staff user, if it exists.
-    async fn staff_contact(&self, id: UserId) -> Result<Option<StaffContact>, StoreError>;
-
     /// Name and email of every staff user among `ids` that exists (whatever
     /// its role and status), each once and in any order; ids that name
     /// nobody are left out, and no ids find nobody.

@@ -1674,7 +1674,6 @@ impl Mocks {
                     .cloned()
                     .collect())
             });
-        self.staff.expect_staff_contact().never();
         asked
     }
 }
@@ -1818,7 +1817,6 @@ async fn a_calendar_without_staff_people_looks_nobody_up() {
     let mut mocks = Mocks::new();
     mocks.interaction_stored(&alone);
     mocks.staff.expect_staff_contacts().never();
-    mocks.staff.expect_staff_contact().never();
 
     let view = mocks
         .service()

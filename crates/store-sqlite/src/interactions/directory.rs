@@ -44,16 +44,6 @@ impl StaffDirectory for SqliteStore {
         Ok(exists)
     }
 
-    /// The user's name and email (whatever its role and status), parsed by
-    /// their domain constructors.
-    #[tracing::instrument(skip_all, fields(user_id = %id))]
-    async fn staff_contact(&self, id: UserId) -> Result<Option<StaffContact>, StoreError> {
-        let contact = self
-            .read(move |conn| Ok(staff_contacts(conn, &[id])?.pop()))
-            .await?;
-        Ok(contact)
-    }
-
     /// The name and email of every user among `ids` (whatever its role and
     /// status), parsed by their domain constructors: one query per batch of
     /// ids on one reader.

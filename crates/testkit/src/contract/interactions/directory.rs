@@ -66,7 +66,7 @@ pub async fn calendar_feed_tokens_are_set_replaced_and_looked_up<S: Interactions
     );
 }
 
-/// `staff_exists` and `staff_contact` know every staff user by id.
+/// `staff_exists` and `staff_contacts` know every staff user by id.
 pub async fn interaction_staff_directory_knows_staff_users<S: InteractionsStore + ?Sized>(
     store: &S,
 ) {
@@ -82,25 +82,25 @@ pub async fn interaction_staff_directory_knows_staff_users<S: InteractionsStore 
             .expect("staff exists")
     );
     assert_eq!(
-        StaffDirectory::staff_contact(store, user.id)
+        StaffDirectory::staff_contacts(store, &[user.id])
             .await
             .expect("staff contact"),
-        Some(StaffContact {
+        [StaffContact {
             id: user.id,
             name: user.name.as_str().to_owned(),
             email: user.email.as_str().to_owned(),
-        })
+        }]
     );
     assert_eq!(
-        StaffDirectory::staff_contact(store, UserId::new())
+        StaffDirectory::staff_contacts(store, &[UserId::new()])
             .await
             .expect("staff contact"),
-        None,
+        [],
         "an unknown user has no contact"
     );
 }
 
-/// The contact `staff_contact` and `staff_contacts` give for `user`.
+/// The contact `staff_contacts` gives for `user`.
 fn contact_of(user: &StaffUser) -> StaffContact {
     StaffContact {
         id: user.id,
