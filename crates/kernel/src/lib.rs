@@ -5,7 +5,8 @@
 //! - typed ids ([`UserId`], [`CustomerId`], …), one format for every store (UUIDv7 strings),
 //! - [`Timestamp`] and the [`Clock`] port so that tests can fix time,
 //! - cursor pagination ([`PageRequest`], [`Page`], [`CursorPosition`]); the server signs positions into opaque cursors,
-//! - validated value objects used everywhere ([`EmailAddress`], [`PhoneNumber`], bounded text),
+//! - validated value objects used everywhere ([`EmailAddress`], [`PhoneNumber`], bounded text,
+//!   the [`SearchText`] of list searches),
 //! - the caller ([`Principal`]) and the shape of every context's [`Policy`],
 //! - the error vocabulary for field validation ([`FieldError`], [`ValidationErrors`]) and
 //!   storage failures ([`BackendError`]).
@@ -24,6 +25,7 @@ pub mod phone;
 pub mod principal;
 #[cfg(feature = "openapi")]
 mod schema;
+pub mod search;
 pub mod text;
 pub mod time;
 pub mod version;
@@ -38,6 +40,7 @@ pub use id::{
 pub use page::{CursorPosition, Limit, LimitError, Page, PageRequest, SortDirection};
 pub use phone::{PhoneError, PhoneNumber};
 pub use principal::{Action, Policy, Principal, PrincipalId, PrincipalKind, Role};
+pub use search::{SearchText, SearchTextTooLong};
 pub use text::{LongText, PersonName, ShortText, TextError};
 pub use time::{Clock, FixedClock, SystemClock, Timestamp};
 pub use version::Version;
