@@ -32,7 +32,10 @@ pub async fn interaction_ics(
     state: web::Data<AppState>,
     id: web::Path<InteractionId>,
 ) -> Result<HttpResponse, ApiError> {
-    let calendar = state.interactions.interaction_calendar(&caller.0, *id).await?;
+    let calendar = state
+        .interactions
+        .interaction_calendar(&caller.0, *id)
+        .await?;
     Ok(HttpResponse::Ok()
         .content_type(TEXT_CALENDAR)
         .body(ics(calendar)))

@@ -139,7 +139,15 @@ impl TryFrom<ScheduleRequest> for NewInteraction {
             LongText::parse,
         );
         let attendees = attendees(&mut errors, request.attendees.unwrap_or_default());
-        match (start, description, zone, location, meeting_url, outcome, attendees) {
+        match (
+            start,
+            description,
+            zone,
+            location,
+            meeting_url,
+            outcome,
+            attendees,
+        ) {
             (
                 Some(date_time),
                 Some(description),
