@@ -212,7 +212,12 @@ async fn seed_demo_fills_an_empty_database_once() {
         .args(["seed-demo", "--customers", "5"])
         .output()
         .unwrap();
-    assert_eq!(again.status.code(), Some(2), "{again:?}");
+    // A seeded database is no configuration error (2): a plain failure (1).
+    assert_eq!(again.status.code(), Some(1), "{again:?}");
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already holds demo data"),
+        "{again:?}"
+    );
 
     let port = free_port();
     let mut child = command(dir.path())

@@ -20,6 +20,7 @@
 //! iCalendar text is left to the caller.
 
 pub mod attendees;
+pub mod bounds;
 pub mod calendar;
 pub mod error;
 pub mod history;

@@ -25,7 +25,6 @@ pub mod phone;
 pub mod principal;
 #[cfg(feature = "openapi")]
 mod schema;
-pub mod search;
 pub mod text;
 pub mod time;
 pub mod version;
@@ -40,8 +39,7 @@ pub use id::{
 pub use page::{CursorPosition, Limit, LimitError, Page, PageRequest, SortDirection};
 pub use phone::{PhoneError, PhoneNumber};
 pub use principal::{Action, Policy, Principal, PrincipalId, PrincipalKind, Role};
-pub use search::{SearchText, SearchTextTooLong};
-pub use text::{LongText, PersonName, ShortText, TextError};
+pub use text::{LongText, PersonName, SearchText, ShortText, TextError};
 pub use time::{Clock, FixedClock, SystemClock, Timestamp};
 pub use version::Version;
 pub use visibility::{AgentScope, Visibility};

@@ -180,13 +180,13 @@ impl<T: ToSchema, K: ListKey> ToSchema for ListBody<T, K> {
     }
 }
 
-/// The `q` parameter as a list's search text (`None` when absent or
-/// blank), recording an error on `q` when it is not one.
+/// The `q` parameter: trimmed, `None` when blank; an error on `q` when it
+/// is not a [`SearchText`] (too long, or holding a control character).
 pub fn search_text(errors: &mut ValidationErrors, value: Option<&String>) -> Option<String> {
-    value
-        .and_then(|text| errors.check("q", SearchText::parse(text)))
-        .flatten()
-        .map(SearchText::into_string)
+    let text = value.map(|v| v.trim()).filter(|v| !v.is_empty())?;
+    errors
+        .check("q", SearchText::parse(text))
+        .map(|text| text.as_str().to_owned())
 }
 
 #[cfg(test)]

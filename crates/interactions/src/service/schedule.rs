@@ -7,6 +7,7 @@ use tracing::info;
 
 use super::{InteractionService, store_error};
 use crate::attendees::Attendees;
+use crate::bounds;
 use crate::error::InteractionError;
 use crate::interaction::{
     Attendee, Conflict, End, Interaction, InteractionPatch, NewInteraction, Scheduled,
@@ -42,6 +43,7 @@ impl InteractionService {
         let end = errors
             .check("end_time", end_of(new.date_time, new.end))
             .flatten();
+        check_range(&mut errors, new.date_time, end);
         if new.repeat_weekly > MAX_REPEATS {
             errors.add("repeat_weekly", format!("must be at most {MAX_REPEATS}"));
         }
@@ -93,6 +95,25 @@ impl InteractionService {
                 }
             })
             .collect();
+        // The whole series lies in range, or nothing is scheduled: never a
+        // series cut short without a word.
+        let fitting = interactions
+            .iter()
+            .take_while(|i| {
+                bounds::in_range(i.date_time) && i.end_time.is_none_or(bounds::in_range)
+            })
+            .count();
+        if fitting < interactions.len() {
+            return Err(ValidationErrors::single(
+                "repeat_weekly",
+                format!(
+                    "would schedule occurrences after the year {}; at most {} more fit",
+                    bounds::LATEST_YEAR,
+                    fitting.saturating_sub(1)
+                ),
+            )
+            .into());
+        }
         let conflicts = self.conflicts(&interactions).await?;
         self.ports
             .interactions
@@ -128,6 +149,7 @@ impl InteractionService {
                 .end_time
                 .map(|end| start.plus(end.since(current.date_time))),
         };
+        check_range(&mut errors, start, end);
         if let Some(to) = patch.status
             && to != current.status
             && !current.status.can_become(to)
@@ -320,6 +342,16 @@ impl InteractionService {
             );
         }
         Ok(conflicts)
+    }
+}
+
+/// Records an error when the start or the end lies outside the years an
+/// interaction may fall in.
+fn check_range(errors: &mut ValidationErrors, start: Timestamp, end: Option<Timestamp>) {
+    if !bounds::in_range(start) {
+        errors.add("date_time", bounds::out_of_range());
+    } else if end.is_some_and(|end| !bounds::in_range(end)) {
+        errors.add("end_time", bounds::out_of_range());
     }
 }
 

@@ -1005,6 +1005,54 @@ async fn up_to_52_repetitions_are_allowed_and_more_are_refused() {
     assert_eq!(invalid_fields(result), ["repeat_weekly"]);
 }
 
+#[tokio::test]
+async fn an_interaction_outside_the_years_1900_to_9998_is_refused() {
+    let cases = [
+        (at("9999-12-31T23:59:00Z"), None, "date_time"),
+        (at("1899-12-31T12:00:00Z"), None, "date_time"),
+        (
+            at("9998-12-31T23:59:00Z"),
+            Some(End::Minutes(30)),
+            "end_time",
+        ),
+    ];
+    for (start, end, field) in cases {
+        let (caller, customer) = (admin(), a_customer());
+        let mut mocks = Mocks::new();
+        mocks.ready_to_schedule(&caller, &customer).no_write();
+        let mut new = new_interaction(&customer).starting(start);
+        new.end = end;
+
+        let result = mocks.service().schedule(&caller, new).await;
+
+        assert_eq!(invalid_fields(result), [field], "{start:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_series_running_past_9998_is_refused_whole_not_cut_short() {
+    let (caller, customer) = (admin(), a_customer());
+    let mut mocks = Mocks::new();
+    mocks.ready_to_schedule(&caller, &customer).no_write();
+    let new = new_interaction(&customer)
+        .starting(at("9998-12-01T10:00:00Z"))
+        .repeat_weekly(52);
+
+    let result = mocks.service().schedule(&caller, new).await;
+
+    match result {
+        Err(InteractionError::Validation(errors)) => {
+            let field = &errors.fields()[0];
+            assert_eq!(field.field, "repeat_weekly");
+            assert_eq!(
+                field.message,
+                "would schedule occurrences after the year 9998; at most 4 more fit"
+            );
+        }
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Scheduling: conflicts
 // ---------------------------------------------------------------------------
@@ -1308,6 +1356,26 @@ async fn a_new_end_not_after_the_new_start_is_refused() {
     let result = mocks.service().update(&admin(), current.id, change).await;
 
     assert_eq!(invalid_fields(result), ["end_time"]);
+}
+
+#[tokio::test]
+async fn a_move_outside_the_years_1900_to_9998_is_refused() {
+    for (change, field) in [
+        (patch().starting(at("9999-12-31T23:00:00Z")), "date_time"),
+        (patch().starting(at("1899-06-01T10:00:00Z")), "date_time"),
+        // The current meeting lasts an hour: moved here, it would end in 9999.
+        (patch().starting(at("9998-12-31T23:30:00Z")), "end_time"),
+    ] {
+        let current = a_meeting()
+            .between(tomorrow_at("10:00"), tomorrow_at("11:00"))
+            .build();
+        let mut mocks = Mocks::new();
+        mocks.interaction_stored(&current).no_write();
+
+        let result = mocks.service().update(&admin(), current.id, change).await;
+
+        assert_eq!(invalid_fields(result), [field]);
+    }
 }
 
 #[tokio::test]
