@@ -8,6 +8,7 @@
 //! - validated value objects used everywhere ([`EmailAddress`], [`PhoneNumber`], bounded text,
 //!   the [`SearchText`] of list searches),
 //! - the caller ([`Principal`]) and the shape of every context's [`Policy`],
+//! - record [`Version`]s and the bounded retry of a write that lost a version race ([`retry_lost_races`]),
 //! - the error vocabulary for field validation ([`FieldError`], [`ValidationErrors`]) and
 //!   storage failures ([`BackendError`]).
 //!
@@ -41,5 +42,5 @@ pub use phone::{PhoneError, PhoneNumber};
 pub use principal::{Action, Policy, Principal, PrincipalId, PrincipalKind, Role};
 pub use text::{LongText, PersonName, SearchText, ShortText, TextError};
 pub use time::{Clock, FixedClock, SystemClock, Timestamp};
-pub use version::Version;
+pub use version::{Version, WRITE_ATTEMPTS, retry_lost_races};
 pub use visibility::{AgentScope, Visibility};

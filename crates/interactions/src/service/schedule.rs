@@ -2,6 +2,7 @@
 
 use crm_kernel::{
     InteractionId, LongText, Principal, Timestamp, UserId, ValidationErrors, Version,
+    retry_lost_races,
 };
 use tracing::info;
 
@@ -133,14 +134,45 @@ impl InteractionService {
 
     /// Changes an interaction (staff). A status change goes through the
     /// rules; the response reports the organizer's overlapping interactions.
+    ///
+    /// `if_match` (the version the client last saw) guards against lost
+    /// updates: a stale one is [`InteractionError::PreconditionFailed`].
+    /// Without it the change applies to the latest version: a write that
+    /// loses a race with a concurrent change is attempted again on a fresh
+    /// read (at most [`WRITE_ATTEMPTS`](crm_kernel::WRITE_ATTEMPTS) times,
+    /// then [`InteractionError::Conflict`]).
     #[tracing::instrument(skip_all, fields(caller = %caller.id, interaction_id = %id))]
     pub async fn update(
         &self,
         caller: &Principal,
         id: InteractionId,
         patch: InteractionPatch,
+        if_match: Option<Version>,
+    ) -> Result<Scheduled, InteractionError> {
+        retry_lost_races(
+            || self.try_update(caller, id, &patch, if_match),
+            |error| matches!(error, InteractionError::Conflict),
+        )
+        .await
+    }
+
+    /// One attempt of [`Self::update`]; a lost version race is
+    /// [`InteractionError::Conflict`].
+    async fn try_update(
+        &self,
+        caller: &Principal,
+        id: InteractionId,
+        patch: &InteractionPatch,
+        if_match: Option<Version>,
     ) -> Result<Scheduled, InteractionError> {
         let current = self.staff_interaction(caller, id).await?;
+        if let Some(expected) = if_match
+            && expected != current.version
+        {
+            return Err(InteractionError::PreconditionFailed {
+                current: current.version,
+            });
+        }
         let mut errors = ValidationErrors::new();
         let start = patch.date_time.unwrap_or(current.date_time);
         let end = match patch.end {
@@ -177,21 +209,21 @@ impl InteractionService {
         next.date_time = start;
         next.end_time = end;
         next.time_zone = patch.time_zone.unwrap_or(current.time_zone);
-        if let Some(location) = patch.location {
-            next.location = location;
+        if let Some(location) = &patch.location {
+            next.location.clone_from(location);
         }
-        if let Some(url) = patch.meeting_url {
-            next.meeting_url = url;
+        if let Some(url) = &patch.meeting_url {
+            next.meeting_url.clone_from(url);
         }
-        if let Some(description) = patch.description {
-            next.description = description;
+        if let Some(description) = &patch.description {
+            next.description.clone_from(description);
         }
-        if let Some(outcome) = patch.outcome {
-            next.outcome = outcome;
+        if let Some(outcome) = &patch.outcome {
+            next.outcome.clone_from(outcome);
         }
         next.organizer_id = patch.organizer_id.or(current.organizer_id);
-        if let Some(attendees) = patch.attendees {
-            next.attendees = attendees.into_vec();
+        if let Some(attendees) = &patch.attendees {
+            attendees.as_slice().clone_into(&mut next.attendees);
         }
         next.status = patch.status.unwrap_or(current.status);
         next.updated_at = self.ports.clock.now();
@@ -228,7 +260,24 @@ impl InteractionService {
             .await
     }
 
+    /// Moves a scheduled interaction to `to`. A write that loses a race with
+    /// a concurrent change is attempted again on a fresh read, which decides
+    /// anew whether the move is allowed.
     async fn finish(
+        &self,
+        caller: &Principal,
+        id: InteractionId,
+        to: InteractionStatus,
+        outcome: Option<LongText>,
+    ) -> Result<Interaction, InteractionError> {
+        retry_lost_races(
+            || self.try_finish(caller, id, to, outcome.clone()),
+            |error| matches!(error, InteractionError::Conflict),
+        )
+        .await
+    }
+
+    async fn try_finish(
         &self,
         caller: &Principal,
         id: InteractionId,

@@ -54,6 +54,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "interactions",
         sql: include_str!("../../../../migrations/sqlite/0004_interactions.sql"),
     },
+    Migration {
+        version: 5,
+        name: "session_checks",
+        sql: include_str!("../../../../migrations/sqlite/0005_session_checks.sql"),
+    },
 ];
 
 const CREATE_MIGRATIONS_TABLE: &str = "
