@@ -1,6 +1,7 @@
 //! The interactions use cases.
 
 mod calendar;
+mod finish;
 mod read;
 mod schedule;
 
