@@ -161,6 +161,7 @@ pub fn interaction_service_with_clock(
         customers: store.clone(),
         staff: store.clone(),
         feeds: store.clone(),
+        feed_tokens: Arc::new(crm_auth::RandomFeedTokens),
         clock,
     };
     InteractionService::new(ports, agent_scope(settings))

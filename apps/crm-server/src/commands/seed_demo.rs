@@ -19,7 +19,9 @@ use crm_customers::{
     CustomerPatch, CustomerService, LifecycleStatus, NewCompany, NewCustomer, Tags, Website,
 };
 use crm_identity::{NewStaffUser, Password, StaffRole, UserStatus};
-use crm_interactions::{End, InteractionKind, InteractionService, NewInteraction, TimeZone};
+use crm_interactions::{
+    Attendees, End, InteractionKind, InteractionService, NewInteraction, TimeZone,
+};
 use crm_kernel::{
     Clock, CompanyId, CustomerId, EmailAddress, FixedClock, LongText, PersonName, Principal,
     PrincipalId, Role, ShortText, SystemClock, Timestamp,
@@ -283,7 +285,7 @@ impl Seeder {
                 description: LongText::parse(description).map_err(|e| failed(&e))?,
                 outcome: None,
                 organizer_id: None,
-                attendees: Vec::new(),
+                attendees: Attendees::default(),
                 status: None,
                 repeat_weekly: 0,
             };
