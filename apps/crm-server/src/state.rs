@@ -1,12 +1,15 @@
 //! What every request handler shares.
 
 use crm_customers::CustomerService;
+use crm_email::EmailService;
 use crm_identity::IdentityService;
 use crm_interactions::InteractionService;
 use crm_tickets::TicketService;
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use crate::config::Secret;
 use crate::http::cursor::CursorCodec;
+use crate::mail::worker::Wake;
 use crate::stores::Schema;
 
 /// The application state behind `web::Data`.
@@ -20,6 +23,12 @@ pub struct AppState {
     pub tickets: TicketService,
     /// Interactions use cases.
     pub interactions: InteractionService,
+    /// Email use cases.
+    pub email: EmailService,
+    /// Wakes the mail worker when mail was queued.
+    pub mail_wake: Wake,
+    /// The inbound-mail webhook's secret; `None`: the webhook is off (404).
+    pub inbound_secret: Option<Secret>,
     /// The store's schema, for readiness checks.
     pub store: Schema,
     /// Signs and checks list cursors.

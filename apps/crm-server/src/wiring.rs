@@ -147,6 +147,7 @@ pub fn interaction_service_with_clock(
         customers: store.interaction_customers.clone(),
         staff: store.interaction_staff.clone(),
         feeds: store.feeds.clone(),
+        feed_tokens: Arc::new(crm_auth::RandomFeedTokens),
         clock,
     };
     InteractionService::new(ports, agent_scope(settings))

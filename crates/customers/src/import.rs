@@ -48,7 +48,8 @@ pub struct ImportRow {
 }
 
 /// One problem with one row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RowError {
     /// The line number in the file (the header is line 1).
     pub row: u64,
@@ -59,7 +60,8 @@ pub struct RowError {
 }
 
 /// The outcome of an import.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     /// Rows that created a customer (or would, in a dry run or a failed atomic import).
     pub created: u64,

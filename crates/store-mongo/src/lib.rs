@@ -56,6 +56,7 @@
 mod bson;
 mod customers;
 mod db;
+mod email;
 mod identity;
 mod interactions;
 mod tickets;

@@ -48,6 +48,7 @@
 
 mod customers;
 mod db;
+mod email;
 mod identity;
 mod interactions;
 mod sql;

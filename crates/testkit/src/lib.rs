@@ -13,3 +13,4 @@
 
 pub mod builders;
 pub mod contract;
+pub mod smtp;

@@ -5,9 +5,11 @@
 //! admin and two agents, companies, and customers spread over the last six
 //! months, walked through the lifecycle so that status histories and
 //! conversion figures look real, with their meetings, calls and tasks (past
-//! ones completed) and tickets (most answered and resolved). Emails join
-//! when the email context exists. Names come from the `fake` crate with a
-//! fixed seed, so two runs create the same people.
+//! ones completed), tickets (most answered and resolved) and emails with
+//! their opens, clicks, replies and bounces (`emails.rs`). Names come from
+//! the `fake` crate with a fixed seed, so two runs create the same people.
+
+mod emails;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -17,7 +19,9 @@ use crm_customers::{
     CustomerPatch, CustomerService, LifecycleStatus, NewCompany, NewCustomer, Tags, Website,
 };
 use crm_identity::{NewStaffUser, Password, StaffRole, UserStatus};
-use crm_interactions::{End, InteractionKind, InteractionService, NewInteraction, TimeZone};
+use crm_interactions::{
+    Attendees, End, InteractionKind, InteractionService, NewInteraction, TimeZone,
+};
 use crm_kernel::{
     Clock, CompanyId, CustomerId, EmailAddress, FixedClock, LongText, PersonName, Principal,
     PrincipalId, Role, ShortText, SystemClock, Timestamp,
@@ -94,6 +98,12 @@ pub async fn run(settings: &Settings, customers: u32) -> Result<(), CommandError
         service: wiring::customer_service_with_clock(&store, settings, clock.clone()),
         tickets: wiring::ticket_service_with_clock(&store, settings, clock.clone()),
         interactions: wiring::interaction_service_with_clock(&store, settings, clock.clone()),
+        email: crate::mail::setup::email_service(
+            &store,
+            crate::mail::setup::email_settings(settings, &secret, &public_url(settings))?,
+            Arc::new(emails::DemoMailer),
+            clock.clone(),
+        ),
         clock,
         begin,
         rng: StdRng::seed_from_u64(2026),
@@ -124,6 +134,14 @@ pub async fn run(settings: &Settings, customers: u32) -> Result<(), CommandError
     )
     .map_err(|e| failed(&e))?;
     Ok(())
+}
+
+/// The base of links in demo emails.
+fn public_url(settings: &Settings) -> String {
+    settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", settings.listen))
 }
 
 /// Six months, the span the demo data covers.
@@ -158,6 +176,7 @@ struct Seeder {
     service: CustomerService,
     tickets: TicketService,
     interactions: InteractionService,
+    email: crm_email::EmailService,
     clock: Arc<FixedClock>,
     begin: Timestamp,
     rng: StdRng,
@@ -266,7 +285,7 @@ impl Seeder {
                 description: LongText::parse(description).map_err(|e| failed(&e))?,
                 outcome: None,
                 organizer_id: None,
-                attendees: Vec::new(),
+                attendees: Attendees::default(),
                 status: None,
                 repeat_weekly: 0,
             };
@@ -275,6 +294,9 @@ impl Seeder {
                 .await
                 .map_err(|e| failed(&e))?;
         }
+        self.clock.set(created);
+        let email = self.email.clone();
+        self.emails(&email, customer).await?;
         self.clock.set(created);
         if self.rng.random_range(0..3) == 0 {
             let issue = ISSUES[self.rng.random_range(0..ISSUES.len())];

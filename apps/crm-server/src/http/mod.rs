@@ -3,6 +3,7 @@
 //! handler parses its input, calls one service method and maps the result.
 
 pub mod auth_guard;
+pub mod binary;
 pub mod cursor;
 pub mod drain;
 pub mod error;

@@ -91,6 +91,11 @@ fn method_label(method: &actix_web::http::Method) -> &'static str {
     }
 }
 
+/// Marks a response that is a deliberate page for people (the plain 404
+/// page of an unknown tracked link), which stays as it is.
+#[derive(Debug, Clone, Copy)]
+pub struct PlainPage;
+
 /// Framework-made error responses (405, extractor errors) become problem+json.
 /// Answers a handler wrote as JSON keep their body: a problem, or a body of
 /// their own such as `/health/ready`'s 503 saying which check failed.
@@ -103,7 +108,12 @@ fn problem_for_bare_errors(response: ServiceResponse<BoxBody>) -> ServiceRespons
             let v = v.as_bytes();
             v.starts_with(PROBLEM_JSON.as_bytes()) || v.starts_with(b"application/json")
         });
-    if !status.is_client_error() && !status.is_server_error() || is_json {
+    let is_page = response
+        .response()
+        .extensions()
+        .get::<PlainPage>()
+        .is_some();
+    if !status.is_client_error() && !status.is_server_error() || is_json || is_page {
         return response;
     }
     let (request, _) = response.into_parts();

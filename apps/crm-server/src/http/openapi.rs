@@ -10,14 +10,17 @@ use utoipa::{Modify, OpenApi};
 
 use super::error::{PROBLEM_JSON, Problem};
 use super::path::PathIds;
-use super::routes::{auth, calendar, companies, customers, health, interactions, tickets, users};
+use super::routes::{
+    auth, calendar, companies, customers, email_suppressions, email_templates, emails, health,
+    interactions, tickets, tracking, users,
+};
 
 /// The API document served at `/openapi.json`.
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(
         title = "CRM API",
-        description = "REST API of the CRM backend: staff users and authentication, customers and companies, tickets, interactions and customer histories (email and reports follow). Errors are RFC 9457 problem details.",
+        description = "REST API of the CRM backend: staff users and authentication, customers and companies, tickets, interactions and customer histories, email with honest tracking (reports follow). Errors are RFC 9457 problem details.",
         license(name = "MIT OR Apache-2.0")
     ),
     paths(
@@ -35,6 +38,12 @@ use super::routes::{auth, calendar, companies, customers, health, interactions, 
         interactions::update_interaction, interactions::complete_interaction, interactions::cancel_interaction,
         interactions::history::customer_interactions, interactions::history::customer_timeline,
         calendar::interaction_ics, calendar::calendar_feed, calendar::rotate_calendar_feed,
+        emails::send_email, emails::list_emails, emails::get_email, emails::email_engagement,
+        emails::customer_emails, emails::inbound::receive_inbound, emails::inbound::unmatched_inbound,
+        email_templates::create_template, email_templates::list_templates, email_templates::get_template,
+        email_templates::update_template, email_templates::delete_template, email_templates::preview_template,
+        email_suppressions::list_suppressions, email_suppressions::lift_suppression,
+        tracking::open_pixel, tracking::click, tracking::unsubscribe_page, tracking::unsubscribe,
         health::live, health::ready, health::metrics,
     ),
     components(schemas(Problem, crm_kernel::FieldError)),
@@ -46,6 +55,8 @@ use super::routes::{auth, calendar, companies, customers, health, interactions, 
         (name = "companies", description = "Companies and their customers"),
         (name = "tickets", description = "Support tickets, their state machine and comments"),
         (name = "interactions", description = "Meetings, calls, tasks and notes; customer histories; calendars"),
+        (name = "emails", description = "Email: sending through the outbox, templates, engagement, replies and bounces, the suppression list"),
+        (name = "tracking", description = "Links inside messages: the open image, tracked links, one-click unsubscribe (no token needed)"),
         (name = "health", description = "Liveness, readiness and metrics"),
     )
 )]

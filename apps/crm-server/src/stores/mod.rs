@@ -8,6 +8,9 @@ mod schema;
 use std::sync::Arc;
 
 use crm_customers::ports::{CompanyRepository, CustomerRepository};
+use crm_email::ports::{
+    EmailRepository, EventLog, InboundStore, Outbox, SuppressionList, TemplateRepository,
+};
 use crm_identity::ports::{CredentialStore, CustomerAccounts, SessionStore, UserRepository};
 use crm_interactions::ports::{CalendarFeeds, HistoryQuery, InteractionRepository};
 use crm_store_mongo::{ConnectError, MongoStore};
@@ -51,6 +54,22 @@ pub struct Stores {
     pub interaction_staff: Arc<dyn crm_interactions::ports::StaffDirectory>,
     /// Calendar feed tokens.
     pub feeds: Arc<dyn CalendarFeeds>,
+    /// Messages and their recipients.
+    pub emails: Arc<dyn EmailRepository>,
+    /// The outbox: claims under leases.
+    pub outbox: Arc<dyn Outbox>,
+    /// Tracking hits, replies, bounces, opt-outs.
+    pub email_events: Arc<dyn EventLog>,
+    /// Inbound mail.
+    pub inbound: Arc<dyn InboundStore>,
+    /// The suppression list.
+    pub suppressions: Arc<dyn SuppressionList>,
+    /// Email templates.
+    pub templates: Arc<dyn TemplateRepository>,
+    /// Customers, as the email context asks about them.
+    pub email_customers: Arc<dyn crm_email::ports::CustomerDirectory>,
+    /// Staff users, as the email context asks about them.
+    pub email_staff: Arc<dyn crm_email::ports::StaffDirectory>,
     /// Migrations and readiness.
     pub schema: Schema,
 }
@@ -74,6 +93,14 @@ impl Stores {
             + crm_interactions::ports::CustomerDirectory
             + crm_interactions::ports::StaffDirectory
             + CalendarFeeds
+            + EmailRepository
+            + Outbox
+            + EventLog
+            + InboundStore
+            + SuppressionList
+            + TemplateRepository
+            + crm_email::ports::CustomerDirectory
+            + crm_email::ports::StaffDirectory
             + 'static,
     {
         Self {
@@ -92,6 +119,14 @@ impl Stores {
             interaction_customers: store.clone(),
             interaction_staff: store.clone(),
             feeds: store.clone(),
+            emails: store.clone(),
+            outbox: store.clone(),
+            email_events: store.clone(),
+            inbound: store.clone(),
+            suppressions: store.clone(),
+            templates: store.clone(),
+            email_customers: store.clone(),
+            email_staff: store.clone(),
             schema,
         }
     }

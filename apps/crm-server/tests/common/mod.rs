@@ -3,6 +3,7 @@
 //! database), and drives it over HTTP as a REST client would.
 #![allow(dead_code, clippy::missing_panics_doc)]
 
+pub mod mail;
 pub mod store;
 
 use crm_server::app::Application;
@@ -341,7 +342,7 @@ pub fn token(answer: &Answer) -> String {
         .to_owned()
 }
 
-async fn answer(response: Response) -> Answer {
+pub async fn answer(response: Response) -> Answer {
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = response.bytes().await.expect("body");

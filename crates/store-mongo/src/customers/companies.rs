@@ -177,7 +177,7 @@ impl CompanyRepository for MongoStore {
                     )
                     .session(&mut *session)
                     .await?;
-                    for collection in [names::TICKETS, names::INTERACTIONS] {
+                    for collection in names::COPIES_OF_CUSTOMERS {
                         store
                             .collection(collection)
                             .update_many(

@@ -117,8 +117,8 @@ impl MongoStore {
         Ok(())
     }
 
-    /// Sets the copies of `customer`'s company and owner on its tickets and
-    /// interactions.
+    /// Sets the copies of `customer`'s company and owner on its tickets,
+    /// interactions and email recipients.
     pub(crate) async fn copy_customer_refs<R>(
         &self,
         session: &mut ClientSession,
@@ -126,7 +126,7 @@ impl MongoStore {
         company: Bson,
         owner: Bson,
     ) -> Result<(), DbError<R>> {
-        for collection in [names::TICKETS, names::INTERACTIONS] {
+        for collection in names::COPIES_OF_CUSTOMERS {
             self.collection(collection)
                 .update_many(
                     doc! { "customer_id": customer },

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crm_customers::ports::StoreError as CustomerStoreError;
+use crm_email::ports::StoreError as EmailStoreError;
 use crm_identity::ports::StoreError as IdentityStoreError;
 use crm_interactions::ports::StoreError as InteractionStoreError;
 use crm_kernel::BackendError;
@@ -64,6 +65,8 @@ pub(crate) type CustomerDbError = DbError<CustomerStoreError>;
 pub(crate) type TicketDbError = DbError<TicketStoreError>;
 /// The failure of a call of an interactions port.
 pub(crate) type InteractionDbError = DbError<InteractionStoreError>;
+/// The failure of a call of an email port.
+pub(crate) type EmailDbError = DbError<EmailStoreError>;
 
 impl<R> DbError<R> {
     /// The contract outcome `error`.
@@ -136,6 +139,12 @@ impl From<TicketDbError> for TicketStoreError {
 
 impl From<InteractionDbError> for InteractionStoreError {
     fn from(error: InteractionDbError) -> Self {
+        error.into_port_error(Self::Backend)
+    }
+}
+
+impl From<EmailDbError> for EmailStoreError {
+    fn from(error: EmailDbError) -> Self {
         error.into_port_error(Self::Backend)
     }
 }

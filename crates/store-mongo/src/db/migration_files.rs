@@ -46,6 +46,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "session_checks",
         text: include_str!("../../../../migrations/mongo/0005_session_checks.json"),
     },
+    Migration {
+        version: 6,
+        name: "email",
+        text: include_str!("../../../../migrations/mongo/0006_email.json"),
+    },
 ];
 
 /// Why a migration file cannot be read.

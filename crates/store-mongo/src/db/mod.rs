@@ -41,6 +41,23 @@ pub(crate) mod names {
     pub(crate) const INTERACTIONS: &str = "interactions";
     /// Secret calendar feeds of staff users.
     pub(crate) const CALENDAR_FEEDS: &str = "calendar_feeds";
+    /// Messages as written (the email context).
+    pub(crate) const EMAILS: &str = "emails";
+    /// One document per recipient of a message: the outbox.
+    pub(crate) const EMAIL_RECIPIENTS: &str = "email_recipients";
+    /// Tracking hits, replies, bounces and opt-outs.
+    pub(crate) const EMAIL_EVENTS: &str = "email_events";
+    /// Mail posted to the inbound webhook.
+    pub(crate) const INBOUND_MESSAGES: &str = "inbound_messages";
+    /// Addresses that are not written to.
+    pub(crate) const EMAIL_SUPPRESSIONS: &str = "email_suppressions";
+    /// Email templates.
+    pub(crate) const EMAIL_TEMPLATES: &str = "email_templates";
+    /// Idempotency keys of sending.
+    pub(crate) const EMAIL_IDEMPOTENCY: &str = "email_idempotency";
+    /// The records that keep copies of their customer's company and owner
+    /// (`customer_company_id`, `customer_owner_id`), rewritten with it.
+    pub(crate) const COPIES_OF_CUSTOMERS: [&str; 3] = [TICKETS, INTERACTIONS, EMAIL_RECIPIENTS];
     /// The applied migrations.
     pub(crate) const MIGRATIONS: &str = "schema_migrations";
 }

@@ -40,6 +40,7 @@ impl MongoStore {
             (names::TICKETS, "customer_owner_id"),
             (names::INTERACTIONS, "organizer_id"),
             (names::INTERACTIONS, "customer_owner_id"),
+            (names::EMAIL_RECIPIENTS, "customer_owner_id"),
         ];
         for (collection, field) in references {
             self.collection(collection)

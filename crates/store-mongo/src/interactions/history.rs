@@ -1,5 +1,5 @@
 //! A customer's history: [`HistoryQuery`] as one aggregation over the
-//! interactions, tickets and status-change collections
+//! interactions, tickets, status-change and (for staff) email collections
 //! ([`history_pipeline`](crate::interactions::history_pipeline)).
 
 use async_trait::async_trait;
@@ -27,10 +27,22 @@ fn read_entry(document: &Document) -> Result<HistoryEntry, CorruptData> {
         "interaction" => HistorySource::Interaction,
         "ticket" => HistorySource::Ticket,
         "status_change" => HistorySource::StatusChange,
+        "email" => HistorySource::Email,
         other => return Err(fields.corrupt("source", format!("unknown source `{other}`"))),
     };
     let (description, status, interaction) = match source {
-        HistorySource::Interaction | HistorySource::Email => {
+        HistorySource::Email => {
+            let (description, status) = crate::email::history::describe(document)?;
+            return Ok(HistoryEntry {
+                source,
+                id: fields.text("entry_id")?.to_owned(),
+                at: fields.time("at")?,
+                description,
+                status: Some(status),
+                interaction: None,
+            });
+        }
+        HistorySource::Interaction => {
             let interaction = document
                 .get_document("interaction")
                 .map_err(|error| fields.corrupt("interaction", error))?;

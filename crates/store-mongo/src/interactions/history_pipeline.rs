@@ -1,7 +1,8 @@
-//! The aggregation of a customer's history: its interactions, tickets and
-//! status changes merged (`$unionWith`), ordered by time, then by position
-//! (`source:id`, as the SQLite store orders them), keyset-paginated on
-//! (time, position).
+//! The aggregation of a customer's history: its interactions, tickets,
+//! status changes and (for staff) emails merged (`$unionWith`), ordered by
+//! time, then by position (`source:id`, as the SQLite store orders them),
+//! keyset-paginated on (time, position). The email branches are described
+//! in `email::history`.
 //!
 //! Each source's own `$match` takes the keyset condition too, written on
 //! its own fields (its time field and `_id`), so each branch reads only
@@ -19,10 +20,30 @@ use crate::db::ops::limit;
 /// One source of the history: where it lives and how its entries look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Branch {
-    source: HistorySource,
-    collection: &'static str,
+    /// The source its entries are of.
+    pub(crate) source: HistorySource,
+    /// What its entries are made of.
+    pub(crate) shape: Shape,
+    /// The collection it reads.
+    pub(crate) collection: &'static str,
     /// The field holding the entry's instant.
-    at: &'static str,
+    pub(crate) at: &'static str,
+    /// The field holding the entry's id (its position is `source:id`).
+    pub(crate) id: &'static str,
+}
+
+/// What a branch's entries are made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// An interaction, kept whole.
+    Interaction,
+    /// A ticket: its subject and status.
+    Ticket,
+    /// A status change: from and to.
+    StatusChange,
+    /// An email entry (a message, a reply, an opt-out or bounce): the
+    /// fields `email::history` reads.
+    Email(&'static str),
 }
 
 impl Branch {
@@ -34,18 +55,24 @@ impl Branch {
 
 const INTERACTIONS: Branch = Branch {
     source: HistorySource::Interaction,
+    shape: Shape::Interaction,
     collection: names::INTERACTIONS,
     at: "date_time",
+    id: "_id",
 };
 const TICKETS: Branch = Branch {
     source: HistorySource::Ticket,
+    shape: Shape::Ticket,
     collection: names::TICKETS,
     at: "created_at",
+    id: "_id",
 };
 const STATUS_CHANGES: Branch = Branch {
     source: HistorySource::StatusChange,
+    shape: Shape::StatusChange,
     collection: names::STATUS_CHANGES,
     at: "at",
+    id: "_id",
 };
 
 /// The order of entries: by `at`, then by position (the projected `_id`).
@@ -54,7 +81,7 @@ pub(crate) fn order(direction: SortDirection) -> Order {
 }
 
 /// The collection to aggregate on and the pipeline of one page, or `None`
-/// when no source with records is asked for (emails have none yet).
+/// when no source is asked for (emails are staff-only).
 pub(crate) fn history_plan(
     customer: CustomerId,
     filter: &HistoryFilter,
@@ -87,6 +114,9 @@ pub(crate) fn history_plan(
     }
     if filter.sources.status_changes {
         branches.push((STATUS_CHANGES, vec![doc! { "customer_id": &customer }]));
+    }
+    if filter.sources.emails && include_staff_only {
+        branches.extend(crate::email::history::branches(&customer));
     }
     let mut pipelines = Vec::new();
     for (branch, mut conditions) in branches {
@@ -128,25 +158,30 @@ pub(crate) fn history_plan(
 /// source, instant, description and status (and the interaction itself,
 /// or a status change's previous status).
 fn projection(branch: Branch) -> Document {
+    let id = format!("${}", branch.id);
     let mut projection = doc! {
-        "_id": { "$concat": [branch.prefix(), "$_id"] },
-        "entry_id": "$_id",
+        "_id": { "$concat": [branch.prefix(), &id] },
+        "entry_id": id,
         "source": { "$literal": branch.source.as_str() },
         "at": format!("${}", branch.at),
     };
-    match branch.source {
-        HistorySource::Interaction => {
+    match branch.shape {
+        Shape::Interaction => {
             projection.insert("description", "$description");
             projection.insert("status", "$status");
             projection.insert("interaction", "$$ROOT");
         }
-        HistorySource::Ticket => {
+        Shape::Ticket => {
             projection.insert("description", "$subject");
             projection.insert("status", "$status");
         }
-        HistorySource::StatusChange | HistorySource::Email => {
+        Shape::StatusChange => {
             projection.insert("from", "$from");
             projection.insert("status", "$to");
+        }
+        Shape::Email(entry) => {
+            projection.insert("email_entry", doc! { "$literal": entry });
+            projection.extend(crate::email::history::fields());
         }
     }
     projection
@@ -167,7 +202,7 @@ pub(crate) fn branch_after(
     let at = value.to_bson();
     let later = doc! { branch.at: { beyond(direction): at.clone() } };
     let same_instant = if let Some(id) = position.strip_prefix(prefix.as_str()) {
-        Some(doc! { branch.at: at, "_id": { beyond(direction): id } })
+        Some(doc! { branch.at: at, branch.id: { beyond(direction): id } })
     } else {
         let all_follow = match direction {
             SortDirection::Asc => position < prefix.as_str(),
@@ -286,7 +321,7 @@ mod tests {
     }
 
     #[test]
-    fn no_source_with_records_is_no_read() {
+    fn emails_are_read_for_staff_only() {
         let filter = HistoryFilter {
             sources: Sources {
                 interactions: false,
@@ -296,9 +331,47 @@ mod tests {
             },
             ..HistoryFilter::default()
         };
+        let customer = CustomerId::new();
         assert_eq!(
-            history_plan(CustomerId::new(), &filter, true, &PageRequest::default()).unwrap(),
-            None
+            history_plan(customer, &filter, false, &PageRequest::default()).unwrap(),
+            None,
+            "a customer's own history has no email entries"
+        );
+        let (collection, pipeline) = history_plan(customer, &filter, true, &PageRequest::default())
+            .unwrap()
+            .unwrap();
+        assert_eq!(collection, "email_recipients");
+        assert_eq!(
+            pipeline[0],
+            doc! { "$match": { "$and": [
+                { "customer_id": customer.to_string() },
+                { "first_of_customer": true },
+            ] } }
+        );
+        let unions: Vec<&str> = pipeline
+            .iter()
+            .filter_map(|stage| stage.get_document("$unionWith").ok())
+            .map(|union| union.get_str("coll").unwrap())
+            .collect();
+        assert_eq!(unions, ["inbound_messages", "email_events"]);
+    }
+
+    #[test]
+    fn a_message_entry_is_positioned_by_its_message() {
+        let message = crate::email::history::MESSAGES;
+        let projection = projection(message);
+        assert_eq!(
+            projection.get_document("_id").unwrap(),
+            &doc! { "$concat": ["email:", "$email_id"] }
+        );
+        let at = SortValue::Date(crm_kernel::Timestamp::from_millis(5).unwrap());
+        let date = mongodb::bson::DateTime::from_millis(5);
+        assert_eq!(
+            branch_after(message, SortDirection::Asc, &at, "email:e-1"),
+            doc! { "$or": [
+                { "history_at": { "$gt": date } },
+                { "history_at": date, "email_id": { "$gt": "e-1" } },
+            ] }
         );
     }
 

@@ -6,7 +6,7 @@ mod calendar_feeds;
 mod directory;
 mod docs;
 mod history;
-mod history_pipeline;
+pub(crate) mod history_pipeline;
 mod list;
 mod repository;
 mod writes;

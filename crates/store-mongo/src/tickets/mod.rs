@@ -3,7 +3,7 @@
 
 pub(crate) mod directory;
 mod docs;
-mod idempotency;
+pub(crate) mod idempotency;
 mod list;
 mod repository;
 mod writes;

@@ -59,6 +59,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "session_checks",
         sql: include_str!("../../../../migrations/sqlite/0005_session_checks.sql"),
     },
+    Migration {
+        version: 6,
+        name: "email",
+        sql: include_str!("../../../../migrations/sqlite/0006_email.sql"),
+    },
 ];
 
 const CREATE_MIGRATIONS_TABLE: &str = "

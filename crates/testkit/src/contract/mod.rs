@@ -12,6 +12,7 @@
 //! crm_testkit::customers_contract_tests!(fresh_store);
 //! crm_testkit::tickets_contract_tests!(fresh_store);
 //! crm_testkit::interactions_contract_tests!(fresh_store);
+//! crm_testkit::email_contract_tests!(fresh_store);
 //! ```
 //!
 //! The factory returns `(guard, store)`: the guard lives as long as the test
@@ -24,6 +25,7 @@
 //! generated test then returns without checking anything.
 
 pub mod customers;
+pub mod email;
 pub mod identity;
 pub mod interactions;
 pub mod tickets;
