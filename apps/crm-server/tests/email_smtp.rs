@@ -264,3 +264,9 @@ async fn two_workers_racing_on_one_outbox_send_each_recipient_once() {
             .all(|e| all_status(e, "sent"))
     );
 }
+
+common::also_on_mongo!(
+    the_smtp_server_receives_the_tracked_message_with_every_header,
+    smtp_down_at_send_time_sends_exactly_once_after_it_returns,
+    a_550_at_rcpt_fails_the_recipient_at_once_with_the_reply,
+);

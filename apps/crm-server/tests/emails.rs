@@ -829,3 +829,17 @@ async fn agents_see_their_customers_emails_and_customers_see_none() {
         .expect_problem(403);
     assert_eq!(mine["company_id"], ours.as_str());
 }
+
+common::also_on_mongo!(
+    the_original_contract_holds,
+    opens_are_told_apart_human_prefetch_head_and_too_soon,
+    a_honeypot_click_marks_the_hits_around_it_as_a_scanner,
+    a_click_redirects_only_to_the_original_url_and_forged_tokens_get_nothing,
+    replies_match_by_in_reply_to_and_by_plus_address_and_enter_the_history,
+    a_hard_bounce_bounces_and_suppresses_and_unmatched_mail_is_kept,
+    the_webhook_needs_its_secret_and_is_off_without_one,
+    an_opt_out_is_recorded_and_refuses_later_sends,
+    an_idempotency_key_replays_the_first_send,
+    templates_render_per_recipient_and_name_unknown_variables,
+    agents_see_their_customers_emails_and_customers_see_none,
+);

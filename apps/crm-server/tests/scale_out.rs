@@ -3,10 +3,13 @@
 //! concurrently by one client. What must happen once happens once: the
 //! bootstrap admin is created once although both start together, a
 //! refresh token is rotated once (and the race is treated as the reuse it
-//! is), an idempotent ticket is raised once.
+//! is), an idempotent ticket is raised once, and the two mail workers
+//! racing on one outbox hand every recipient to a real SMTP server
+//! (aiosmtpd) once.
 //!
-//! Needs the MongoDB test server (`CRM_TEST_MONGO_URI`); skipped, with a
-//! line saying so, without it.
+//! Needs the MongoDB test server (`CRM_TEST_MONGO_URI`), and for mail the
+//! SMTP test server's python (`CRM_TEST_SMTP_PYTHON`); skipped, with a line
+//! saying so, without them.
 #![allow(
     clippy::unwrap_used,
     reason = "scenario tests read top to bottom and fail by panicking"
@@ -18,8 +21,10 @@ use std::collections::HashSet;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::mail::{Copy, all_status};
 use common::store::{DropDatabase, Store, mongo_uri, new_database_name, with_database};
 use common::{ADMIN_EMAIL, ADMIN_PASSWORD, Answer, TestApp, token};
+use crm_testkit::smtp::{SmtpServer, python_or_skip};
 use reqwest::Method;
 use serde_json::json;
 
@@ -55,11 +60,13 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Starts `crm-server serve` on `url`, with the bootstrap admin.
-fn start(url: &str, port: u16) -> Instance {
+/// Starts `crm-server serve` on `url`, with the bootstrap admin and the
+/// `extra` variables.
+fn start(url: &str, port: u16, extra: &[(&str, String)]) -> Instance {
     Instance(
         Command::new(BIN)
             .env_clear()
+            .envs(extra.iter().map(|(name, value)| (*name, value.as_str())))
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("CRM_DATABASE_URL", url)
             .env("CRM_JWT_SECRET", SECRET)
@@ -76,14 +83,15 @@ fn start(url: &str, port: u16) -> Instance {
 }
 
 /// Two instances started at the same moment on a fresh database, both
-/// ready; `None` (after a `SKIPPED` line) without a MongoDB server.
-async fn cluster(test: &str) -> Option<Cluster> {
+/// ready, with the `extra` variables; `None` (after a `SKIPPED` line)
+/// without a MongoDB server.
+async fn cluster(test: &str, extra: &[(&str, String)]) -> Option<Cluster> {
     let uri = mongo_uri(test)?;
     let name = new_database_name();
     let url = with_database(&uri, &name);
     let database = DropDatabase { uri, name };
     let ports = [free_port(), free_port()];
-    let mut instances = ports.map(|port| start(&url, port));
+    let mut instances = ports.map(|port| start(&url, port, extra));
     let apps = ports.map(|port| TestApp {
         base: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::new(),
@@ -125,6 +133,7 @@ async fn cluster(test: &str) -> Option<Cluster> {
 async fn two_instances_rotate_a_refresh_token_once_and_raise_an_idempotent_ticket_once() {
     let Some(cluster) = cluster(
         "scale_out::two_instances_rotate_a_refresh_token_once_and_raise_an_idempotent_ticket_once",
+        &[],
     )
     .await
     else {
@@ -207,5 +216,67 @@ async fn two_instances_rotate_a_refresh_token_once_and_raise_an_idempotent_ticke
     for app in [a, b] {
         let tickets = app.get("/api/tickets", Some(&admin)).await.expect(200);
         assert_eq!(tickets.body["tickets"].as_array().unwrap().len(), 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_mail_workers_send_each_recipient_once() {
+    const TEST: &str = "scale_out::two_mail_workers_send_each_recipient_once";
+    let Some(python) = python_or_skip(TEST) else {
+        return;
+    };
+    let server = SmtpServer::start(&python, None);
+    let smtp = (
+        "CRM_SMTP_URL",
+        format!("smtp://127.0.0.1:{}?tls=none", server.port),
+    );
+    let Some(cluster) = cluster(TEST, &[smtp]).await else {
+        return;
+    };
+    let [a, b] = &cluster.apps;
+    let admin = a.admin_token().await;
+
+    // One message queued through each instance (so each worker is told),
+    // both due in a moment: then both workers wake and claim together.
+    let send_at = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
+    let mut addresses = Vec::new();
+    let mut emails = Vec::new();
+    for (n, app) in [a, b].into_iter().enumerate() {
+        let to: Vec<String> = (0..25)
+            .map(|i| format!("race{n}-{i}@example.org"))
+            .collect();
+        addresses.extend(to.clone());
+        let answer = app
+            .send_email(
+                &admin,
+                json!({"to": to, "subject": "Race", "body": "Go: https://shop.example.com/", "send_at": send_at}),
+            )
+            .await;
+        emails.push(answer["email_id"].as_str().unwrap().to_owned());
+    }
+    for email in &emails {
+        b.wait_for(&admin, email, |e| all_status(e, "sent")).await;
+    }
+    // Nothing more arrives after the last one settled.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let received = server.received();
+    let mut recipients: Vec<String> = received.iter().flat_map(|r| r.rcpt_tos.clone()).collect();
+    recipients.sort();
+    addresses.sort();
+    assert_eq!(recipients, addresses, "every recipient exactly once");
+    let copies: Vec<Copy> = received
+        .iter()
+        .map(|r| Copy::parse(&r.data, None))
+        .collect();
+    let mut ids: Vec<&str> = copies.iter().map(|c| c.message_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), addresses.len(), "no Message-ID twice");
+    // A copy's tracking links are built on the public URL of the instance
+    // that sent it: both workers took part.
+    for app in [a, b] {
+        let sent = copies.iter().filter(|c| c.html.contains(&app.base)).count();
+        assert!(sent > 0, "the worker of {} sent nothing", app.base);
     }
 }

@@ -119,9 +119,12 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Overrides)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = store::current();
-    let (database_url, jwt_secret, database) = match store {
+    // With MongoDB there is no data file to keep the `.eml` outbox beside:
+    // it goes where the tests read it with SQLite.
+    let (database_url, jwt_secret, outbox_dir, database) = match store {
         store::Store::Sqlite => (
             format!("sqlite://{}", dir.path().join("crm.db").display()),
+            None,
             None,
             None,
         ),
@@ -131,6 +134,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Overrides)) -> TestApp {
             (
                 store::with_database(&uri, &name),
                 Some(store::MONGO_JWT_SECRET.to_owned()),
+                Some(dir.path().join("outbox").display().to_string()),
                 Some(store::DropDatabase { uri, name }),
             )
         }
@@ -139,6 +143,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Overrides)) -> TestApp {
         listen: Some("127.0.0.1:0".into()),
         database_url: Some(database_url),
         jwt_secret,
+        outbox_dir,
         bootstrap_admin_email: Some(ADMIN_EMAIL.into()),
         bootstrap_admin_password: Some(ADMIN_PASSWORD.into()),
         max_body_bytes: Some("65536".into()),

@@ -282,6 +282,47 @@ pub async fn email_list_filters_scopes_and_pages_newest_first<S: EmailStore + ?S
     );
 }
 
+/// The scope follows the customer: reassigned to another agent, its
+/// messages leave the first agent's list and enter the new one's.
+pub async fn email_list_scope_follows_a_reassigned_customer<S: EmailStore + ?Sized>(store: &S) {
+    let sender = new_staff(store).await;
+    let (first, second) = (new_staff(store).await, new_staff(store).await);
+    let customer = new_customer(store, None, Some(first.id)).await;
+    let (message, _) = queue(store, sender.id, &[Some(customer.id)], at_minute(1)).await;
+    let scope_of = |agent: crm_kernel::UserId| EmailScope {
+        visibility: Visibility::Agent {
+            company_ids: Vec::new(),
+            owner_id: agent,
+        },
+        sender: Some(agent),
+    };
+    let seen_by = |agent| {
+        let scope = scope_of(agent);
+        async move {
+            listed(store, &EmailQuery::default(), &scope)
+                .await
+                .into_iter()
+                .map(|e| e.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(seen_by(first.id).await, [message.id]);
+    assert!(seen_by(second.id).await.is_empty());
+    let reassigned = crm_customers::Customer {
+        owner_id: Some(second.id),
+        version: customer.version.next(),
+        ..customer.clone()
+    };
+    crm_customers::ports::CustomerRepository::update(store, &reassigned, customer.version, None)
+        .await
+        .expect("reassign");
+    assert!(
+        seen_by(first.id).await.is_empty(),
+        "the former owner no longer sees it"
+    );
+    assert_eq!(seen_by(second.id).await, [message.id], "the new owner does");
+}
+
 /// Customers by id (not erased) and by address (case-insensitive), with
 /// their company's name; staff names by id.
 pub async fn email_directories_find_customers_and_staff_names<S: EmailStore + ?Sized>(store: &S) {

@@ -86,6 +86,7 @@ macro_rules! email_contract_tests {
             email_insert_with_a_key_replays_and_refuses_another_request,
             email_concurrent_inserts_with_one_key_store_one_message,
             email_list_filters_scopes_and_pages_newest_first,
+            email_list_scope_follows_a_reassigned_customer,
             email_directories_find_customers_and_staff_names,
             outbox_claims_due_recipients_once_under_a_lease,
             outbox_concurrent_claims_never_share_a_recipient,
