@@ -4,13 +4,14 @@ use std::collections::HashSet;
 
 use crm_kernel::ValidationErrors;
 
-use crate::import::{IMPORT_COLUMNS, ImportRow, RowError};
+use crate::import::{IMPORT_COLUMNS, ImportRow, RowError, is_known_column};
 
 /// The columns that every import file must have.
 pub const REQUIRED_COLUMNS: [&str; 2] = ["first_name", "last_name"];
 
 /// The column names of an import file's header line, checked: each is one
-/// of [`IMPORT_COLUMNS`], none appears twice, and the
+/// of [`IMPORT_COLUMNS`] or of the export's read-only columns (accepted and
+/// ignored, [`crate::import::READ_ONLY_COLUMNS`]), none appears twice, and the
 /// [`REQUIRED_COLUMNS`] are there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportHeader(Vec<String>);
@@ -31,7 +32,7 @@ impl ImportHeader {
             .collect();
         let mut errors = ValidationErrors::new();
         for column in &columns {
-            if !IMPORT_COLUMNS.contains(&column.as_str()) {
+            if !is_known_column(column) {
                 errors.add(
                     "header",
                     format!(
@@ -70,7 +71,17 @@ impl ImportHeader {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let values: Vec<String> = values.into_iter().map(Into::into).collect();
+        // Cells the export quoted against formulas read back as they were.
+        let values: Vec<String> = values
+            .into_iter()
+            .map(|value| {
+                let value: String = value.into();
+                match crate::csv_cell::restore(&value) {
+                    restored if restored.len() == value.len() => value,
+                    restored => restored.to_owned(),
+                }
+            })
+            .collect();
         if values.len() != self.0.len() {
             return Err(RowError {
                 row: line,

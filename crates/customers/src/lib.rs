@@ -14,6 +14,7 @@
 //! rules. With the `mocks` feature the crate exports `mockall` mocks of its ports.
 
 pub mod company;
+pub mod csv_cell;
 pub mod customer;
 pub mod error;
 pub mod import;

@@ -10,6 +10,7 @@ pub mod error;
 pub mod etag;
 pub mod fields;
 pub mod headers;
+pub mod idempotency;
 pub mod json;
 pub mod observe;
 pub mod openapi;

@@ -2,7 +2,9 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use crm_customers::{Customer, ImportHeader, ImportOptions, ImportReport, RowError};
+use crm_customers::{
+    Customer, ImportHeader, ImportOptions, ImportReport, RowError, csv_cell, import,
+};
 use crm_kernel::ValidationErrors;
 use futures_util::{StreamExt, stream};
 use serde::Deserialize;
@@ -128,25 +130,6 @@ fn is_csv(req: &HttpRequest) -> bool {
         .is_some_and(|essence| essence == "text/csv" || essence == "application/csv")
 }
 
-/// The columns of an export: the import columns, then the read-only ones.
-const EXPORT_COLUMNS: [&str; 15] = [
-    "customer_id",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company_id",
-    "company",
-    "status",
-    "notes",
-    "owner_id",
-    "tags",
-    "source",
-    "created_at",
-    "updated_at",
-    "last_interaction",
-];
-
 fn csv_line(values: &[String]) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail.
@@ -154,9 +137,11 @@ fn csv_line(values: &[String]) -> Vec<u8> {
     writer.into_inner().unwrap_or_default()
 }
 
+/// One customer's cells, each quoted against spreadsheet formulas
+/// (`crm_customers::csv_cell`).
 fn export_row(customer: Customer) -> Vec<String> {
     let text = |v: Option<String>| v.unwrap_or_default();
-    vec![
+    let cells = vec![
         customer.id.to_string(),
         customer.first_name.to_string(),
         customer.last_name.to_string(),
@@ -172,7 +157,14 @@ fn export_row(customer: Customer) -> Vec<String> {
         customer.created_at.to_string(),
         customer.updated_at.to_string(),
         text(customer.last_interaction.map(|t| t.to_string())),
-    ]
+    ];
+    cells
+        .into_iter()
+        .map(|cell| match csv_cell::neutralise(&cell) {
+            std::borrow::Cow::Borrowed(_) => cell,
+            std::borrow::Cow::Owned(quoted) => quoted,
+        })
+        .collect()
 }
 
 /// Export the customers the caller may see as CSV (staff).
@@ -197,7 +189,7 @@ pub async fn export_customers(
     errors.into_result()?;
     // The first batch is read now, so that a refusal is a proper error response.
     let export = state.customers.export_customers(&caller.0, query).await?;
-    let header = csv_line(&EXPORT_COLUMNS.map(str::to_owned));
+    let header = csv_line(&import::EXPORT_COLUMNS.map(str::to_owned));
     let batches = stream::unfold(Some(export), |export| async move {
         let mut export = export?;
         match export.next_batch().await {

@@ -13,6 +13,7 @@ use crm_kernel::{CustomerId, EmailId, ValidationErrors};
 
 use crate::http::auth_guard::Caller;
 use crate::http::error::ApiError;
+use crate::http::idempotency::idempotency_key;
 use crate::http::json::ApiJson;
 use crate::http::pagination::{PageParams, paginate};
 use crate::state::AppState;
@@ -61,14 +62,7 @@ pub async fn send_email(
     body: ApiJson<SendEmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let new = NewEmail::try_from(body.0)?;
-    let key = req
-        .headers()
-        .get("idempotency-key")
-        .map(|v| {
-            v.to_str()
-                .map_err(|_| ApiError::invalid_field("Idempotency-Key", "must be visible ASCII"))
-        })
-        .transpose()?;
+    let key = idempotency_key(&req)?;
     let queued = state.email.send(&caller.0, new, key).await?;
     state.mail_wake.now();
     let recipients: Vec<RecipientBody> = queued
