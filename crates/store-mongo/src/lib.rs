@@ -20,7 +20,7 @@
 //! - Lists are keyset-paginated (never `skip`), with visibility applied in
 //!   the query; the customer search uses an indexed array of normalised
 //!   keywords matched by prefix (no `$text`), see
-//!   `docs/adr/0011-mongo-search.md`. Refresh sessions and idempotency keys
+//!   `docs/adr/0013-mongo-search.md`. Refresh sessions and idempotency keys
 //!   are purged 30 days after they expire or were used (TTL indexes).
 //!
 //! The layout mirrors `crm-store-sqlite`: `identity/`, `customers/`,

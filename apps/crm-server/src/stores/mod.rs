@@ -156,6 +156,7 @@ pub async fn open(settings: &Settings) -> Result<Stores, CommandError> {
                     ConnectError::Unavailable(e) => {
                         CommandError::Failed(format!("cannot reach MongoDB: {e}"))
                     }
+                    ConnectError::NotReplicaSet => CommandError::Failed(error.to_string()),
                 })?;
             tracing::info!(database = store.database_name(), "using the MongoDB store");
             let store = Arc::new(store);

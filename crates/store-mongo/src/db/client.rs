@@ -39,12 +39,27 @@ pub enum ConnectError {
     /// No server answered (or it refused the credentials).
     #[error("cannot reach MongoDB: {0}")]
     Unavailable(#[source] mongodb::error::Error),
+    /// The server is a standalone `mongod`: it has no multi-document
+    /// transactions, which the store's writes need.
+    #[error(
+        "MongoDB runs standalone, without transactions: run it as a replica set \
+         (a one-node set will do: start mongod with --replSet rs0 and run rs.initiate() once)"
+    )]
+    NotReplicaSet,
+}
+
+/// Whether the server that answered `hello` runs transactions: a member of
+/// a replica set (`setName`) or a sharded cluster's router (`isdbgrid`).
+pub(crate) fn has_transactions(hello: &Document) -> bool {
+    hello.get_str("setName").is_ok() || hello.get_str("msg") == Ok("isdbgrid")
 }
 
 impl MongoStore {
     /// Connects with a `mongodb://` or `mongodb+srv://` connection string and
     /// uses the database it names (`/crm` in `mongodb://host/crm`), or
-    /// [`DEFAULT_DATABASE`]. Pings the server, so a wrong address fails here.
+    /// [`DEFAULT_DATABASE`]. Asks the server `hello`, so a wrong address
+    /// fails here, and so does a standalone server
+    /// ([`ConnectError::NotReplicaSet`]: the store needs transactions).
     ///
     /// It does not migrate: call [`MongoStore::migrate`].
     #[tracing::instrument(skip_all)]
@@ -76,7 +91,14 @@ impl MongoStore {
             database: client.database(&database),
             client,
         };
-        store.ping().await.map_err(ConnectError::Unavailable)?;
+        let hello = store
+            .database
+            .run_command(mongodb::bson::doc! { "hello": 1 })
+            .await
+            .map_err(ConnectError::Unavailable)?;
+        if !has_transactions(&hello) {
+            return Err(ConnectError::NotReplicaSet);
+        }
         tracing::debug!(database = %database, "MongoDB store connected");
         Ok(store)
     }
@@ -118,5 +140,23 @@ impl MongoStore {
     /// A collection of the database, as plain documents.
     pub(crate) fn collection(&self, name: &str) -> Collection<Document> {
         self.database.collection(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use mongodb::bson::doc;
+
+    use super::*;
+
+    #[test]
+    fn replica_sets_and_routers_have_transactions_standalone_servers_not() {
+        assert!(has_transactions(
+            &doc! { "isWritablePrimary": true, "setName": "rs0" }
+        ));
+        assert!(has_transactions(
+            &doc! { "isWritablePrimary": true, "msg": "isdbgrid" }
+        ));
+        assert!(!has_transactions(&doc! { "isWritablePrimary": true }));
     }
 }
