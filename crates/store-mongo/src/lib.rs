@@ -7,8 +7,10 @@
 //!
 //! - [`MongoStore::connect`] connects with a `mongodb://` or
 //!   `mongodb+srv://` string (the official driver, rustls; no wire
-//!   compression) and uses the database it names, `crm` by default. Every
-//!   write is acknowledged by a majority of the replica set.
+//!   compression) and uses the database it names, `crm` by default. The
+//!   server must be a replica set (a one-node set will do): a standalone
+//!   server has no transactions and is refused. Every write is
+//!   acknowledged by a majority of the replica set.
 //! - [`MongoStore::migrate`] applies `migrations/mongo` (collections with
 //!   `$jsonSchema` validators, indexes), embedded in the binary and recorded
 //!   with checksums; [`MongoStore::migration_status`] and
@@ -22,9 +24,13 @@
 //!   keywords matched by prefix (no `$text`), see
 //!   `docs/adr/0013-mongo-search.md`. Refresh sessions and idempotency keys
 //!   are purged 30 days after they expire or were used (TTL indexes).
+//! - What must happen once across server instances is one atomic operation:
+//!   a refresh-token rotation, an idempotent creation, an outbox claim (one
+//!   `findOneAndUpdate` per recipient under a lease). See
+//!   `docs/adr/0014-scale-out-on-mongodb.md`.
 //!
 //! The layout mirrors `crm-store-sqlite`: `identity/`, `customers/`,
-//! `tickets/` and `interactions/` hold each context's port implementations
+//! `tickets/`, `interactions/` and `email/` hold each context's port implementations
 //! (`repository.rs`), how its records are stored (`docs.rs`) and written
 //! (`writes.rs`), and the pure builders of its queries (`list.rs`,
 //! `history_pipeline.rs`, `search.rs`): filters, sorts, keyset conditions,
@@ -36,7 +42,8 @@
 //!
 //! Documents that lists filter and sort by keep copies of what they would
 //! join on in SQL (a customer its company's name and whether it can sign
-//! in; tickets and interactions their customer's company and owner),
+//! in; tickets, interactions and email recipients their customer's
+//! company and owner),
 //! rewritten in the transaction that changes the original; a write that
 //! sets such a reference *touches* the referenced document, which both
 //! checks that it exists and makes concurrent changes of it conflict
