@@ -1,0 +1,3 @@
+//! # crm-charts
+//!
+//! Renders `crm-analytics` chart specifications (see the following commits).
