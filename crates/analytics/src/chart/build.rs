@@ -53,7 +53,6 @@ fn cartesian(
         title: title.to_owned(),
         subtitle: subtitle(query),
         body: ChartBody::Cartesian(Cartesian {
-            x_name: query.granularity().as_str().to_owned(),
             categories: labels(query),
             axes: axes
                 .iter()

@@ -200,8 +200,6 @@ pub enum ChartBody {
 /// Series over a category axis, each on one of one or two value axes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cartesian {
-    /// Name of the category axis.
-    pub x_name: String,
     /// The categories (period labels), left to right.
     pub categories: Vec<String>,
     /// The value axes: the first on the left, a second on the right.
