@@ -8,10 +8,12 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use crm_identity::NewStaffUser;
-use crm_kernel::{CursorCodec, PersonName};
+use crm_kernel::PersonName;
 
 use crate::config::Settings;
 use crate::error::CommandError;
+use crate::http::cursor::CursorCodec;
+use crate::http::drain::Drain;
 use crate::state::AppState;
 use crate::{http, telemetry, wiring};
 
@@ -19,7 +21,47 @@ use crate::{http, telemetry, wiring};
 pub struct Application {
     port: u16,
     server: Server,
+    drain: Drain,
+    listener: Arc<socket2::Socket>,
 }
+
+/// Stops a running [`Application`] gracefully.
+#[derive(Debug, Clone)]
+pub struct Stopper {
+    handle: actix_web::dev::ServerHandle,
+    drain: Drain,
+    /// The listening socket (a duplicate of the server's descriptor).
+    listener: Arc<socket2::Socket>,
+}
+
+impl Stopper {
+    /// Stops accepting connections, lets every connection finish the request
+    /// it is serving (each then closes) within the shutdown bound of
+    /// [`SHUTDOWN_TIMEOUT_SECS`], and returns when the server has stopped.
+    ///
+    /// The order matters: new connections are refused first (a client that
+    /// connects now gets a clean refusal, having sent nothing), then every
+    /// answer closes its connection, then actix-web waits for them.
+    pub async fn stop(&self) {
+        tracing::info!("stopping: no new connections; finishing the requests in flight");
+        let deadline = std::time::Instant::now() + Duration::from_secs(SHUTDOWN_TIMEOUT_SECS);
+        if let Err(error) = self.listener.shutdown(std::net::Shutdown::Both) {
+            tracing::warn!(%error, "cannot shut the listening socket; stopping anyway");
+        }
+        self.drain.start();
+        let settled = self.drain.settle(deadline).await;
+        if !settled {
+            tracing::warn!(
+                "requests still in flight after {SHUTDOWN_TIMEOUT_SECS} s; dropping them"
+            );
+        }
+        // Graceful when settled: only idle connections are left to close.
+        self.handle.stop(settled).await;
+    }
+}
+
+/// How long a stop waits for requests in flight before dropping them.
+pub const SHUTDOWN_TIMEOUT_SECS: u64 = 10;
 
 impl std::fmt::Debug for Application {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -40,17 +82,17 @@ impl Application {
         let tickets = wiring::ticket_service(&store, settings);
         let interactions = wiring::interaction_service(&store, settings);
 
-        if let Some(admin) = &settings.bootstrap_admin {
+        if let Some(admin) = settings.bootstrap_admin() {
             let new = NewStaffUser {
                 name: PersonName::parse("Administrator")
                     .map_err(|e| CommandError::Failed(e.to_string()))?,
-                email: admin.email.clone(),
+                email: admin.email,
                 phone: None,
                 role: crm_identity::StaffRole::Admin,
                 status: crm_identity::UserStatus::Active,
                 notes: None,
                 company_ids: Vec::new(),
-                password: admin.password.clone(),
+                password: admin.password,
             };
             match identity.bootstrap_admin(new).await {
                 Ok(Some(user)) => tracing::info!(user_id = %user.id, "created the bootstrap admin"),
@@ -89,22 +131,38 @@ impl Application {
             public_url,
         });
 
+        let listening = listener
+            .try_clone()
+            .map_err(|e| CommandError::Failed(format!("cannot keep the listening socket: {e}")))?;
+        let drain = Drain::default();
+        let drain_data = web::Data::new(drain.clone());
+        let drain_connections = drain.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(drain_data.clone())
+                .wrap(from_fn(http::drain::track_and_close_when_draining))
                 .wrap(from_fn(http::observe::observe))
+                // Outermost, so that answers `observe` rewrites get them too.
+                .wrap(from_fn(http::headers::security_headers))
                 .configure(http::configure)
                 .default_service(web::to(http::not_found))
         })
+        .on_connect(move |_, extensions| drain_connections.on_connect(extensions))
         .listen(listener)
         .map_err(|e| CommandError::Failed(format!("cannot serve on {address}: {e}")))?
-        .shutdown_timeout(10)
+        .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
+        // Signals are handled by `serve` through a `Stopper`, which closes
+        // connections as they finish instead of dropping them at the timeout.
+        .disable_signals()
         .run();
 
         tracing::info!(%address, "listening on http://{address}");
         Ok(Self {
             port: address.port(),
             server,
+            drain,
+            listener: Arc::new(socket2::Socket::from(listening)),
         })
     }
 
@@ -114,8 +172,18 @@ impl Application {
         self.port
     }
 
-    /// Serves until SIGINT or SIGTERM, then finishes in-flight requests
-    /// (at most 10 s) and returns.
+    /// A handle that stops this application gracefully.
+    #[must_use]
+    pub fn stopper(&self) -> Stopper {
+        Stopper {
+            handle: self.server.handle(),
+            drain: self.drain.clone(),
+            listener: Arc::clone(&self.listener),
+        }
+    }
+
+    /// Serves until stopped through a [`Stopper`] (the `serve` command stops
+    /// it on SIGINT or SIGTERM).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }

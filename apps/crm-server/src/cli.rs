@@ -2,7 +2,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Arg, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use serde::Serialize;
+
+use crate::config::{Settings, variable_name};
 
 /// The CRM server.
 #[derive(Debug, Parser)]
@@ -16,13 +19,41 @@ pub struct Cli {
     #[arg(long, env = "CRM_CONFIG", global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    /// Settings given as flags or environment variables.
+    /// Settings given as flags.
     #[command(flatten)]
     pub overrides: Overrides,
 
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// Parses the process's arguments; on bad ones, prints clap's message
+    /// and exits with status 2.
+    #[must_use]
+    pub fn parse_args() -> Self {
+        let matches = Self::clap_command().get_matches();
+        Self::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
+    }
+
+    /// The command line's definition, each setting flag's help naming the
+    /// variable that sets it too (clap does not read those: the
+    /// configuration loader does, below the flags).
+    #[must_use]
+    pub fn clap_command() -> clap::Command {
+        Self::command().mut_args(name_the_variable)
+    }
+}
+
+fn name_the_variable(arg: Arg) -> Arg {
+    let key = arg.get_id().as_str();
+    if !Settings::keys().contains(&key) {
+        return arg;
+    }
+    let variable = variable_name(key);
+    let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+    arg.help(format!("{help} [env: {variable}]"))
 }
 
 /// The operator's commands.
@@ -56,70 +87,61 @@ pub enum Command {
     },
 }
 
-/// Settings that flags (or their environment variables) override. Every one
-/// is optional here: unset ones fall back to the file, then to defaults.
-#[derive(Debug, Default, Args)]
+/// The settings given as flags, each named after its setting's key. Every one
+/// is optional here: unset ones fall back to the `CRM_*` variable, the file,
+/// then the default; `Settings::load` reads and checks the values.
+#[derive(Debug, Default, Args, Serialize)]
 pub struct Overrides {
     /// Address and port to serve on (port 0 picks a free one).
-    #[arg(long, env = "CRM_LISTEN", global = true)]
+    #[arg(long, global = true)]
     pub listen: Option<String>,
     /// `sqlite://PATH` (embedded store) or `mongodb://…`.
-    #[arg(long, env = "CRM_DATABASE_URL", global = true)]
+    #[arg(long, global = true)]
     pub database_url: Option<String>,
     /// Base URL that links in emails and chart URLs are built on.
-    #[arg(long, env = "CRM_PUBLIC_URL", global = true)]
+    #[arg(long, global = true)]
     pub public_url: Option<String>,
     /// HMAC secret for tokens, at least 32 bytes.
-    #[arg(long, env = "CRM_JWT_SECRET", global = true, hide_env_values = true)]
+    #[arg(long, global = true)]
     pub jwt_secret: Option<String>,
     /// Access token lifetime (`15m`).
-    #[arg(long, env = "CRM_ACCESS_TOKEN_TTL", global = true)]
+    #[arg(long, global = true)]
     pub access_token_ttl: Option<String>,
     /// Refresh token lifetime (`30d`).
-    #[arg(long, env = "CRM_REFRESH_TOKEN_TTL", global = true)]
+    #[arg(long, global = true)]
     pub refresh_token_ttl: Option<String>,
     /// `smtp://host:port` or `smtps://user:pass@host:port`.
-    #[arg(long, env = "CRM_SMTP_URL", global = true, hide_env_values = true)]
+    #[arg(long, global = true)]
     pub smtp_url: Option<String>,
     /// Sender of outgoing mail.
-    #[arg(long, env = "CRM_MAIL_FROM", global = true)]
+    #[arg(long, global = true)]
     pub mail_from: Option<String>,
     /// Shared secret of the inbound-mail webhook.
-    #[arg(
-        long,
-        env = "CRM_INBOUND_SECRET",
-        global = true,
-        hide_env_values = true
-    )]
+    #[arg(long, global = true)]
     pub inbound_secret: Option<String>,
     /// Email of the admin created at start on a database without one.
-    #[arg(long, env = "CRM_BOOTSTRAP_ADMIN_EMAIL", global = true)]
+    #[arg(long, global = true)]
     pub bootstrap_admin_email: Option<String>,
     /// Password of that admin.
-    #[arg(
-        long,
-        env = "CRM_BOOTSTRAP_ADMIN_PASSWORD",
-        global = true,
-        hide_env_values = true
-    )]
+    #[arg(long, global = true)]
     pub bootstrap_admin_password: Option<String>,
     /// Largest accepted request body in bytes.
-    #[arg(long, env = "CRM_MAX_BODY_BYTES", global = true)]
+    #[arg(long, global = true)]
     pub max_body_bytes: Option<String>,
     /// `true`: agents see every customer; `false` (default): only those of
     /// their assigned companies and those they own.
-    #[arg(long, env = "CRM_AGENTS_SEE_ALL", global = true)]
+    #[arg(long, global = true)]
     pub agents_see_all: Option<String>,
     /// How long after resolution a customer may reopen a ticket (`14d`).
-    #[arg(long, env = "CRM_TICKET_REOPEN_WINDOW", global = true)]
+    #[arg(long, global = true)]
     pub ticket_reopen_window: Option<String>,
     /// Largest accepted CSV import in bytes.
-    #[arg(long, env = "CRM_MAX_IMPORT_BYTES", global = true)]
+    #[arg(long, global = true)]
     pub max_import_bytes: Option<String>,
     /// Tracing filter (`info`, `crm=debug,actix_web=info`).
-    #[arg(long, env = "CRM_LOG", global = true)]
+    #[arg(long, global = true)]
     pub log: Option<String>,
     /// `pretty` or `json`.
-    #[arg(long, env = "CRM_LOG_FORMAT", global = true)]
+    #[arg(long, global = true)]
     pub log_format: Option<String>,
 }

@@ -3,16 +3,16 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
 use crm_server::cli::{Cli, Command};
 use crm_server::config::Settings;
 use crm_server::{commands, telemetry};
 
 fn main() -> ExitCode {
     // clap exits with status 2 on bad arguments, as operations.md promises.
-    let cli = Cli::parse();
-    let settings = match Settings::load(
+    let cli = Cli::parse_args();
+    let settings = match Settings::load_with_env(
         cli.config.as_deref(),
+        std::env::vars_os(),
         &cli.overrides,
         std::io::stdout().is_terminal(),
     ) {

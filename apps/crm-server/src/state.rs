@@ -5,10 +5,11 @@ use std::sync::Arc;
 use crm_customers::CustomerService;
 use crm_identity::IdentityService;
 use crm_interactions::InteractionService;
-use crm_kernel::CursorCodec;
 use crm_store_sqlite::SqliteStore;
 use crm_tickets::TicketService;
 use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::http::cursor::CursorCodec;
 
 /// The application state behind `web::Data`.
 #[derive(Debug)]

@@ -8,6 +8,7 @@
 mod common;
 
 use common::{ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, spawn_app, token};
+use reqwest::Method;
 use serde_json::json;
 
 #[tokio::test]
@@ -255,4 +256,111 @@ async fn repeated_failures_from_an_address_are_throttled() {
         .await
         .expect_problem(429);
     assert!(throttled.header("retry-after").is_some());
+}
+
+#[tokio::test]
+async fn parallel_wrong_passwords_cannot_pass_the_limit_together() {
+    let app = spawn_app().await;
+    for _ in 0..4 {
+        app.login(ADMIN_EMAIL, "wrong-password")
+            .await
+            .expect_problem(401);
+    }
+    // One attempt is left: of sixteen sent at once, exactly one may have its
+    // password checked; the rest are throttled, even the right password.
+    let attempts = (0..16).map(|n| {
+        let password = if n == 7 {
+            ADMIN_PASSWORD
+        } else {
+            "wrong-password"
+        };
+        app.login(ADMIN_EMAIL, password)
+    });
+    let answers = futures_util::future::join_all(attempts).await;
+    let checked = answers.iter().filter(|a| a.status != 429).count();
+    assert_eq!(checked, 1, "{answers:#?}");
+    for answer in answers.iter().filter(|a| a.status == 429) {
+        assert!(answer.header("retry-after").is_some());
+    }
+    // And afterwards the email stays throttled, unless the one checked was
+    // the right password (which then took its attempt back).
+    let right_one_passed = answers.iter().any(|a| a.status == 200);
+    let after = app.login(ADMIN_EMAIL, "wrong-password").await;
+    assert_eq!(after.status, if right_one_passed { 401 } else { 429 });
+}
+
+#[tokio::test]
+async fn sign_ups_from_one_address_are_throttled() {
+    let app = spawn_app().await;
+    for n in 0..20 {
+        app.signup(&format!("flood{n}@example.com")).await;
+    }
+    let throttled = app
+        .post(
+            "/api/auth/signup",
+            None,
+            json!({"first_name": "Ada", "last_name": "Lovelace", "email": "flood20@example.com", "password": PASSWORD}),
+        )
+        .await
+        .expect_problem(429);
+    let retry_after: u64 = throttled.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=3600).contains(&retry_after), "{retry_after}");
+    // An existing email is throttled too: the 409 is no free oracle.
+    app.post(
+        "/api/auth/signup",
+        None,
+        json!({"first_name": "Ada", "last_name": "Lovelace", "email": "flood0@example.com", "password": PASSWORD}),
+    )
+    .await
+    .expect_problem(429);
+    // Nothing was created by the refused sign-up.
+    app.login("flood20@example.com", PASSWORD)
+        .await
+        .expect_problem(401);
+}
+
+#[tokio::test]
+async fn blank_passwords_and_control_characters_are_refused() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    for (password, message) in [
+        (" ".repeat(12), "must not be blank"),
+        ("\u{0}".repeat(12), "must not contain control characters"),
+        (
+            "good passphrase\twith a tab".to_owned(),
+            "must not contain control characters",
+        ),
+    ] {
+        let refused = app
+            .post(
+                "/api/auth/signup",
+                None,
+                json!({"first_name": "Ada", "last_name": "Lovelace", "email": "blank@example.com", "password": password}),
+            )
+            .await
+            .expect_problem(400);
+        assert_eq!(refused.error_fields(), vec!["password"]);
+        assert_eq!(refused.body["errors"][0]["message"], message);
+        // The same rule for staff passwords, on creation and on change.
+        let refused = app
+            .post(
+                "/api/users",
+                Some(&admin),
+                json!({"name": "Blank", "email": "blank-staff@example.com", "role": "agent", "password": password}),
+            )
+            .await
+            .expect_problem(400);
+        assert_eq!(refused.error_fields(), vec!["password"]);
+    }
+    let user = app.create_user(&admin, "staff@example.com", "agent").await;
+    let id = user["user_id"].as_str().unwrap();
+    app.call(
+        Method::PATCH,
+        &format!("/api/users/{id}"),
+        Some(&admin),
+        Some(json!({"password": " ".repeat(16)})),
+    )
+    .await
+    .expect_problem(400);
+    app.login("staff@example.com", PASSWORD).await.expect(200);
 }

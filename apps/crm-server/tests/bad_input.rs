@@ -148,3 +148,54 @@ async fn request_ids_are_echoed_and_named_in_problems() {
     let generated = app.get("/health/live", None).await.expect(200);
     assert_eq!(generated.header("x-request-id").unwrap().len(), 36);
 }
+
+#[tokio::test]
+async fn a_malformed_id_in_any_path_names_its_segment() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    for (path, field) in [
+        ("/api/users/not-an-id", "user_id"),
+        ("/api/companies/42", "company_id"),
+        ("/api/companies/42/customers", "company_id"),
+        ("/api/customers/x/status-history", "customer_id"),
+        ("/api/customers/x/tickets", "customer_id"),
+        ("/api/customers/x/timeline", "customer_id"),
+        ("/api/tickets/x/comments", "ticket_id"),
+        ("/api/interactions/x", "interaction_id"),
+        ("/api/interactions/x.ics", "interaction_id"),
+    ] {
+        let answer = app.get(path, Some(&admin)).await.expect_problem(400);
+        assert_eq!(answer.body["type"], "/problems/validation", "{path}");
+        assert_eq!(answer.error_fields(), vec![field], "{path}");
+        assert_eq!(answer.body["errors"][0]["message"], "is not a valid id");
+    }
+    // Without a token the answer is still 401, whatever the id.
+    app.get("/api/customers/x", None).await.expect_problem(401);
+}
+
+#[tokio::test]
+async fn the_document_describes_every_path_id_as_a_uuid() {
+    let app = spawn_app().await;
+    let doc = app.get("/openapi.json", None).await.expect(200).body;
+    let mut seen = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let names: Vec<&str> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect();
+        for (method, operation) in item.as_object().unwrap() {
+            let parameters = operation["parameters"].as_array();
+            for name in &names {
+                let parameter = parameters
+                    .and_then(|ps| ps.iter().find(|p| p["name"] == *name && p["in"] == "path"))
+                    .unwrap_or_else(|| panic!("{method} {path} does not describe {name}"));
+                assert_eq!(parameter["required"], true, "{method} {path}");
+                assert_eq!(parameter["schema"]["type"], "string", "{method} {path}");
+                assert_eq!(parameter["schema"]["format"], "uuid", "{method} {path}");
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 27, "only {seen} path ids described");
+}

@@ -281,3 +281,197 @@ async fn seed_demo_fills_an_empty_database_once() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn file_then_variables_then_flags_and_a_bad_value_from_each_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("crm.toml");
+    let db = |name: &str| dir.path().join(name);
+    std::fs::write(
+        &config,
+        format!("database_url = \"sqlite://{}\"\n", db("file.db").display()),
+    )
+    .unwrap();
+
+    // The file (named by CRM_CONFIG) applies when nothing overrides it.
+    let output = command(dir.path())
+        .env_remove("CRM_DATABASE_URL")
+        .env("CRM_CONFIG", &config)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(db("file.db").exists());
+
+    // A variable beats the file; a flag beats both.
+    let output = command(dir.path())
+        .env(
+            "CRM_DATABASE_URL",
+            format!("sqlite://{}", db("env.db").display()),
+        )
+        .args(["--config".as_ref(), config.as_os_str(), "migrate".as_ref()])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(db("env.db").exists());
+    let output = command(dir.path())
+        .env(
+            "CRM_DATABASE_URL",
+            format!("sqlite://{}", db("env.db").display()),
+        )
+        .env("CRM_CONFIG", &config)
+        .arg("migrate")
+        .arg(format!(
+            "--database-url=sqlite://{}",
+            db("flag.db").display()
+        ))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(db("flag.db").exists());
+
+    // A bad value exits 2 with one line naming the setting, from any layer.
+    let stderr_of = |output: std::process::Output| {
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        stderr
+    };
+    std::fs::write(&config, "access_token_ttl = \"soon\"\n").unwrap();
+    let from_file = stderr_of(
+        command(dir.path())
+            .env("CRM_CONFIG", &config)
+            .arg("migrate")
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        from_file.contains("CRM_ACCESS_TOKEN_TTL: `soon`"),
+        "{from_file}"
+    );
+    let from_variable = stderr_of(
+        command(dir.path())
+            .env("CRM_MAX_BODY_BYTES", "lots")
+            .arg("migrate")
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        from_variable.contains("CRM_MAX_BODY_BYTES: must be a whole number of bytes"),
+        "{from_variable}"
+    );
+    let from_flag = stderr_of(
+        command(dir.path())
+            .args(["migrate", "--log-format", "xml"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        from_flag.contains("CRM_LOG_FORMAT: `xml` is neither `pretty` nor `json`"),
+        "{from_flag}"
+    );
+
+    // An unknown key in the file exits 2 naming the file and the key.
+    std::fs::write(&config, "lisen = \"127.0.0.1:9000\"\n").unwrap();
+    let unknown = stderr_of(
+        command(dir.path())
+            .args(["--config".as_ref(), config.as_os_str(), "migrate".as_ref()])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        unknown.contains("config file") && unknown.contains("unknown field `lisen`"),
+        "{unknown}"
+    );
+}
+
+#[tokio::test]
+async fn sigterm_under_load_answers_every_request_it_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = command(dir.path())
+        .arg("serve")
+        .env("CRM_LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while reqwest::get(format!("{base}/health/ready")).await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Sixteen clients, each on its own keep-alive connection, send request
+    // after request until the server stops answering.
+    let serving = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let loops: Vec<_> = (0..16)
+        .map(|_| {
+            let url = format!("{base}/health/live");
+            let serving = std::sync::Arc::clone(&serving);
+            tokio::spawn(async move {
+                let client = reqwest::Client::builder()
+                    .pool_max_idle_per_host(1)
+                    .build()
+                    .unwrap();
+                let mut answered = 0_u32;
+                let deadline = Instant::now() + Duration::from_mins(1);
+                loop {
+                    match client.get(&url).send().await {
+                        Ok(response) => {
+                            assert_eq!(response.status(), 200);
+                            answered += 1;
+                            if answered == 1 {
+                                serving.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            }
+                        }
+                        // Refused: the server no longer accepts connections;
+                        // no request was sent. That is how a stop must look.
+                        Err(error) if error.is_connect() => return (answered, None),
+                        Err(error) => return (answered, Some(format!("{error:?}"))),
+                    }
+                    if Instant::now() > deadline {
+                        return (answered, Some("the server kept serving".to_owned()));
+                    }
+                }
+            })
+        })
+        .collect();
+    let waiting = Instant::now();
+    while serving.load(std::sync::atomic::Ordering::SeqCst) < 16 {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(30),
+            "clients not served"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let stopping = Instant::now();
+
+    for task in loops {
+        let (answered, error) = task.await.unwrap();
+        assert!(answered > 0, "each client was served before the stop");
+        assert_eq!(error, None, "a request was cut off instead of answered");
+    }
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            stopping.elapsed() < Duration::from_secs(12),
+            "server did not stop within its bound"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(exit.success(), "{exit:?}");
+}

@@ -19,8 +19,10 @@ pub mod jwt;
 mod random;
 pub mod refresh;
 pub mod secret;
+mod slots;
 
 pub use hasher::{Argon2Hasher, OWASP_M_COST_KIB, OWASP_P_COST, OWASP_T_COST};
 pub use jwt::JwtIssuer;
 pub use refresh::REFRESH_TOKEN_BYTES;
 pub use secret::{JwtSecret, JwtSecretError, MIN_SECRET_BYTES};
+pub use slots::HashingLimits;

@@ -22,6 +22,8 @@ pub struct CustomerSignup {
     pub company_id: Option<CompanyId>,
     /// Chosen password.
     pub password: Password,
+    /// The client's address, when known (sign-ups are throttled per address).
+    pub client_ip: Option<std::net::IpAddr>,
 }
 
 /// What the store records for a new customer account.

@@ -41,6 +41,19 @@ pub enum IdentityError {
         /// How long until a new attempt is accepted.
         retry_after: Duration,
     },
+    /// Too many sign-ups from the client's address; retry after the given time. (429)
+    #[error("too many sign-ups from this address; retry in {} s", retry_after.as_secs())]
+    SignupsThrottled {
+        /// How long until a new sign-up is accepted.
+        retry_after: Duration,
+    },
+    /// Password hashing is saturated: every slot is busy and the queue is
+    /// full; retry after the given time. (503)
+    #[error("the server is busy; retry in {} s", retry_after.as_secs())]
+    Busy {
+        /// How long until a retry is likely to be served.
+        retry_after: Duration,
+    },
     /// A store or other backend failed. (500, details only in logs)
     #[error(transparent)]
     Backend(#[from] BackendError),
@@ -83,5 +96,14 @@ impl From<StoreError> for IdentityError {
 impl From<ValidationErrors> for IdentityError {
     fn from(errors: ValidationErrors) -> Self {
         Self::Validation(errors)
+    }
+}
+
+impl From<crate::ports::HasherError> for IdentityError {
+    fn from(error: crate::ports::HasherError) -> Self {
+        match error {
+            crate::ports::HasherError::Busy { retry_after } => Self::Busy { retry_after },
+            crate::ports::HasherError::Backend(error) => Self::Backend(error),
+        }
     }
 }

@@ -31,7 +31,9 @@ pub use service::{IdentityPorts, IdentityService, SessionSettings, SignedIn};
 pub use session::{
     AccessToken, RefreshSession, RefreshToken, TokenHash, TokenPair, VerifiedAccess,
 };
-pub use throttle::{InMemoryLoginThrottle, LoginThrottle, ThrottleKey, ThrottlePolicy};
+pub use throttle::{
+    InMemoryLoginThrottle, LoginThrottle, Reservation, ThrottleKey, ThrottlePolicy,
+};
 pub use user::{
     AdminGuard, NewStaffUser, StaffRole, StaffUser, StaffUserPatch, UserQuery, UserSort,
     UserSortField, UserStatus,

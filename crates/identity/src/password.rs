@@ -18,6 +18,13 @@ pub enum PasswordError {
     /// Longer than [`MAX_PASSWORD_CHARS`].
     #[error("must be at most {MAX_PASSWORD_CHARS} characters")]
     TooLong,
+    /// Nothing but white space.
+    #[error("must not be blank")]
+    Blank,
+    /// Holds a control character (NUL, tab, line breaks, DEL, …), which no
+    /// keyboard types into a password field and many systems mangle.
+    #[error("must not contain control characters")]
+    ControlCharacter,
 }
 
 /// A plain-text password on its way to the hasher. Its `Debug` never shows it.
@@ -26,8 +33,16 @@ pub struct Password(String);
 
 impl Password {
     /// A password chosen now (sign-up, new user, change): checked against the
-    /// length policy. It is not trimmed: spaces are part of a passphrase.
+    /// length policy, and refused when blank after trimming or when it holds
+    /// a control character. It is not trimmed: spaces inside and around a
+    /// passphrase are part of it.
     pub fn new_secret(input: &str) -> Result<Self, PasswordError> {
+        if input.chars().any(char::is_control) {
+            return Err(PasswordError::ControlCharacter);
+        }
+        if input.trim().is_empty() {
+            return Err(PasswordError::Blank);
+        }
         let chars = input.chars().count();
         if chars < MIN_PASSWORD_CHARS {
             return Err(PasswordError::TooShort);
@@ -101,5 +116,32 @@ mod tests {
             format!("{:?}", Password::for_login("secret").unwrap()),
             "Password(<redacted>)"
         );
+    }
+
+    #[test]
+    fn blank_passwords_and_control_characters_are_refused() {
+        assert_eq!(
+            Password::new_secret(&" ".repeat(12)),
+            Err(PasswordError::Blank)
+        );
+        assert_eq!(
+            Password::new_secret(&"\u{3000}".repeat(12)),
+            Err(PasswordError::Blank)
+        );
+        assert_eq!(
+            Password::new_secret(&"\0".repeat(12)),
+            Err(PasswordError::ControlCharacter)
+        );
+        assert_eq!(
+            Password::new_secret("correct horse\tbattery"),
+            Err(PasswordError::ControlCharacter)
+        );
+        assert_eq!(
+            Password::new_secret("correct horse battery\u{7f}"),
+            Err(PasswordError::ControlCharacter)
+        );
+        // Spaces around and inside a passphrase are kept, not trimmed.
+        let spaced = Password::new_secret("  correct horse battery  ").unwrap();
+        assert_eq!(spaced.expose(), "  correct horse battery  ");
     }
 }

@@ -151,17 +151,35 @@ pub trait SessionStore: Send + Sync + Debug {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait PasswordHasher: Send + Sync + Debug {
-    /// Hashes a password with a fresh salt (PHC string).
-    async fn hash(&self, password: &Password) -> Result<PasswordHash, BackendError>;
+    /// Hashes a password with a fresh salt (PHC string). MUST return
+    /// [`HasherError::Busy`] rather than queue without bound when hashing is
+    /// saturated: every hash costs memory.
+    async fn hash(&self, password: &Password) -> Result<PasswordHash, HasherError>;
 
     /// Whether `password` matches `hash`, in constant time. With `hash` = `None`
     /// it MUST spend the same time as a real verification and return `false`,
     /// so an unknown email cannot be told from a wrong password by timing.
+    /// Like [`PasswordHasher::hash`], it MUST return [`HasherError::Busy`]
+    /// when saturated.
     async fn verify<'a>(
         &self,
         password: &Password,
         hash: Option<&'a PasswordHash>,
-    ) -> Result<bool, BackendError>;
+    ) -> Result<bool, HasherError>;
+}
+
+/// Why a [`PasswordHasher`] did not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum HasherError {
+    /// Every hashing slot is busy and the queue is full.
+    #[error("password hashing is saturated; retry in {} s", retry_after.as_secs())]
+    Busy {
+        /// How long until a retry is likely to be served.
+        retry_after: Duration,
+    },
+    /// The hasher failed.
+    #[error(transparent)]
+    Backend(#[from] BackendError),
 }
 
 /// Why an access token was refused.

@@ -4,7 +4,7 @@
 //!
 //! - typed ids ([`UserId`], [`CustomerId`], …), one format for every store (UUIDv7 strings),
 //! - [`Timestamp`] and the [`Clock`] port so that tests can fix time,
-//! - cursor pagination ([`PageRequest`], [`Page`], [`CursorCodec`]) with tamper-evident cursors,
+//! - cursor pagination ([`PageRequest`], [`Page`], [`CursorPosition`]); the server signs positions into opaque cursors,
 //! - validated value objects used everywhere ([`EmailAddress`], [`PhoneNumber`], bounded text),
 //! - the caller ([`Principal`]) and the shape of every context's [`Policy`],
 //! - the error vocabulary for field validation ([`FieldError`], [`ValidationErrors`]) and
@@ -12,7 +12,6 @@
 //!
 //! Values of these types are valid by construction: parse at the edge, never re-check.
 
-pub mod cursor;
 pub mod email;
 pub mod error;
 pub mod id;
@@ -25,7 +24,6 @@ pub mod time;
 pub mod version;
 pub mod visibility;
 
-pub use cursor::{CursorCodec, CursorError};
 pub use email::{EmailAddress, EmailError};
 pub use error::{BackendError, FieldError, ValidationErrors};
 pub use id::{

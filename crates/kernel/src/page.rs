@@ -4,7 +4,7 @@
 //! starts strictly after that item's (sort key, id). New items created between
 //! two page requests therefore never cause duplicates or gaps among the items
 //! that existed before. The position travels to clients only as an opaque,
-//! signed cursor (see [`crate::CursorCodec`]).
+//! signed cursor (the server's `CursorCodec`, ADR 0006).
 
 use serde::{Deserialize, Serialize};
 

@@ -28,6 +28,15 @@
 //!   triggers keep in sync with customers and company names; relevance
 //!   pages are positioned by offset and may shift while data changes.
 //!
+//! The source is organised by context: `identity/`, `customers/`,
+//! `tickets/` and `interactions/` each hold the ports of their domain crate
+//! (rows, lists, writes, …); `db/` holds what they share (opening the file,
+//! migrations, readiness, error mapping, row parsing) and `sql/` the one
+//! planner of list pages (filters, `LIKE` escaping, visibility, keyset
+//! pagination). The directory ports that ask about staff users read them
+//! with `identity::directory::staff_by_ids`, those that ask about a
+//! customer's company and owner with `customers::directory::customer_links`.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let store = crm_store_sqlite::SqliteStore::open("data/crm.db".as_ref()).await?;
@@ -37,44 +46,13 @@
 //! # }
 //! ```
 
-mod calendar_feeds;
-mod companies;
-mod company_list;
-mod credentials;
-mod customer_accounts;
-mod customer_list;
-mod customer_rows;
-mod customer_writes;
 mod customers;
-mod error;
-mod fts;
-mod health;
-mod history;
-mod import;
-mod interaction_directory;
-mod interaction_list;
-mod interaction_rows;
-mod interaction_writes;
+mod db;
+mod identity;
 mod interactions;
-mod last_interaction;
-mod migrations;
-mod open;
-mod rows;
-mod sessions;
-mod staff;
-mod status_history;
-mod ticket_comments;
-mod ticket_directory;
-mod ticket_events;
-mod ticket_idempotency;
-mod ticket_list;
-mod ticket_rows;
-mod ticket_writes;
+mod sql;
 mod tickets;
-mod user_list;
-mod users;
-mod visibility_sql;
 
-pub use health::{ConnectionPragmas, ReadyError};
-pub use migrations::{MigrationError, MigrationInfo, MigrationState, MigrationStatus};
-pub use open::{ConnectionRole, OpenError, SqliteStore};
+pub use db::health::{ConnectionPragmas, ReadyError};
+pub use db::migrations::{MigrationError, MigrationInfo, MigrationState, MigrationStatus};
+pub use db::open::{ConnectionRole, OpenError, SqliteStore};

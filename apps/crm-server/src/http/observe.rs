@@ -26,7 +26,7 @@ pub async fn observe(
             .get(&REQUEST_ID_HEADER)
             .and_then(|v| v.to_str().ok()),
     );
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let span =
         tracing::info_span!("request", request_id = %id, method = %method, path = %req.path());
     let started = Instant::now();
@@ -55,7 +55,7 @@ pub async fn observe(
         .unwrap_or_else(|| "unmatched".to_owned());
     let elapsed = started.elapsed();
     let labels = [
-        ("method", method),
+        ("method", method.to_owned()),
         ("route", route),
         ("status", status.to_string()),
     ];
@@ -70,6 +70,25 @@ pub async fn observe(
         }
     });
     Ok(response)
+}
+
+/// The method as a metrics label: the standard methods by name, anything
+/// else as `other`. Clients may send any token as a method, and each label
+/// value is a time series kept for the life of the process.
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
 }
 
 /// Framework-made error responses (405, extractor errors) become problem+json.

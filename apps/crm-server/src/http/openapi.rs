@@ -9,10 +9,8 @@ use utoipa::openapi::{ContentBuilder, PathItem, Ref, ResponseBuilder, path::Oper
 use utoipa::{Modify, OpenApi};
 
 use super::error::{PROBLEM_JSON, Problem};
-use super::routes::{
-    auth, calendar, companies, customer_csv, customers, health, history, interactions, me, tickets,
-    users,
-};
+use super::path::PathIds;
+use super::routes::{auth, calendar, companies, customers, health, interactions, tickets, users};
 
 /// The API document served at `/openapi.json`.
 #[derive(Debug, OpenApi)]
@@ -23,24 +21,24 @@ use super::routes::{
         license(name = "MIT OR Apache-2.0")
     ),
     paths(
-        auth::signup, auth::login, auth::refresh, auth::logout, me::me,
+        auth::signup, auth::login, auth::refresh, auth::logout, users::me::me,
         users::create_user, users::list_users, users::get_user, users::update_user, users::delete_user,
         companies::create_company, companies::list_companies, companies::get_company,
-        companies::update_company, companies::delete_company, companies::company_customers,
+        companies::update_company, companies::delete_company, customers::company_customers,
         customers::create_customer, customers::list_customers, customers::get_customer,
         customers::update_customer, customers::erase_customer, customers::status_history,
-        customer_csv::import_customers, customer_csv::export_customers,
+        customers::csv::import_customers, customers::csv::export_customers,
         tickets::raise_ticket, tickets::list_tickets, tickets::customer_tickets, tickets::get_ticket,
         tickets::update_ticket, tickets::resolve_ticket, tickets::reopen_ticket, tickets::close_ticket,
         tickets::ticket_events, tickets::add_comment, tickets::list_comments,
         interactions::schedule, interactions::list_interactions, interactions::get_interaction,
         interactions::update_interaction, interactions::complete_interaction, interactions::cancel_interaction,
-        history::customer_interactions, history::customer_timeline,
+        interactions::history::customer_interactions, interactions::history::customer_timeline,
         calendar::interaction_ics, calendar::calendar_feed, calendar::rotate_calendar_feed,
         health::live, health::ready, health::metrics,
     ),
     components(schemas(Problem, crm_kernel::FieldError)),
-    modifiers(&CommonResponses),
+    modifiers(&CommonResponses, &PathIds),
     tags(
         (name = "auth", description = "Sign-up, sign-in, tokens and the caller's profile"),
         (name = "users", description = "Staff users (admins only)"),
@@ -107,12 +105,17 @@ impl Modify for CommonResponses {
                     "500",
                     "Unexpected server failure (logged with the request id)",
                 );
+                add(
+                    "503",
+                    "Overloaded (for example, password hashing is saturated); retry after `Retry-After` seconds",
+                );
             }
         }
     }
 }
 
-fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+/// Every operation of a path item.
+pub fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
     [
         item.get.as_mut(),
         item.put.as_mut(),

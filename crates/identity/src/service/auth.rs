@@ -30,9 +30,19 @@ pub struct LoginAttempt {
 impl IdentityService {
     /// A customer signs up: creates the customer account and its credential,
     /// then signs it in.
+    ///
+    /// Sign-ups are throttled per client address, before any password is
+    /// hashed: each costs a hash, and a taken email answers
+    /// [`IdentityError::DuplicateEmail`], which must not become a fast oracle.
     #[tracing::instrument(skip_all)]
     pub async fn sign_up(&self, signup: CustomerSignup) -> Result<SignedIn, IdentityError> {
         let now = self.now();
+        if let Some(ip) = signup.client_ip {
+            self.ports
+                .throttle
+                .reserve(&[ThrottleKey::Signup(ip)], now)
+                .map_err(|retry_after| IdentityError::SignupsThrottled { retry_after })?;
+        }
         let hash = self.ports.hasher.hash(&signup.password).await?;
         let account = NewCustomerAccount {
             id: CustomerId::new(),
@@ -56,7 +66,10 @@ impl IdentityService {
     /// Signs a staff user or customer in with email and password.
     ///
     /// An unknown email and a wrong password fail alike, in the same time.
-    /// Repeated failures for an email or from an address are throttled.
+    /// Repeated failures for an email or from an address are throttled: each
+    /// attempt is counted as a failure before the password is checked, and
+    /// taken back when it succeeds, so attempts in flight together cannot
+    /// pass the limit together.
     #[tracing::instrument(skip_all)]
     pub async fn login(&self, attempt: LoginAttempt) -> Result<SignedIn, IdentityError> {
         let now = self.now();
@@ -64,25 +77,26 @@ impl IdentityService {
         let keys: Vec<ThrottleKey> = std::iter::once(email_key.clone())
             .chain(client_key(attempt.client_ip))
             .collect();
-        self.ports
+        let reservation = self
+            .ports
             .throttle
-            .check(&keys, now)
+            .reserve(&keys, now)
             .map_err(|retry_after| IdentityError::Throttled { retry_after })?;
 
-        let credential = self.ports.credentials.find_by_email(&attempt.email).await?;
-        let matches = self
-            .ports
-            .hasher
-            .verify(
-                &attempt.password,
-                credential.as_ref().map(|c| &c.password_hash),
-            )
-            .await?;
-        let Some(credential) = credential.filter(|_| matches) else {
-            self.ports.throttle.record_failure(&keys, now);
-            info!("sign-in failed");
-            return Err(IdentityError::InvalidCredentials);
+        let checked = self.check_password(&attempt).await;
+        let credential = match checked {
+            Ok(Some(credential)) => credential,
+            Ok(None) => {
+                info!("sign-in failed");
+                return Err(IdentityError::InvalidCredentials);
+            }
+            Err(error) => {
+                // Not a wrong password: the attempt does not count.
+                self.ports.throttle.release(&reservation);
+                return Err(error);
+            }
         };
+        self.ports.throttle.release(&reservation);
         self.ports.throttle.clear(&email_key);
 
         let principal = match credential.principal {
@@ -106,6 +120,23 @@ impl IdentityService {
         };
         info!(principal = %principal.id, "signed in");
         self.start_session(principal).await
+    }
+
+    /// The credential of the attempt's email when the password matches it.
+    async fn check_password(
+        &self,
+        attempt: &LoginAttempt,
+    ) -> Result<Option<crate::ports::Credential>, IdentityError> {
+        let credential = self.ports.credentials.find_by_email(&attempt.email).await?;
+        let matches = self
+            .ports
+            .hasher
+            .verify(
+                &attempt.password,
+                credential.as_ref().map(|c| &c.password_hash),
+            )
+            .await?;
+        Ok(credential.filter(|_| matches))
     }
 
     async fn start_session(&self, principal: Principal) -> Result<SignedIn, IdentityError> {

@@ -23,11 +23,11 @@ use crate::account::{CustomerSignup, NewCustomerAccount};
 use crate::error::{IdentityError, StoreError};
 use crate::password::{Password, PasswordHash};
 use crate::ports::{
-    Credential, MockCredentialStore, MockCustomerAccounts, MockPasswordHasher, MockSessionStore,
-    MockTokenIssuer, MockUserRepository, TokenError,
+    Credential, HasherError, MockCredentialStore, MockCustomerAccounts, MockPasswordHasher,
+    MockSessionStore, MockTokenIssuer, MockUserRepository, TokenError,
 };
 use crate::session::{AccessToken, RefreshSession, RefreshToken, TokenHash, VerifiedAccess};
-use crate::throttle::{MockLoginThrottle, ThrottleKey};
+use crate::throttle::{MockLoginThrottle, Reservation, ThrottleKey};
 use crate::user::{
     AdminGuard, NewStaffUser, StaffRole, StaffUser, StaffUserPatch, UserQuery, UserStatus,
 };
@@ -284,10 +284,15 @@ impl Mocks {
         let mut mocks = Self::new();
         mocks
             .throttle
-            .expect_check()
+            .expect_reserve()
             .withf(|keys, at| keys == throttle_keys().as_slice() && *at == now())
             .times(1)
-            .returning(|_, _| Ok(()));
+            .returning(|keys, at| {
+                Ok(Reservation {
+                    keys: keys.to_vec(),
+                    at,
+                })
+            });
         let stored_hash = credential.as_ref().map(|c| c.password_hash.clone());
         mocks
             .credentials
@@ -382,6 +387,102 @@ fn signup() -> CustomerSignup {
         phone: None,
         company_id: None,
         password: password(),
+        client_ip: None,
+    }
+}
+
+#[tokio::test]
+async fn sign_up_from_an_address_counts_against_its_sign_up_limit_before_hashing() {
+    let mut mocks = Mocks::new();
+    let mut order = mockall::Sequence::new();
+    mocks
+        .throttle
+        .expect_reserve()
+        .withf(|keys, at| keys == [ThrottleKey::Signup(client_ip())] && *at == now())
+        .times(1)
+        .in_sequence(&mut order)
+        .returning(|keys, at| {
+            Ok(Reservation {
+                keys: keys.to_vec(),
+                at,
+            })
+        });
+    mocks
+        .hasher
+        .expect_hash()
+        .times(1)
+        .in_sequence(&mut order)
+        .returning(|_| Ok(phc("$argon2id$new")));
+    mocks
+        .customers
+        .expect_register()
+        .times(1)
+        .returning(|_, _| Ok(()));
+    mocks
+        .sessions
+        .expect_insert()
+        .times(1)
+        .returning(|_| Ok(()));
+    // A sign-up is counted for good: it is not a failure that success takes back.
+    mocks.throttle.expect_release().never();
+
+    let result = mocks
+        .service()
+        .sign_up(CustomerSignup {
+            client_ip: Some(client_ip()),
+            ..signup()
+        })
+        .await;
+
+    assert!(result.is_ok(), "{result:?}");
+}
+
+#[tokio::test]
+async fn sign_up_over_the_address_limit_is_refused_before_any_hashing() {
+    let mut mocks = Mocks::new();
+    mocks
+        .throttle
+        .expect_reserve()
+        .times(1)
+        .returning(|_, _| Err(Duration::from_mins(2)));
+    mocks.hasher.expect_hash().never();
+    mocks.customers.expect_register().never();
+    mocks.no_session_change();
+
+    let result = mocks
+        .service()
+        .sign_up(CustomerSignup {
+            client_ip: Some(client_ip()),
+            ..signup()
+        })
+        .await;
+
+    match result {
+        Err(IdentityError::SignupsThrottled { retry_after }) => {
+            assert_eq!(retry_after, Duration::from_mins(2));
+        }
+        other => panic!("expected SignupsThrottled, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn sign_up_while_hashing_is_saturated_is_busy_and_registers_nothing() {
+    let mut mocks = Mocks::new();
+    mocks.hasher.expect_hash().times(1).returning(|_| {
+        Err(HasherError::Busy {
+            retry_after: Duration::from_secs(1),
+        })
+    });
+    mocks.customers.expect_register().never();
+    mocks.no_session_change();
+
+    let result = mocks.service().sign_up(signup()).await;
+
+    match result {
+        Err(IdentityError::Busy { retry_after }) => {
+            assert_eq!(retry_after, Duration::from_secs(1));
+        }
+        other => panic!("expected Busy, got {other:?}"),
     }
 }
 
@@ -476,12 +577,8 @@ async fn sign_up_with_a_taken_email_fails_and_starts_no_session() {
 async fn login_with_an_unknown_email_verifies_against_no_hash_and_counts_a_failure() {
     // `sign_in(None, ..)` expects `verify(password, None)`: the same work as a real check.
     let mut mocks = Mocks::sign_in(None, false);
-    mocks
-        .throttle
-        .expect_record_failure()
-        .withf(|keys, at| keys == throttle_keys().as_slice() && *at == now())
-        .times(1)
-        .return_const(());
+    // The attempt was counted by `reserve`; a failure keeps it counted.
+    mocks.throttle.expect_release().never();
     mocks.throttle.expect_clear().never();
     mocks.users.expect_get().never();
     mocks.no_session_change();
@@ -495,12 +592,8 @@ async fn login_with_an_unknown_email_verifies_against_no_hash_and_counts_a_failu
 async fn login_with_a_wrong_password_fails_alike_and_counts_a_failure() {
     let user = staff_user(StaffRole::Admin, UserStatus::Active);
     let mut mocks = Mocks::sign_in(Some(credential_of(PrincipalId::User(user.id))), false);
-    mocks
-        .throttle
-        .expect_record_failure()
-        .withf(|keys, at| keys == throttle_keys().as_slice() && *at == now())
-        .times(1)
-        .return_const(());
+    // The attempt was counted by `reserve`; a failure keeps it counted.
+    mocks.throttle.expect_release().never();
     mocks.throttle.expect_clear().never();
     mocks.users.expect_get().never();
     mocks.no_session_change();
@@ -525,7 +618,12 @@ async fn login_of_staff_clears_the_email_and_signs_in_with_the_stored_role_and_c
             .withf(|key| *key == ThrottleKey::Email(LOGIN_EMAIL_KEY.to_owned()))
             .times(1)
             .return_const(());
-        mocks.throttle.expect_record_failure().never();
+        mocks
+            .throttle
+            .expect_release()
+            .withf(|reservation| reservation.keys == throttle_keys() && reservation.at == now())
+            .times(1)
+            .return_const(());
         let user_id = user.id;
         mocks
             .sessions
@@ -561,6 +659,7 @@ async fn login_of_a_customer_signs_in_with_the_customer_role() {
     let customer = CustomerId::new();
     let mut mocks = Mocks::sign_in(Some(credential_of(PrincipalId::Customer(customer))), true);
     mocks.throttle.expect_clear().times(1).return_const(());
+    mocks.throttle.expect_release().times(1).return_const(());
     mocks.users.expect_get().never();
     mocks
         .sessions
@@ -586,10 +685,15 @@ async fn login_without_a_client_address_is_throttled_by_email_only() {
     let mut mocks = Mocks::new();
     mocks
         .throttle
-        .expect_check()
+        .expect_reserve()
         .withf(|keys, _| keys == [ThrottleKey::Email(LOGIN_EMAIL_KEY.to_owned())])
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|keys, at| {
+            Ok(Reservation {
+                keys: keys.to_vec(),
+                at,
+            })
+        });
     mocks
         .credentials
         .expect_find_by_email()
@@ -600,12 +704,7 @@ async fn login_without_a_client_address_is_throttled_by_email_only() {
         .expect_verify()
         .times(1)
         .returning(|_, _| Ok(false));
-    mocks
-        .throttle
-        .expect_record_failure()
-        .withf(|keys, _| keys == [ThrottleKey::Email(LOGIN_EMAIL_KEY.to_owned())])
-        .times(1)
-        .return_const(());
+    mocks.throttle.expect_release().never();
     let attempt = LoginAttempt {
         client_ip: None,
         ..login_attempt()
@@ -622,7 +721,7 @@ async fn login_of_a_disabled_user_with_the_right_password_is_refused_without_a_s
     let mut mocks = Mocks::sign_in(Some(credential_of(PrincipalId::User(user.id))), true);
     mocks.user_found(&user);
     mocks.throttle.expect_clear().return_const(());
-    mocks.throttle.expect_record_failure().never();
+    mocks.throttle.expect_release().times(1).return_const(());
     mocks.no_session_change();
 
     let result = mocks.service().login(login_attempt()).await;
@@ -635,12 +734,12 @@ async fn login_while_throttled_is_refused_before_any_credential_is_read() {
     let mut mocks = Mocks::new();
     mocks
         .throttle
-        .expect_check()
+        .expect_reserve()
         .times(1)
         .returning(|_, _| Err(Duration::from_secs(42)));
     mocks.credentials.expect_find_by_email().never();
     mocks.hasher.expect_verify().never();
-    mocks.throttle.expect_record_failure().never();
+    mocks.throttle.expect_release().never();
     mocks.no_session_change();
 
     let result = mocks.service().login(login_attempt()).await;

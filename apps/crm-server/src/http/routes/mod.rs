@@ -1,13 +1,32 @@
-//! The HTTP routes, one module per resource.
+//! The HTTP routes, one folder per resource: `mod.rs` (handlers and
+//! `configure`), `body.rs` (response types), `request.rs` (request types and
+//! their parsing into domain input). A route module never imports another
+//! route module; what two of them would share lives in `crate::http`.
 
 pub mod auth;
 pub mod calendar;
 pub mod companies;
-pub mod customer_csv;
 pub mod customers;
 pub mod health;
-pub mod history;
 pub mod interactions;
-pub mod me;
 pub mod tickets;
 pub mod users;
+
+use actix_web::web;
+
+/// Registers every resource's routes.
+///
+/// Order matters where a fixed path would otherwise be taken for an id:
+/// `calendar` registers `/api/interactions/{interaction_id}.ics` before
+/// `interactions` registers `/api/interactions/{interaction_id}` (and
+/// `customers` registers its CSV paths before its `{customer_id}` paths).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    auth::configure(cfg);
+    users::configure(cfg);
+    companies::configure(cfg);
+    customers::configure(cfg);
+    tickets::configure(cfg);
+    calendar::configure(cfg);
+    interactions::configure(cfg);
+    health::configure(cfg);
+}

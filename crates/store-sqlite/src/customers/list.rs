@@ -1,0 +1,305 @@
+//! The SQL of one page of the customer list: filters, visibility, sort
+//! order and where the page starts, on the shared planner of [`crate::sql`].
+//!
+//! Sorted by a field, pages are keyset-paginated on (sort key text, id), as
+//! the staff user list is: the next page starts strictly after the last
+//! item's pair, so customers created between two requests never cause
+//! duplicates or gaps among those that existed before.
+//!
+//! Sorted by relevance, the `bm25` score is no stable key (it changes with
+//! every write to the index), so the position is the number of matches
+//! already returned (`offset:N`). Relevance pages may therefore shift, skip
+//! or repeat a customer while the matching data changes between requests.
+
+use crm_customers::{CustomerQuery, CustomerSortField, Visibility};
+use crm_kernel::{BackendError, PageRequest, SortDirection};
+
+use crate::customers::fts;
+use crate::customers::rows::{CUSTOMER_COLUMNS, CUSTOMER_FROM};
+use crate::sql::{Filter, ListPlan, Order, PageSelect, Start, search_text};
+
+/// How the position of a page's last item is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Position {
+    /// By its sort key, selected after the customer's columns.
+    Keyset,
+    /// By how many matches precede the next page; this page starts at `offset`.
+    Offset {
+        /// Matches before this page.
+        offset: u64,
+    },
+}
+
+/// The prefix of a relevance position's key.
+const OFFSET_KEY: &str = "offset:";
+
+/// The key of a relevance position after `count` matches.
+pub(crate) fn offset_key(count: u64) -> String {
+    format!("{OFFSET_KEY}{count}")
+}
+
+/// The query of one page, at most `limit + 1` rows (the extra one telling
+/// that another page exists), and how its positions are told
+/// ([`Position::Keyset`] for an empty plan).
+pub(crate) fn list_plan(
+    query: &CustomerQuery,
+    visibility: &Visibility,
+    page: &PageRequest,
+) -> Result<(ListPlan, Position), BackendError> {
+    let nothing = (ListPlan::Empty, Position::Keyset);
+    let mut filter = Filter::new();
+    filter.condition("c.erased_at IS NULL");
+    if !filter.visible(visibility, "c.id") {
+        return Ok(nothing);
+    }
+    fields(&mut filter, query);
+    let search = match search_text(query.text.as_deref()).map(fts::match_expression) {
+        None => None,
+        Some(Some(expression)) => Some(expression),
+        Some(None) => return Ok(nothing),
+    };
+    match (query.sort.field, search) {
+        (CustomerSortField::Relevance, Some(expression)) => {
+            relevance_plan(filter, expression, query.sort.direction, page)
+        }
+        (field, search) => Ok(keyset_plan(
+            filter,
+            search,
+            field,
+            query.sort.direction,
+            page,
+        )),
+    }
+}
+
+/// Adds the field filters of `query` (all but the text).
+fn fields(filter: &mut Filter, query: &CustomerQuery) {
+    if let Some(status) = query.status {
+        filter.push_text("c.status = ?", status.as_str());
+    }
+    if let Some(company) = query.company_id {
+        filter.push_text("c.company_id = ?", company.to_string());
+    }
+    if let Some(owner) = query.owner_id {
+        filter.push_text("c.owner_id = ?", owner.to_string());
+    }
+    if let Some(tag) = &query.tag {
+        filter.push_text(
+            "EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND t.tag = ?)",
+            tag.as_str(),
+        );
+    }
+    filter.within("c.created_at", query.created_from, query.created_to);
+}
+
+/// Matches of `expression`, best first (ascending `bm25`), from the offset
+/// the cursor holds.
+fn relevance_plan(
+    filter: Filter,
+    expression: String,
+    direction: SortDirection,
+    page: &PageRequest,
+) -> Result<(ListPlan, Position), BackendError> {
+    let offset = match &page.after {
+        None => 0,
+        Some(position) => parse_offset(position.key.as_deref())?,
+    };
+    let mut matches = Filter::new();
+    matches.push_text("customers_fts MATCH ?", expression);
+    matches.append(filter);
+    let plan = PageSelect {
+        columns: CUSTOMER_COLUMNS,
+        from: "customers_fts JOIN customers c ON c.rowid = customers_fts.rowid \
+               LEFT JOIN companies co ON co.id = c.company_id",
+        order: Order {
+            key: fts::RANK,
+            id: "c.id",
+            direction,
+        },
+    }
+    .plan(matches, Start::Offset(offset), page.limit);
+    Ok((plan, Position::Offset { offset }))
+}
+
+/// Customers (matching `search`, if any) in the order of `field`, strictly
+/// after the cursor's (key, id).
+fn keyset_plan(
+    mut filter: Filter,
+    search: Option<String>,
+    field: CustomerSortField,
+    direction: SortDirection,
+    page: &PageRequest,
+) -> (ListPlan, Position) {
+    if let Some(expression) = search {
+        filter.push_text(
+            "c.rowid IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)",
+            expression,
+        );
+    }
+    let key = sort_key(field);
+    let plan = PageSelect {
+        columns: &format!("{CUSTOMER_COLUMNS}, {key}"),
+        from: CUSTOMER_FROM,
+        order: Order {
+            key,
+            id: "c.id",
+            direction,
+        },
+    }
+    .plan(filter, Start::keyset(page), page.limit);
+    (plan, Position::Keyset)
+}
+
+/// The expression a sort field orders by; each has an index on (it, id).
+/// Relevance without a search text ranks nothing, so it falls back to the
+/// default order without one, creation time.
+fn sort_key(field: CustomerSortField) -> &'static str {
+    match field {
+        CustomerSortField::Name => "c.name_sort",
+        CustomerSortField::CreatedAt | CustomerSortField::Relevance => "c.created_at",
+        CustomerSortField::UpdatedAt => "c.updated_at",
+        CustomerSortField::LastInteraction => "coalesce(c.last_interaction, '')",
+    }
+}
+
+/// The number of matches a relevance position says were returned.
+fn parse_offset(key: Option<&str>) -> Result<u64, BackendError> {
+    key.and_then(|key| key.strip_prefix(OFFSET_KEY))
+        .and_then(|count| count.parse().ok())
+        .ok_or_else(|| BackendError::msg("the cursor is not a position of a relevance list"))
+}
+
+#[cfg(test)]
+mod tests {
+    use crm_customers::{CustomerSort, LifecycleStatus, Tag};
+    use crm_kernel::{CompanyId, CursorPosition, CustomerId, Limit, UserId};
+
+    use rusqlite::types::Value;
+
+    use super::*;
+
+    fn sql_and_params((plan, position): (ListPlan, Position)) -> (String, Vec<Value>, Position) {
+        let (sql, params) = crate::sql::sql_and_params(plan);
+        (sql, params, position)
+    }
+
+    #[test]
+    fn first_page_lists_only_customers_that_are_not_erased() {
+        let (sql, params, position) = sql_and_params(
+            list_plan(
+                &CustomerQuery::default(),
+                &Visibility::All,
+                &PageRequest::default(),
+            )
+            .unwrap(),
+        );
+        assert!(sql.contains("WHERE c.erased_at IS NULL ORDER BY"), "{sql}");
+        assert!(
+            sql.ends_with("ORDER BY c.created_at ASC, c.id ASC LIMIT ?"),
+            "{sql}"
+        );
+        assert_eq!(params, vec![Value::Integer(51)]);
+        assert_eq!(position, Position::Keyset);
+    }
+
+    #[test]
+    fn every_filter_binds_one_value_per_placeholder() {
+        let query = CustomerQuery {
+            status: Some(LifecycleStatus::Prospect),
+            company_id: Some(CompanyId::new()),
+            owner_id: Some(UserId::new()),
+            tag: Some(Tag::parse("vip").unwrap()),
+            created_from: Some(crm_kernel::Timestamp::from_millis(0).unwrap()),
+            created_to: Some(crm_kernel::Timestamp::from_millis(1).unwrap()),
+            text: Some("ann".into()),
+            sort: CustomerSort::parse("-last_interaction").unwrap(),
+        };
+        let visibility = Visibility::Agent {
+            company_ids: vec![CompanyId::new(), CompanyId::new()],
+            owner_id: UserId::new(),
+        };
+        let page = PageRequest {
+            limit: Limit::parse(Some(2)).unwrap(),
+            after: Some(CursorPosition {
+                key: Some(String::new()),
+                id: CustomerId::new().to_string(),
+            }),
+        };
+        let (sql, params, _) = sql_and_params(list_plan(&query, &visibility, &page).unwrap());
+        assert_eq!(sql.matches('?').count(), params.len(), "{sql}");
+        assert!(
+            sql.contains("(c.company_id IN (?, ?) OR c.owner_id = ?)"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("(coalesce(c.last_interaction, ''), c.id) < (?, ?)"),
+            "{sql}"
+        );
+        assert!(params.contains(&Value::Text(r#""ann"*"#.into())));
+    }
+
+    #[test]
+    fn nothing_visible_or_no_words_is_an_empty_page() {
+        let page = PageRequest::default();
+        assert!(matches!(
+            list_plan(&CustomerQuery::default(), &Visibility::Nothing, &page)
+                .unwrap()
+                .0,
+            ListPlan::Empty
+        ));
+        let query = CustomerQuery {
+            text: Some("\" * (".into()),
+            ..CustomerQuery::default()
+        };
+        assert!(matches!(
+            list_plan(&query, &Visibility::All, &page).unwrap().0,
+            ListPlan::Empty
+        ));
+        let blank = CustomerQuery {
+            text: Some("   ".into()),
+            ..CustomerQuery::default()
+        };
+        assert!(matches!(
+            list_plan(&blank, &Visibility::All, &page).unwrap().0,
+            ListPlan::Query(_)
+        ));
+    }
+
+    #[test]
+    fn relevance_pages_by_offset() {
+        let query = CustomerQuery {
+            text: Some("ann".into()),
+            sort: CustomerSort::relevance(),
+            ..CustomerQuery::default()
+        };
+        let page = PageRequest {
+            limit: Limit::parse(Some(10)).unwrap(),
+            after: Some(CursorPosition {
+                key: Some(offset_key(20)),
+                id: CustomerId::new().to_string(),
+            }),
+        };
+        let (sql, params, position) =
+            sql_and_params(list_plan(&query, &Visibility::All, &page).unwrap());
+        assert!(sql.contains("ORDER BY bm25("), "{sql}");
+        assert_eq!(position, Position::Offset { offset: 20 });
+        assert_eq!(params.last(), Some(&Value::Integer(20)));
+        let bad = PageRequest {
+            after: Some(CursorPosition {
+                key: Some("smith".into()),
+                id: String::new(),
+            }),
+            ..page
+        };
+        assert!(list_plan(&query, &Visibility::All, &bad).is_err());
+        let without_text = CustomerQuery {
+            text: None,
+            ..query
+        };
+        let (sql, _, position) = sql_and_params(
+            list_plan(&without_text, &Visibility::All, &PageRequest::default()).unwrap(),
+        );
+        assert!(sql.contains("ORDER BY c.created_at ASC"), "{sql}");
+        assert_eq!(position, Position::Keyset);
+    }
+}

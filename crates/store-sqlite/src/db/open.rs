@@ -1,0 +1,244 @@
+//! Opening the store: the file, the pragmas of every connection, the writer
+//! and the readers, and the helpers that run blocking work off the async threads.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crm_kernel::BackendError;
+use deadpool_sqlite::{Config, Hook, HookError, Manager, Object, Pool, Runtime};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use crate::db::error::DbError;
+
+/// How long a connection waits for another one's lock before it gives up
+/// (several server processes, or a backup tool, may share the file).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Readers in the pool; WAL lets them read while the writer writes.
+const READERS: usize = 4;
+/// How long a call waits for a free connection before it fails.
+const POOL_WAIT: Duration = Duration::from_secs(30);
+/// Prepared statements kept per connection: every fixed statement of the
+/// store, plus the list queries' few filter combinations.
+const STATEMENT_CACHE: usize = 64;
+
+/// Which connection of the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionRole {
+    /// The single connection that writes.
+    Writer,
+    /// One of the read-only connections.
+    Reader,
+}
+
+/// The CRM's store on one SQLite file.
+///
+/// It holds one writer connection (so writes never wait on each other's
+/// locks and a read-then-write inside a transaction is atomic) and a small
+/// pool of read-only connections. Clones are cheap and share the connections.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    path: Arc<Path>,
+    writer: Pool,
+    readers: Pool,
+}
+
+/// Why the store could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The folder of the database file could not be created.
+    #[error("cannot create the folder {path}: {source}")]
+    CreateFolder {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// SQLite could not open the file or set it up.
+    #[error("cannot open the SQLite database {path}: {source}")]
+    Open {
+        /// The database file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: BackendError,
+    },
+}
+
+impl SqliteStore {
+    /// Opens the database file at `path`, creating it and its folder when
+    /// missing, and checks that a writer and a reader connection work.
+    ///
+    /// Every connection runs in WAL mode with `foreign_keys=ON`,
+    /// `synchronous=NORMAL` and a 5 s `busy_timeout`; readers are also
+    /// `query_only`. It does not migrate: call [`SqliteStore::migrate`].
+    ///
+    /// Must be called inside a Tokio runtime.
+    #[tracing::instrument(skip_all, fields(path = %path.display()))]
+    pub async fn open(path: &Path) -> Result<Self, OpenError> {
+        let open_error = |source: BackendError| OpenError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        if let Some(folder) = path
+            .parent()
+            .filter(|folder| !folder.as_os_str().is_empty())
+        {
+            let folder = folder.to_owned();
+            let target = folder.clone();
+            tokio::task::spawn_blocking(move || std::fs::create_dir_all(target))
+                .await
+                .map_err(|error| open_error(BackendError::new(error)))?
+                .map_err(|source| OpenError::CreateFolder {
+                    path: folder,
+                    source,
+                })?;
+        }
+        let writer = pool(path, ConnectionRole::Writer, 1).map_err(&open_error)?;
+        let readers = pool(path, ConnectionRole::Reader, READERS).map_err(&open_error)?;
+        let store = Self {
+            path: path.into(),
+            writer,
+            readers,
+        };
+        // The writer first: it creates the file and switches it to WAL
+        // before any reader opens it.
+        store.with_writer(|_| ()).await.map_err(&open_error)?;
+        store.with_reader(|_| ()).await.map_err(&open_error)?;
+        tracing::debug!("SQLite store open");
+        Ok(store)
+    }
+
+    /// The path of the database file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `work` on the writer connection, on the blocking thread pool.
+    ///
+    /// A writer connection is never handed over inside a transaction: if an
+    /// abandoned import transaction left one open (its rollback could not
+    /// run), it is rolled back first.
+    pub(crate) async fn with_writer<T, F>(&self, work: F) -> Result<T, BackendError>
+    where
+        F: FnOnce(&mut Connection) -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        run(&self.writer, move |conn| {
+            end_abandoned_transaction(conn)?;
+            Ok(work(conn))
+        })
+        .await?
+    }
+
+    /// The writer connection itself, for a transaction that spans several
+    /// calls (the import): nobody else writes until it is dropped.
+    pub(crate) async fn writer_connection(&self) -> Result<Object, BackendError> {
+        self.writer.get().await.map_err(BackendError::new)
+    }
+
+    /// Runs `work` on a reader connection, on the blocking thread pool.
+    pub(crate) async fn with_reader<T, F>(&self, work: F) -> Result<T, BackendError>
+    where
+        F: FnOnce(&mut Connection) -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        run(&self.readers, work).await
+    }
+
+    /// Runs `work` on a reader (each statement sees the last commit).
+    pub(crate) async fn read<T, R, F>(&self, work: F) -> Result<T, DbError<R>>
+    where
+        F: FnOnce(&Connection) -> Result<T, DbError<R>> + Send + 'static,
+        T: Send + 'static,
+        R: Send + 'static,
+    {
+        self.with_reader(move |conn| work(conn)).await?
+    }
+
+    /// Runs `work` in one `BEGIN IMMEDIATE` transaction on the writer: it
+    /// commits when `work` succeeds and rolls back, changing nothing, when it
+    /// fails. Reads inside `work` see no concurrent write.
+    pub(crate) async fn write<T, R, F>(&self, work: F) -> Result<T, DbError<R>>
+    where
+        F: FnOnce(&Transaction<'_>) -> Result<T, DbError<R>> + Send + 'static,
+        T: Send + 'static,
+        R: Send + 'static,
+    {
+        self.with_writer(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = work(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })
+        .await?
+    }
+}
+
+/// A pool of `size` connections to `path` whose every connection gets the
+/// pragmas of its role as soon as it is created.
+fn pool(path: &Path, role: ConnectionRole, size: usize) -> Result<Pool, BackendError> {
+    let manager = Manager::from_config(&Config::new(path), Runtime::Tokio1);
+    Pool::builder(manager)
+        .max_size(size)
+        .runtime(Runtime::Tokio1)
+        .wait_timeout(Some(POOL_WAIT))
+        .post_create(Hook::async_fn(move |conn, _| {
+            Box::pin(async move {
+                conn.interact(move |conn| apply_pragmas(conn, role))
+                    .await
+                    .map_err(|error| HookError::message(error.to_string()))?
+            })
+        }))
+        .build()
+        .map_err(BackendError::new)
+}
+
+/// Sets the pragmas every connection needs. `foreign_keys`, `synchronous`
+/// and `busy_timeout` belong to the connection, so each one sets them;
+/// `journal_mode=WAL` is stored in the file and is a no-op once set.
+fn apply_pragmas(conn: &Connection, role: ConnectionRole) -> Result<(), HookError> {
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(HookError::Backend)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        .map_err(HookError::Backend)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(HookError::message(format!(
+            "the database refused WAL journal mode (it is in `{mode}` mode)"
+        )));
+    }
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+        .map_err(HookError::Backend)?;
+    if role == ConnectionRole::Reader {
+        conn.execute_batch("PRAGMA query_only = ON;")
+            .map_err(HookError::Backend)?;
+    }
+    Ok(())
+}
+
+/// Rolls back a transaction left open on the writer (see
+/// [`SqliteStore::with_writer`]); a no-op in autocommit mode.
+pub(crate) fn end_abandoned_transaction(conn: &Connection) -> Result<(), BackendError> {
+    if conn.is_autocommit() {
+        return Ok(());
+    }
+    tracing::warn!("rolling back a transaction left open on the writer connection");
+    conn.execute_batch("ROLLBACK").map_err(BackendError::new)
+}
+
+/// Takes a connection of `pool` and runs `work` with it on the blocking
+/// thread pool (deadpool's `interact`).
+async fn run<T, F>(pool: &Pool, work: F) -> Result<T, BackendError>
+where
+    F: FnOnce(&mut Connection) -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let conn = pool.get().await.map_err(BackendError::new)?;
+    conn.interact(work)
+        .await
+        .map_err(|error| BackendError::msg(format!("SQLite task failed: {error}")))
+}

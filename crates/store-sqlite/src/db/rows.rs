@@ -1,0 +1,157 @@
+//! Turning stored text back into domain values.
+//!
+//! Every value read goes through the domain's parsing constructor, so what
+//! the store hands out is valid by construction. A value that does not parse
+//! (edited by hand, written by a buggy version) is reported as corrupt data,
+//! a backend error, never a panic.
+
+use std::fmt;
+
+use crm_kernel::{BackendError, PrincipalId, PrincipalKind, Timestamp, Version};
+
+/// A stored value that does not parse as its domain type.
+#[derive(Debug, thiserror::Error)]
+#[error("corrupt data in {column}: {reason}")]
+pub(crate) struct CorruptData {
+    column: &'static str,
+    reason: String,
+}
+
+impl CorruptData {
+    /// `column` (written `table.column`) holds something unusable.
+    pub(crate) fn new(column: &'static str, reason: impl fmt::Display) -> Self {
+        Self {
+            column,
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// Parses the text of `column` with the domain constructor `parse`.
+pub(crate) fn decode<T, E: fmt::Display>(
+    column: &'static str,
+    text: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<T, CorruptData> {
+    parse(text).map_err(|error| CorruptData::new(column, error))
+}
+
+/// Parses the text of a nullable `column`; NULL stays `None`.
+pub(crate) fn decode_opt<T, E: fmt::Display>(
+    column: &'static str,
+    text: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<Option<T>, CorruptData> {
+    text.map(|text| decode(column, text, parse)).transpose()
+}
+
+/// Parses a stored instant (RFC 3339).
+pub(crate) fn timestamp(column: &'static str, text: &str) -> Result<Timestamp, CorruptData> {
+    decode(column, text, Timestamp::parse_rfc3339)
+}
+
+/// Parses a nullable stored instant.
+pub(crate) fn timestamp_opt(
+    column: &'static str,
+    text: Option<&str>,
+) -> Result<Option<Timestamp>, CorruptData> {
+    decode_opt(column, text, Timestamp::parse_rfc3339)
+}
+
+/// Rebuilds a principal from its stored kind (`user`, `customer`) and id.
+pub(crate) fn principal(kind: &str, id: &str) -> Result<PrincipalId, CorruptData> {
+    let kind = match kind {
+        "user" => PrincipalKind::User,
+        "customer" => PrincipalKind::Customer,
+        other => {
+            return Err(CorruptData::new(
+                "principal_kind",
+                format!("unknown principal kind `{other}`"),
+            ));
+        }
+    };
+    decode("principal_id", id, |id| PrincipalId::parse(kind, id))
+}
+
+/// The stored text of a principal: its kind and its id.
+pub(crate) fn principal_columns(principal: PrincipalId) -> (&'static str, String) {
+    (principal.kind().as_str(), principal.to_string())
+}
+
+/// A stored version as the domain's [`Version`].
+pub(crate) fn version(column: &'static str, stored: i64) -> Result<Version, CorruptData> {
+    u64::try_from(stored)
+        .ok()
+        .filter(|n| *n >= 1)
+        .map(Version::new)
+        .ok_or_else(|| CorruptData::new(column, format!("`{stored}` is not a version")))
+}
+
+/// Refuses to write `record` `id` at `version` over the stored `expected`:
+/// a write must raise the version (a caller's bug otherwise, a backend
+/// error rather than a refusal the port names).
+pub(crate) fn ensure_newer_version(
+    record: &str,
+    id: impl fmt::Display,
+    version: Version,
+    expected: Version,
+) -> Result<(), BackendError> {
+    if version <= expected {
+        return Err(BackendError::msg(format!(
+            "{record} {id} must be written with a version above {} (got {})",
+            expected.get(),
+            version.get()
+        )));
+    }
+    Ok(())
+}
+
+/// A version as stored (SQLite integers are signed).
+pub(crate) fn stored_version(version: Version) -> i64 {
+    // Versions count changes of one record: they never reach 2^63.
+    i64::try_from(version.get()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use crm_kernel::{EmailAddress, UserId};
+
+    use super::*;
+
+    #[test]
+    fn bad_text_is_corrupt_data_not_a_panic() {
+        let error = decode("users.email", "not an email", EmailAddress::parse).unwrap_err();
+        assert!(error.to_string().contains("users.email"), "{error}");
+        assert!(timestamp("users.created_at", "yesterday").is_err());
+        assert!(principal("robot", &UserId::new().to_string()).is_err());
+        assert!(principal("user", "42").is_err());
+        assert_eq!(timestamp_opt("x", None).unwrap(), None);
+    }
+
+    #[test]
+    fn principals_round_trip_through_their_columns() {
+        let id = PrincipalId::User(UserId::new());
+        let (kind, text) = principal_columns(id);
+        assert_eq!(principal(kind, &text).unwrap(), id);
+    }
+
+    #[test]
+    fn versions_must_be_positive() {
+        assert_eq!(version("v", 3).unwrap(), Version::new(3));
+        assert!(version("v", 0).is_err());
+        assert!(version("v", -1).is_err());
+        assert_eq!(stored_version(Version::new(7)), 7);
+    }
+
+    #[test]
+    fn a_write_must_raise_the_version() {
+        let error = ensure_newer_version("ticket", "t-1", Version::new(2), Version::new(2))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("ticket t-1 must be written with a version above 2 (got 2)"),
+            "{error}"
+        );
+        assert!(ensure_newer_version("ticket", "t-1", Version::new(3), Version::new(2)).is_ok());
+    }
+}

@@ -1,0 +1,161 @@
+//! Interactions: [`InteractionRepository`] on the `interactions` and
+//! `interaction_attendees` tables, maintaining `customers.last_interaction`.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use crm_interactions::ports::{InteractionRepository, StoreError};
+use crm_interactions::{Interaction, InteractionQuery};
+use crm_kernel::{
+    CursorPosition, InteractionId, Page, PageRequest, Timestamp, UserId, Version, Visibility,
+};
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, Row};
+
+use crate::db::error::InteractionDbError;
+use crate::db::open::SqliteStore;
+use crate::interactions::list;
+use crate::interactions::rows::{INTERACTION_COLUMNS, InteractionRow};
+use crate::interactions::writes;
+use crate::sql::ListQuery;
+
+/// The organizer's scheduled meetings and calls overlapping `[?2, ?3)`.
+///
+/// An interaction `[date_time, end_time)` overlaps when
+/// `date_time < ?3 AND end_time > ?2`; one without end (or with an end equal
+/// to its start) occupies its start instant and overlaps when
+/// `?2 <= date_time < ?3`. Both read as `date_time < ?3 AND (date_time >= ?2
+/// OR end_time > ?2)`: for an interval that ends after it starts the second
+/// test adds nothing, and for an instant `end_time > ?2` is NULL or no
+/// weaker. Touching intervals do not overlap.
+const OVERLAPPING: &str = "SELECT {columns} FROM interactions i \
+     WHERE i.organizer_id = ?1 AND i.status = 'scheduled' AND i.kind IN ('meeting', 'call') \
+       AND i.date_time < ?3 AND (i.date_time >= ?2 OR i.end_time > ?2) \
+     ORDER BY i.date_time, i.id";
+
+/// The interactions user `?1` organises or attends as a staff attendee,
+/// starting in `[?2, ?3)`, oldest first.
+const CALENDAR: &str = "SELECT {columns} FROM interactions i \
+     WHERE i.date_time >= ?2 AND i.date_time < ?3 \
+       AND i.id IN (SELECT o.id FROM interactions o \
+                    WHERE o.organizer_id = ?1 AND o.date_time >= ?2 AND o.date_time < ?3 \
+                    UNION \
+                    SELECT a.interaction_id FROM interaction_attendees a WHERE a.user_id = ?1) \
+     ORDER BY i.date_time, i.id";
+
+#[async_trait]
+impl InteractionRepository for SqliteStore {
+    /// Checks the customers, stores the interactions and recomputes the
+    /// customers' `last_interaction` in one `BEGIN IMMEDIATE` transaction.
+    #[tracing::instrument(skip_all, fields(count = interactions.len()))]
+    async fn insert(&self, interactions: &[Interaction]) -> Result<(), StoreError> {
+        if interactions.is_empty() {
+            return Ok(());
+        }
+        let interactions = interactions.to_vec();
+        self.write(move |tx| writes::insert(tx, &interactions))
+            .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(interaction_id = %id))]
+    async fn get(&self, id: InteractionId) -> Result<Option<Interaction>, StoreError> {
+        let interaction = self
+            .read(move |conn| {
+                let sql =
+                    format!("SELECT {INTERACTION_COLUMNS} FROM interactions i WHERE i.id = ?1");
+                let row = conn
+                    .prepare_cached(&sql)?
+                    .query_row([id.to_string()], InteractionRow::read)
+                    .optional()?;
+                Ok::<_, InteractionDbError>(row.map(InteractionRow::into_interaction).transpose()?)
+            })
+            .await?;
+        Ok(interaction)
+    }
+
+    /// Replaces the interaction and recomputes its customer's
+    /// `last_interaction` in one `BEGIN IMMEDIATE` transaction.
+    #[tracing::instrument(skip_all, fields(interaction_id = %interaction.id))]
+    async fn update(&self, interaction: &Interaction, expected: Version) -> Result<(), StoreError> {
+        let interaction = interaction.clone();
+        self.write(move |tx| writes::update(tx, &interaction, expected))
+            .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn list(
+        &self,
+        query: &InteractionQuery,
+        visibility: &Visibility,
+        include_staff_only: bool,
+        page: &PageRequest,
+    ) -> Result<Page<Interaction>, StoreError> {
+        let plan = list::list_plan(query, visibility, include_staff_only, page);
+        let rows = self.list_rows(plan, interaction).await?;
+        Ok(Page::from_overfetch(rows, page.limit, |interaction| {
+            CursorPosition {
+                key: Some(interaction.date_time.to_rfc3339()),
+                id: interaction.id.to_string(),
+            }
+        }))
+    }
+
+    /// See `OVERLAPPING` for the exact rule. An empty window
+    /// (`end <= start`, as for an interaction without end) is read as the
+    /// instant `start`, the millisecond `[start, start + 1 ms)`: it overlaps
+    /// an interval that contains `start` and an instant at `start`.
+    #[tracing::instrument(skip_all, fields(organizer = %organizer))]
+    async fn overlapping(
+        &self,
+        organizer: UserId,
+        start: Timestamp,
+        end: Timestamp,
+    ) -> Result<Vec<Interaction>, StoreError> {
+        let end = if end > start {
+            end
+        } else {
+            start.plus(Duration::from_millis(1))
+        };
+        self.in_window(OVERLAPPING, organizer, start, end).await
+    }
+
+    #[tracing::instrument(skip_all, fields(user = %user))]
+    async fn calendar(
+        &self,
+        user: UserId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Interaction>, StoreError> {
+        self.in_window(CALENDAR, user, from, to).await
+    }
+}
+
+impl SqliteStore {
+    /// The interactions `statement` ([`OVERLAPPING`] or [`CALENDAR`]) finds
+    /// for user `?1` in the window `[?2, ?3)` = `[from, to)`.
+    async fn in_window(
+        &self,
+        statement: &'static str,
+        user: UserId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Interaction>, StoreError> {
+        let query = ListQuery {
+            sql: statement.replace("{columns}", INTERACTION_COLUMNS),
+            params: vec![
+                Value::Text(user.to_string()),
+                Value::Text(from.to_rfc3339()),
+                Value::Text(to.to_rfc3339()),
+            ],
+        };
+        let found = self.read(move |conn| query.rows(conn, interaction)).await?;
+        Ok(found)
+    }
+}
+
+/// Reads the columns of [`INTERACTION_COLUMNS`] into an interaction.
+fn interaction(row: &Row<'_>) -> Result<Interaction, InteractionDbError> {
+    Ok(InteractionRow::read(row)?.into_interaction()?)
+}
