@@ -18,7 +18,7 @@
 //!
 //! Its ports ([`ports`]) ask the stores for counts per period, never for
 //! records: [`CountRequest`] is cut into UTC day and hour slices so that
-//! maintained counters answer it exactly (ADR 0011). The reference
+//! maintained counters answer it exactly (ADR 0012). The reference
 //! definitions of those counts over records are in [`reference`]; stores
 //! are tested against them. [`AnalyticsService`] has one method per use case.
 

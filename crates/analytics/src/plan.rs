@@ -1,5 +1,5 @@
 //! What a report asks the stores to count, cut so that maintained counters
-//! can answer it exactly ([ADR 0011](../../../docs/adr/0011-report-counters.md)).
+//! can answer it exactly ([ADR 0012](../../../docs/adr/0012-report-counters.md)).
 //!
 //! A period in a time zone rarely starts at a UTC midnight (Berlin's days
 //! start at 23:00 or 22:00 UTC; Kolkata's at 18:30). Every period is

@@ -6,7 +6,7 @@
 //! per UTC day and hour, updated in the same transaction as the writes that
 //! change them, or uses an indexed aggregation that visits only the records
 //! of the range; [`CountRequest`] is cut so that counters can answer it
-//! exactly (ADR 0011). Every answer MUST equal the reference definition in
+//! exactly (ADR 0012). Every answer MUST equal the reference definition in
 //! [`crate::reference`] over the same records; the contract suites check it.
 //!
 //! Error contract: a port fails only with a [`BackendError`] (the store is
