@@ -62,10 +62,11 @@ pub struct TicketCounts {
 pub struct LifecycleSpanCounts {
     /// Customers created in the span (their first recorded status, any status).
     pub created: u64,
-    /// Distinct customers with a change to `customer` in the span (from
-    /// `prospect`, or won back from `churned`).
+    /// Changes to `customer` in the span after the creation (from
+    /// `prospect`, or won back from `churned`): each win counts, as each
+    /// resolution of a ticket does.
     pub won: u64,
-    /// Distinct customers with a change to `churned` in the span.
+    /// Changes to `churned` in the span.
     pub churned: u64,
     /// Distinct customers who were a lead at some time in the span: with a
     /// journey where `lead_at < e` and (`prospect_at` is none or `prospect_at ≥ s`).
@@ -86,7 +87,8 @@ pub struct LifecycleSpanCounts {
 /// Lifecycle figures of a report.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LifecycleCounts {
-    /// Over the whole range (distinct customers: not the sum of the periods).
+    /// Over the whole range: `created`, `won` and `churned` are the sums of
+    /// the periods; the others count distinct customers (not the sums).
     pub total: LifecycleSpanCounts,
     /// One entry per period, in order.
     pub periods: Vec<LifecycleSpanCounts>,

@@ -26,6 +26,7 @@ pub mod chart;
 pub mod counts;
 pub mod duration;
 pub mod error;
+pub mod journeys;
 pub mod period;
 pub mod plan;
 pub mod ports;
@@ -46,6 +47,7 @@ pub use counts::{
 };
 pub use duration::{DurationHistogram, DurationStats};
 pub use error::AnalyticsError;
+pub use journeys::{JourneyRecord, add_journeys};
 pub use period::{Granularity, Period};
 pub use plan::{CountRequest, Grain, Slice, Span};
 pub use ports::{

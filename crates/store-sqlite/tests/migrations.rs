@@ -36,7 +36,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
                     "0001_identity",
                     "0002_customers",
                     "0003_tickets",
-                    "0004_interactions"
+                    "0004_interactions",
+                    "0007_report_counters"
                 ]
             );
         }
@@ -55,7 +56,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
             (1, "identity"),
             (2, "customers"),
             (3, "tickets"),
-            (4, "interactions")
+            (4, "interactions"),
+            (7, "report_counters")
         ]
     );
     assert!(
@@ -230,7 +232,7 @@ async fn the_customers_migration_upgrades_existing_customers() {
     let applied = store.migrate().await.unwrap();
     assert_eq!(
         applied.iter().map(|m| m.version).collect::<Vec<_>>(),
-        [2, 3, 4],
+        [2, 3, 4, 7],
         "only the new migrations run"
     );
     store.ready().await.unwrap();

@@ -6,21 +6,9 @@ use crm_kernel::{CustomerId, Timestamp};
 
 use super::StatusChangeRecord;
 use crate::counts::{LifecycleCounts, LifecycleSpanCounts};
+use crate::journeys::JourneyRecord;
 use crate::plan::{CountRequest, Span};
 use crate::vocabulary::LifecycleStatus;
-
-/// A lead journey: becoming a lead, and the qualification and conversion
-/// that followed it (if they did).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(
-    clippy::struct_field_names,
-    reason = "the instants of the journey's steps"
-)]
-struct Journey {
-    lead_at: Timestamp,
-    prospect_at: Option<Timestamp>,
-    customer_at: Option<Timestamp>,
-}
 
 /// One customer's history, oldest first.
 struct History {
@@ -29,13 +17,14 @@ struct History {
 }
 
 impl History {
-    fn journeys(&self) -> Vec<Journey> {
+    fn journeys(&self) -> Vec<JourneyRecord> {
         let mut out = Vec::new();
         for (i, &(status, at)) in self.changes.iter().enumerate() {
             if status != LifecycleStatus::Lead {
                 continue;
             }
-            let mut journey = Journey {
+            let mut journey = JourneyRecord {
+                customer: self.id,
                 lead_at: at,
                 prospect_at: None,
                 customer_at: None,
@@ -53,16 +42,19 @@ impl History {
     }
 }
 
-/// The lifecycle figures of the whole range and of every period, over the
-/// status changes of customers in scope (`changes` in the order they were
-/// recorded; changes at the same instant keep that order).
+/// Every lead journey of the customers of `changes` (in scope or not), per
+/// customer in the order of their changes: what a store's journey table holds.
 #[must_use]
-pub fn lifecycle_counts(changes: &[StatusChangeRecord], request: &CountRequest) -> LifecycleCounts {
-    let mut by_customer: BTreeMap<CustomerId, History> = BTreeMap::new();
-    for change in changes
+pub fn journeys(changes: &[StatusChangeRecord]) -> Vec<JourneyRecord> {
+    histories(changes.iter())
         .iter()
-        .filter(|c| request.scope.includes(&c.customer))
-    {
+        .flat_map(History::journeys)
+        .collect()
+}
+
+fn histories<'a>(changes: impl Iterator<Item = &'a StatusChangeRecord>) -> Vec<History> {
+    let mut by_customer: BTreeMap<CustomerId, History> = BTreeMap::new();
+    for change in changes {
         by_customer
             .entry(change.customer.id)
             .or_insert_with(|| History {
@@ -76,6 +68,19 @@ pub fn lifecycle_counts(changes: &[StatusChangeRecord], request: &CountRequest) 
     for history in &mut histories {
         history.changes.sort_by_key(|&(_, at)| at);
     }
+    histories
+}
+
+/// The lifecycle figures of the whole range and of every period, over the
+/// status changes of customers in scope (`changes` in the order they were
+/// recorded; changes at the same instant keep that order).
+#[must_use]
+pub fn lifecycle_counts(changes: &[StatusChangeRecord], request: &CountRequest) -> LifecycleCounts {
+    let histories = histories(
+        changes
+            .iter()
+            .filter(|c| request.scope.includes(&c.customer)),
+    );
     let total = request
         .range()
         .map(|range| span_counts(&histories, range))
@@ -92,8 +97,6 @@ pub fn lifecycle_counts(changes: &[StatusChangeRecord], request: &CountRequest) 
 
 fn span_counts(histories: &[History], span: Span) -> LifecycleSpanCounts {
     let mut counts = LifecycleSpanCounts::default();
-    let mut won = HashSet::new();
-    let mut churned = HashSet::new();
     let mut leads = HashSet::new();
     let mut prospects = HashSet::new();
     let mut converted = HashSet::new();
@@ -110,12 +113,8 @@ fn span_counts(histories: &[History], span: Span) -> LifecycleSpanCounts {
                 continue;
             }
             match status {
-                LifecycleStatus::Customer => {
-                    won.insert(history.id);
-                }
-                LifecycleStatus::Churned => {
-                    churned.insert(history.id);
-                }
+                LifecycleStatus::Customer => counts.won += 1,
+                LifecycleStatus::Churned => counts.churned += 1,
                 LifecycleStatus::Lead | LifecycleStatus::Prospect => {}
             }
         }
@@ -144,8 +143,6 @@ fn span_counts(histories: &[History], span: Span) -> LifecycleSpanCounts {
         }
     }
     let len = |set: &HashSet<CustomerId>| u64::try_from(set.len()).unwrap_or(u64::MAX);
-    counts.won = len(&won);
-    counts.churned = len(&churned);
     counts.leads = len(&leads);
     counts.prospects = len(&prospects);
     counts.converted = len(&converted);

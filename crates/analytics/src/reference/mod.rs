@@ -14,7 +14,7 @@ use crm_kernel::Timestamp;
 
 pub use email::email_counts;
 pub use interactions::interaction_counts;
-pub use lifecycle::lifecycle_counts;
+pub use lifecycle::{journeys, lifecycle_counts};
 pub use tickets::{backlog_at, ticket_counts};
 
 use crate::scope::CustomerRef;

@@ -11,8 +11,12 @@ use crate::report::Section;
 /// New, won and churned customers of one period or of the whole range.
 ///
 /// - `new` = customers created in the span (any first status);
-/// - `won` = distinct customers whose status changed to `customer` in the span;
-/// - `churned` = distinct customers whose status changed to `churned` in the span.
+/// - `won` = changes of status to `customer` in the span (after the
+///   creation: from `prospect`, or won back from `churned`);
+/// - `churned` = changes of status to `churned` in the span.
+///
+/// Each is an event count kept in counters: a customer who churned twice in
+/// one period (won back in between) counts twice.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerFigures {

@@ -54,6 +54,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "interactions",
         sql: include_str!("../../../../migrations/sqlite/0004_interactions.sql"),
     },
+    // 0005 (hardening) and 0006 (email) are taken by branches not merged yet.
+    Migration {
+        version: 7,
+        name: "report_counters",
+        sql: include_str!("../../../../migrations/sqlite/0007_report_counters.sql"),
+    },
 ];
 
 const CREATE_MIGRATIONS_TABLE: &str = "

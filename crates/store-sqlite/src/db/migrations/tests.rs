@@ -42,11 +42,17 @@ fn the_list_matches_the_files() {
         .map(|m| format!("{}.sql", m.label()))
         .collect();
     assert_eq!(files, listed);
+    // 0005 (hardening) and 0006 (email) are reserved for branches that are
+    // not merged yet; until they are, the versions skip them and nothing else.
+    const RESERVED: [u32; 2] = [5, 6];
+    let expected: Vec<u32> = (1..)
+        .filter(|v| !RESERVED.contains(v) || MIGRATIONS.iter().any(|m| m.version == *v))
+        .take(MIGRATIONS.len())
+        .collect();
     for (index, migration) in MIGRATIONS.iter().enumerate() {
         assert_eq!(
-            migration.version as usize,
-            index + 1,
-            "versions are 1, 2, 3, …"
+            migration.version, expected[index],
+            "versions are 1, 2, 3, … (reserved numbers aside)"
         );
         let on_disk =
             std::fs::read_to_string(format!("{folder}/{}.sql", migration.label())).unwrap();
