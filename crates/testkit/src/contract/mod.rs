@@ -12,12 +12,14 @@
 //! crm_testkit::customers_contract_tests!(fresh_store);
 //! crm_testkit::tickets_contract_tests!(fresh_store);
 //! crm_testkit::interactions_contract_tests!(fresh_store);
+//! crm_testkit::analytics_contract_tests!(fresh_store);
 //! ```
 //!
 //! The factory returns `(guard, store)`: the guard lives as long as the test
 //! (a temporary folder, a database to drop). The calling crate needs `tokio`
 //! among its dev-dependencies.
 
+pub mod analytics;
 pub mod customers;
 pub mod identity;
 pub mod interactions;

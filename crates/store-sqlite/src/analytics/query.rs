@@ -1,0 +1,126 @@
+//! The statements every figures port runs: sums of counter rows over the
+//! day and hour slices, and reads of records in the exact slices.
+
+use crm_kernel::{BackendError, Timestamp};
+use rusqlite::types::Value;
+use rusqlite::{Connection, Row, params_from_iter};
+
+use super::scope::{CounterScope, customer_condition};
+use crate::db::rows;
+
+/// A counter table and what to sum of it.
+pub(crate) struct Counters<'a> {
+    /// The table with a row per bucket, owner and company.
+    pub(crate) table: &'a str,
+    /// Its totals over every customer (same columns without owner and
+    /// company), if there is one.
+    pub(crate) totals: Option<&'a str>,
+    /// The selected columns after the period (`r.kind, r.status, sum(r.n)`).
+    pub(crate) select: &'a str,
+    /// The grouping after the period (`, 2, 3`, or empty).
+    pub(crate) group: &'a str,
+}
+
+/// The counter rows of `slices` (the JSON of day and hour slices) summed
+/// per period and group, over the scope: one statement per scope branch,
+/// each an index range per slice. Rows of several branches are returned
+/// one after another (the branches are disjoint: add them up).
+pub(crate) fn counter_rows<T>(
+    conn: &Connection,
+    slices: &str,
+    scope: &CounterScope,
+    counters: &Counters<'_>,
+    mut map: impl FnMut(usize, &Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, BackendError> {
+    let statements: Vec<(String, Vec<Value>)> = match scope {
+        CounterScope::Nothing => Vec::new(),
+        CounterScope::Everything => vec![(
+            counter_sql(counters, counters.totals.unwrap_or(counters.table), "1"),
+            Vec::new(),
+        )],
+        CounterScope::Branches(branches) => branches
+            .iter()
+            .map(|(condition, params)| {
+                (
+                    counter_sql(counters, counters.table, condition),
+                    params.clone(),
+                )
+            })
+            .collect(),
+    };
+    let mut out = Vec::new();
+    for (sql, params) in statements {
+        let mut all = vec![Value::Text(slices.to_owned())];
+        all.extend(params);
+        out.extend(read(conn, &sql, all, &mut map)?);
+    }
+    Ok(out)
+}
+
+/// The statement that sums `counters` of `table` under `condition`.
+pub(crate) fn counter_sql(counters: &Counters<'_>, table: &str, condition: &str) -> String {
+    format!(
+        "SELECT s.value ->> 0, {select} FROM json_each(?1) s \
+         JOIN {table} r ON r.bucket >= s.value ->> 1 AND r.bucket < s.value ->> 2 \
+         WHERE {condition} GROUP BY 1{group}",
+        select = counters.select,
+        group = counters.group,
+    )
+}
+
+/// Records in the exact slices (`slices`, the JSON of exact slices): `sql`
+/// reads the slices as `s` (`s.value ->> 1` and `->> 2` are the bounds) and
+/// the customer as `c`, and ends with a `WHERE` clause to which the scope is
+/// added, then `tail` (a `GROUP BY`, or nothing); its first column is the period.
+pub(crate) fn exact_rows<T>(
+    conn: &Connection,
+    slices: &str,
+    scope: &crm_analytics::ReportScope,
+    (sql, tail): (&str, &str),
+    mut map: impl FnMut(usize, &Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, BackendError> {
+    let Some((condition, params)) = customer_condition(scope)? else {
+        return Ok(Vec::new());
+    };
+    let mut all = vec![Value::Text(slices.to_owned())];
+    all.extend(params);
+    read(conn, &format!("{sql} AND {condition} {tail}"), all, &mut map)
+}
+
+/// Runs `sql` with `params`; `map` gets the first column as a period index.
+pub(crate) fn read<T>(
+    conn: &Connection,
+    sql: &str,
+    params: Vec<Value>,
+    map: &mut impl FnMut(usize, &Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, BackendError> {
+    let mut statement = conn.prepare_cached(sql).map_err(BackendError::new)?;
+    let rows = statement
+        .query_map(params_from_iter(params), |row| {
+            let period: i64 = row.get(0)?;
+            let period = usize::try_from(period).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, e.into())
+            })?;
+            map(period, row)
+        })
+        .map_err(BackendError::new)?;
+    rows.collect::<Result<Vec<T>, _>>().map_err(BackendError::new)
+}
+
+/// A count column as `u64` (counters never go below zero).
+pub(crate) fn count(row: &Row<'_>, index: usize) -> rusqlite::Result<u64> {
+    let n: i64 = row.get(index)?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// An instant column.
+pub(crate) fn instant(
+    row: &Row<'_>,
+    index: usize,
+    column: &'static str,
+) -> rusqlite::Result<Timestamp> {
+    let text: String = row.get(index)?;
+    rows::timestamp(column, &text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, e.into())
+    })
+}
