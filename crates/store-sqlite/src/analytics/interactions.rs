@@ -10,16 +10,16 @@ use super::query::{Counters, count, counter_rows, exact_rows};
 use super::scope::CounterScope;
 use super::slices::SliceSet;
 
-const COUNTERS: Counters<'static> = Counters {
+pub(super) const COUNTERS: Counters<'static> = Counters {
     table: "report_interactions",
     totals: Some("report_interaction_totals"),
-    select: "r.kind, r.status, sum(r.n)",
+    select: "r.kind, r.status, sum(r.n * (s.value ->> 3))",
     group: ", 2, 3",
 };
 
-const EXACT: (&str, &str) = ("SELECT s.value ->> 0, i.kind, i.status, count(*) FROM json_each(?1) s \
-     JOIN interactions i ON i.date_time >= s.value ->> 1 AND i.date_time < s.value ->> 2 \
-     JOIN customers c ON c.id = i.customer_id WHERE 1",
+pub(super) const EXACT: (&str, &str) = ("SELECT s.value ->> 0, i.kind, i.status, count(*) FROM json_each(?1) s \
+     CROSS JOIN interactions i ON i.date_time >= s.value ->> 1 AND i.date_time < s.value ->> 2 \
+     CROSS JOIN customers c ON c.id = i.customer_id WHERE 1",
     "GROUP BY 1, 2, 3",
 );
 

@@ -13,27 +13,28 @@ use super::scope::{CounterScope, customer_condition};
 use super::slices::SliceSet;
 use crate::db::rows;
 
-const CHANGES: Counters<'static> = Counters {
+pub(super) const CHANGES: Counters<'static> = Counters {
     table: "report_customers",
     totals: None,
-    select: "sum(r.created), sum(r.won), sum(r.churned)",
+    select: "sum(r.created * (s.value ->> 3)), sum(r.won * (s.value ->> 3)), \
+             sum(r.churned * (s.value ->> 3))",
     group: "",
 };
 
-const EXACT_CHANGES: (&str, &str) = (
+pub(super) const EXACT_CHANGES: (&str, &str) = (
     "SELECT s.value ->> 0, sum(x.from_status IS NULL), \
             sum(x.from_status IS NOT NULL AND x.to_status = 'customer'), \
             sum(x.from_status IS NOT NULL AND x.to_status = 'churned') \
      FROM json_each(?1) s \
-     JOIN customer_status_changes x ON x.at >= s.value ->> 1 AND x.at < s.value ->> 2 \
-     JOIN customers c ON c.id = x.customer_id WHERE 1",
+     CROSS JOIN customer_status_changes x ON x.at >= s.value ->> 1 AND x.at < s.value ->> 2 \
+     CROSS JOIN customers c ON c.id = x.customer_id WHERE 1",
     "GROUP BY 1",
 );
 
 /// The journeys that touch `[?1, ?2)`: a lead before its end, not qualified
 /// before its start (the `report_journeys_by_lead_end` index).
-const JOURNEYS: &str = "SELECT 0, j.customer_id, j.lead_at, j.prospect_at, j.customer_at \
-     FROM report_journeys j JOIN customers c ON c.id = j.customer_id \
+pub(super) const JOURNEYS: &str = "SELECT 0, j.customer_id, j.lead_at, j.prospect_at, j.customer_at \
+     FROM report_journeys j CROSS JOIN customers c ON c.id = j.customer_id \
      WHERE coalesce(j.prospect_at, '~') >= ?1 AND j.lead_at < ?2";
 
 /// The lifecycle figures of customers in scope.

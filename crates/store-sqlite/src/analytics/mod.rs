@@ -58,3 +58,6 @@ impl LifecycleSource for SqliteStore {
             .await?
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -61,7 +61,7 @@ pub(crate) fn counter_rows<T>(
 pub(crate) fn counter_sql(counters: &Counters<'_>, table: &str, condition: &str) -> String {
     format!(
         "SELECT s.value ->> 0, {select} FROM json_each(?1) s \
-         JOIN {table} r ON r.bucket >= s.value ->> 1 AND r.bucket < s.value ->> 2 \
+         CROSS JOIN {table} r ON r.bucket >= s.value ->> 1 AND r.bucket < s.value ->> 2 \
          WHERE {condition} GROUP BY 1{group}",
         select = counters.select,
         group = counters.group,
@@ -104,7 +104,38 @@ pub(crate) fn read<T>(
             map(period, row)
         })
         .map_err(BackendError::new)?;
-    rows.collect::<Result<Vec<T>, _>>().map_err(BackendError::new)
+    let out = rows.collect::<Result<Vec<T>, _>>().map_err(BackendError::new);
+    #[cfg(test)]
+    visits::count(&statement);
+    out
+}
+
+/// What the statements of this thread visited, for the tests that show a
+/// report does not read every record.
+#[cfg(test)]
+pub(crate) mod visits {
+    use std::cell::Cell;
+
+    use rusqlite::{Statement, StatementStatus};
+
+    thread_local! {
+        static STEPS: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+    }
+
+    /// Adds the statement's virtual machine steps and full-scan steps, and resets them.
+    pub(crate) fn count(statement: &Statement<'_>) {
+        let vm = u64::try_from(statement.reset_status(StatementStatus::VmStep)).unwrap_or(0);
+        let scan = u64::try_from(statement.reset_status(StatementStatus::FullscanStep)).unwrap_or(0);
+        STEPS.with(|steps| {
+            let (a, b) = steps.get();
+            steps.set((a + vm, b + scan));
+        });
+    }
+
+    /// The (VM steps, full-scan steps) counted since the last call, and resets them.
+    pub(crate) fn take() -> (u64, u64) {
+        STEPS.with(|steps| steps.replace((0, 0)))
+    }
 }
 
 /// A count column as `u64` (counters never go below zero).

@@ -8,51 +8,52 @@ use super::query::{Counters, count, counter_rows, exact_rows, instant};
 use super::scope::CounterScope;
 use super::slices::SliceSet;
 
-const FLOW: Counters<'static> = Counters {
+pub(super) const FLOW: Counters<'static> = Counters {
     table: "report_tickets",
     totals: None,
-    select: "sum(r.opened), sum(r.resolved), sum(r.reopened)",
+    select: "sum(r.opened * (s.value ->> 3)), sum(r.resolved * (s.value ->> 3)), \
+             sum(r.reopened * (s.value ->> 3))",
     group: "",
 };
 
-const DURATIONS: Counters<'static> = Counters {
+pub(super) const DURATIONS: Counters<'static> = Counters {
     table: "report_ticket_durations",
     totals: None,
-    select: "r.measure = 'resolution', r.minutes, sum(r.n)",
+    select: "r.measure = 'resolution', r.minutes, sum(r.n * (s.value ->> 3))",
     group: ", 2, 3",
 };
 
-const EXACT_OPENED: (&str, &str) = (
+pub(super) const EXACT_OPENED: (&str, &str) = (
     "SELECT s.value ->> 0, count(*), 0, 0 FROM json_each(?1) s \
-     JOIN tickets t ON t.created_at >= s.value ->> 1 AND t.created_at < s.value ->> 2 \
-     JOIN customers c ON c.id = t.customer_id WHERE 1",
+     CROSS JOIN tickets t ON t.created_at >= s.value ->> 1 AND t.created_at < s.value ->> 2 \
+     CROSS JOIN customers c ON c.id = t.customer_id WHERE 1",
     "GROUP BY 1",
 );
 
-const EXACT_EVENTS: (&str, &str) = (
+pub(super) const EXACT_EVENTS: (&str, &str) = (
     "SELECT s.value ->> 0, 0, sum(e.to_status = 'resolved'), sum(e.to_status = 'reopened') \
      FROM json_each(?1) s \
-     JOIN ticket_events e ON e.at >= s.value ->> 1 AND e.at < s.value ->> 2 \
-     JOIN tickets t ON t.id = e.ticket_id JOIN customers c ON c.id = t.customer_id \
+     CROSS JOIN ticket_events e ON e.at >= s.value ->> 1 AND e.at < s.value ->> 2 \
+     CROSS JOIN tickets t ON t.id = e.ticket_id CROSS JOIN customers c ON c.id = t.customer_id \
      WHERE e.to_status IN ('resolved', 'reopened')",
     "GROUP BY 1",
 );
 
 /// Instants of the durations in exact slices: resolution (1) or first
 /// response (0), the end and the ticket's creation.
-const EXACT_RESOLUTIONS: (&str, &str) = (
+pub(super) const EXACT_RESOLUTIONS: (&str, &str) = (
     "SELECT s.value ->> 0, 1, e.at, t.created_at FROM json_each(?1) s \
-     JOIN ticket_events e ON e.at >= s.value ->> 1 AND e.at < s.value ->> 2 \
-     JOIN tickets t ON t.id = e.ticket_id JOIN customers c ON c.id = t.customer_id \
+     CROSS JOIN ticket_events e ON e.at >= s.value ->> 1 AND e.at < s.value ->> 2 \
+     CROSS JOIN tickets t ON t.id = e.ticket_id CROSS JOIN customers c ON c.id = t.customer_id \
      WHERE e.to_status = 'resolved'",
     "",
 );
 
-const EXACT_FIRST_RESPONSES: (&str, &str) = (
+pub(super) const EXACT_FIRST_RESPONSES: (&str, &str) = (
     "SELECT s.value ->> 0, 0, t.first_response_at, t.created_at FROM json_each(?1) s \
-     JOIN tickets t ON t.first_response_at >= s.value ->> 1 \
+     CROSS JOIN tickets t ON t.first_response_at >= s.value ->> 1 \
           AND t.first_response_at < s.value ->> 2 \
-     JOIN customers c ON c.id = t.customer_id WHERE 1",
+     CROSS JOIN customers c ON c.id = t.customer_id WHERE 1",
     "",
 );
 

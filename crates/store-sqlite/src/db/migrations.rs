@@ -290,6 +290,12 @@ fn migrate(
     Ok(done)
 }
 
+/// Applies `migrations` on `conn`, for tests of the schema.
+#[cfg(test)]
+pub(crate) fn migrate_for_tests(conn: &mut Connection, migrations: &[Migration]) {
+    migrate(conn, migrations, &SystemClock).expect("the migrations apply");
+}
+
 /// The state of each of `migrations` (and of unknown applied ones) on `conn`.
 fn status(
     conn: &Connection,
