@@ -10,6 +10,7 @@ use crate::zone::ReportZone;
 /// The raw report parameters, as a query string carries them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ReportParams {
     /// Start, inclusive: an RFC 3339 date (`2026-03-01`, local midnight in
     /// `tz`) or date-time (`2026-03-01T08:00:00Z`). Default: local midnight

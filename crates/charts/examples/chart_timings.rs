@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crm_analytics::chart::{ChartFormat, ChartSize};
 use crm_analytics::ports::ChartRenderer;
-use crm_charts::EchartsRenderer;
+use crm_charts::{EchartsRenderer, PageScripts};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -16,7 +16,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .unwrap_or_else(|| "target/charts".to_owned());
     std::fs::create_dir_all(&dir)?;
-    let renderer = EchartsRenderer::new("echarts.min.js")?;
+    let renderer = EchartsRenderer::new(PageScripts {
+        echarts: "echarts.min.js".to_owned(),
+        page: "chart-page.js".to_owned(),
+    })?;
     let size = ChartSize::default();
     let started = Instant::now();
     renderer

@@ -9,6 +9,11 @@ pub const ECHARTS_JS: &str = include_str!("../assets/echarts/echarts.min.js");
 /// The ECharts version of [`ECHARTS_JS`] (the one `charming` 0.6 targets).
 pub const ECHARTS_VERSION: &str = "5.5.1";
 
+/// The script of the HTML pages ([`crate::html_page`]): reads the option
+/// from the page's JSON data block and draws it with ECharts. Served from
+/// our own server beside [`ECHARTS_JS`].
+pub const CHART_PAGE_JS: &str = include_str!("../assets/chart-page.js");
+
 /// DejaVu Sans and DejaVu Sans Bold (Bitstream Vera licence, from Debian's
 /// `fonts-dejavu-core`; licence in `assets/fonts/LICENSE`): every text of
 /// a PNG is drawn with them, whatever fonts the machine has.

@@ -4,8 +4,9 @@
 //!
 //! - `.json`: the ECharts option, built with `charming` ([`echarts_option`]);
 //! - `.html`: a standalone page that draws that option with ECharts loaded
-//!   from a path on our own server ([`ECHARTS_JS`] is the script to serve
-//!   there), so it works offline;
+//!   from a path on our own server ([`ECHARTS_JS`] and [`CHART_PAGE_JS`] are
+//!   the scripts to serve there), so it works offline and needs no inline
+//!   script;
 //! - `.svg`: drawn on the server by ECharts' own server-side renderer
 //!   (`renderToSVGString()`) running in QuickJS (`rquickjs`), with no
 //!   browser, V8 or network;
@@ -26,8 +27,8 @@ mod option;
 mod raster;
 mod renderer;
 
-pub use assets::{ECHARTS_JS, ECHARTS_VERSION};
+pub use assets::{CHART_PAGE_JS, ECHARTS_JS, ECHARTS_VERSION};
 pub use cache::CachedRenderer;
-pub use html::page as html_page;
+pub use html::{PageScripts, page as html_page};
 pub use option::echarts_option;
 pub use renderer::EchartsRenderer;

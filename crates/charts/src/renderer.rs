@@ -6,28 +6,29 @@ use crm_analytics::chart::{ChartFormat, ChartSize, ChartSpec, RenderError, Rende
 use crm_analytics::ports::ChartRenderer;
 
 use crate::engine::Engine;
-use crate::html;
+use crate::html::{self, PageScripts};
 use crate::option::echarts_option;
 
 /// Renders charts with ECharts: the option built with `charming` is the
-/// `.json`; the `.html` page loads ECharts from `script_url` (our server);
+/// `.json`; the `.html` page loads ECharts and its script from our server;
 /// `.svg` is drawn by ECharts' server-side renderer in QuickJS; `.png` is
 /// that SVG rasterised by resvg with the bundled fonts. Nothing touches
 /// the network.
 #[derive(Debug)]
 pub struct EchartsRenderer {
     engine: Engine,
-    script_url: String,
+    scripts: PageScripts,
 }
 
 impl EchartsRenderer {
-    /// A renderer whose HTML pages load ECharts from `script_url` (for
-    /// example `/assets/echarts-5.5.1.min.js`, served from [`crate::ECHARTS_JS`]).
-    /// Starts the engine thread; ECharts is loaded with the first image.
-    pub fn new(script_url: impl Into<String>) -> Result<Self, RenderError> {
+    /// A renderer whose HTML pages load their scripts from `scripts` (for
+    /// example `/assets/echarts-5.5.1.min.js`, served from
+    /// [`crate::ECHARTS_JS`]). Starts the engine thread; ECharts is loaded
+    /// with the first image.
+    pub fn new(scripts: PageScripts) -> Result<Self, RenderError> {
         Ok(Self {
             engine: Engine::start().map_err(RenderError)?,
-            script_url: script_url.into(),
+            scripts,
         })
     }
 }
@@ -46,7 +47,7 @@ impl ChartRenderer for EchartsRenderer {
             ChartFormat::Json => option.into_bytes(),
             ChartFormat::Html => html::page(
                 &chart.title,
-                &self.script_url,
+                &self.scripts,
                 &option,
                 size.width(),
                 size.height(),

@@ -12,15 +12,20 @@ use std::sync::OnceLock;
 
 use crm_analytics::chart::{ChartBody, ChartFormat, ChartSize, ChartSpec};
 use crm_analytics::ports::ChartRenderer;
-use crm_charts::{ECHARTS_JS, EchartsRenderer, echarts_option};
+use crm_charts::{CHART_PAGE_JS, ECHARTS_JS, EchartsRenderer, PageScripts, echarts_option};
 use resvg::tiny_skia::Pixmap;
 
 const SCRIPT: &str = "/assets/echarts-5.5.1.min.js";
+const PAGE_SCRIPT: &str = "/assets/crm-chart.js";
 
 /// One renderer for the whole file: ECharts loads once.
 fn renderer() -> &'static EchartsRenderer {
     static RENDERER: OnceLock<EchartsRenderer> = OnceLock::new();
-    RENDERER.get_or_init(|| EchartsRenderer::new(SCRIPT).unwrap())
+    RENDERER.get_or_init(|| EchartsRenderer::new(PageScripts {
+            echarts: SCRIPT.to_owned(),
+            page: PAGE_SCRIPT.to_owned(),
+        })
+        .unwrap())
 }
 
 async fn render(spec: &ChartSpec, format: ChartFormat, size: ChartSize) -> Vec<u8> {
@@ -165,14 +170,21 @@ async fn html_loads_echarts_from_our_server_only() {
         let html = String::from_utf8(render(&spec, ChartFormat::Html, ChartSize::default()).await)
             .unwrap();
         assert!(html.starts_with("<!DOCTYPE html>"));
-        assert!(html.contains(&format!(r#"<script src="{SCRIPT}"></script>"#)));
+        assert!(html.contains(&format!(r#"<script src="{SCRIPT}" defer></script>"#)));
+        assert!(html.contains(&format!(r#"<script src="{PAGE_SCRIPT}" defer></script>"#)));
+        assert!(html.contains(r#"<script type="application/json" id="chart-option">"#));
+        assert_eq!(
+            html.matches("<script").count(),
+            3,
+            "no inline script besides the JSON data"
+        );
         assert!(
             !html.contains("http://") && !html.contains("https://"),
             "no external URL"
         );
         assert!(html.contains(&format!("<title>{}</title>", spec.title)));
-        assert!(html.contains("echarts.init"));
     }
+    assert!(CHART_PAGE_JS.contains("echarts.init"));
     assert!(ECHARTS_JS.contains("renderToSVGString"));
 }
 

@@ -6,15 +6,14 @@ use crm_analytics::{CountRequest, InteractionCount, InteractionKind, Interaction
 use crm_kernel::BackendError;
 use rusqlite::{Connection, Row};
 
-use super::query::{Counters, count, counter_rows, exact_rows};
+use super::query::{Counters, Slot, counter_rows, exact_rows, total};
 use super::scope::CounterScope;
 use super::slices::SliceSet;
 
 pub(super) const COUNTERS: Counters<'static> = Counters {
     table: "report_interactions",
     totals: Some("report_interaction_totals"),
-    select: "r.kind, r.status, sum(r.n * (s.value ->> 3))",
-    group: ", 2, 3",
+    select: "r.kind, r.status, r.n",
 };
 
 pub(super) const EXACT: (&str, &str) = ("SELECT s.value ->> 0, i.kind, i.status, count(*) FROM json_each(?1) s \
@@ -31,15 +30,19 @@ pub(crate) fn interaction_counts(
     request: &CountRequest,
 ) -> Result<Vec<InteractionCount>, BackendError> {
     let slices = SliceSet::new(&request.slices);
-    let mut rows: Vec<(Key, u64)> = Vec::new();
-    if let Some(json) = &slices.counters {
+    let mut rows: Vec<(Key, i64)> = Vec::new();
+    if let Some(ranges) = slices.counter_ranges() {
         let scope = CounterScope::of(&request.scope)?;
-        rows.extend(counter_rows(conn, json, &scope, &COUNTERS, read_count)?);
+        rows.extend(counter_rows(conn, ranges, &scope, &COUNTERS, |slot, row| {
+            read_count(slot, row)
+        })?);
     }
     if let Some(json) = &slices.exact {
-        rows.extend(exact_rows(conn, json, &request.scope, EXACT, read_count)?);
+        rows.extend(exact_rows(conn, json, &request.scope, EXACT, |period, row| {
+            read_count(Slot { period, sign: 1 }, row)
+        })?);
     }
-    let mut sums: BTreeMap<Key, u64> = BTreeMap::new();
+    let mut sums: BTreeMap<Key, i64> = BTreeMap::new();
     for (key, n) in rows {
         if key.0 >= request.periods.len() {
             return Err(BackendError::msg("a counter row of an unknown period"));
@@ -49,16 +52,16 @@ pub(crate) fn interaction_counts(
     Ok(sums
         .into_iter()
         .filter(|(_, n)| *n > 0)
-        .map(|((period, kind, status), count)| InteractionCount {
+        .map(|((period, kind, status), n)| InteractionCount {
             period,
             kind,
             status,
-            count,
+            count: total(n),
         })
         .collect())
 }
 
-fn read_count(period: usize, row: &Row<'_>) -> rusqlite::Result<(Key, u64)> {
+fn read_count(slot: Slot, row: &Row<'_>) -> rusqlite::Result<(Key, i64)> {
     let kind: String = row.get(1)?;
     let status: String = row.get(2)?;
     let corrupt = |index: usize, text: &str| {
@@ -70,5 +73,5 @@ fn read_count(period: usize, row: &Row<'_>) -> rusqlite::Result<(Key, u64)> {
     };
     let kind = InteractionKind::parse(&kind).ok_or_else(|| corrupt(1, &kind))?;
     let status = InteractionStatus::parse(&status).ok_or_else(|| corrupt(2, &status))?;
-    Ok(((period, kind, status), count(row, 3)?))
+    Ok(((slot.period, kind, status), row.get::<_, i64>(3)? * slot.sign))
 }

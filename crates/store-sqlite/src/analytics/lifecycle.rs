@@ -8,7 +8,7 @@ use crm_kernel::{BackendError, CustomerId};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
 
-use super::query::{Counters, count, counter_rows, exact_rows, instant, read};
+use super::query::{Counters, Slot, counter_rows, exact_rows, instant, read, total};
 use super::scope::{CounterScope, customer_condition};
 use super::slices::SliceSet;
 use crate::db::rows;
@@ -16,9 +16,7 @@ use crate::db::rows;
 pub(super) const CHANGES: Counters<'static> = Counters {
     table: "report_customers",
     totals: None,
-    select: "sum(r.created * (s.value ->> 3)), sum(r.won * (s.value ->> 3)), \
-             sum(r.churned * (s.value ->> 3))",
-    group: "",
+    select: "r.created, r.won, r.churned",
 };
 
 pub(super) const EXACT_CHANGES: (&str, &str) = (
@@ -51,24 +49,31 @@ pub(crate) fn lifecycle_counts(
     };
     let slices = SliceSet::new(&request.slices);
     let mut changes = Vec::new();
-    if let Some(json) = &slices.counters {
+    if let Some(ranges) = slices.counter_ranges() {
         let scope = CounterScope::of(&request.scope)?;
-        changes.extend(counter_rows(conn, json, &scope, &CHANGES, read_changes)?);
+        changes.extend(counter_rows(conn, ranges, &scope, &CHANGES, read_changes)?);
     }
     if let Some(json) = &slices.exact {
-        changes.extend(exact_rows(conn, json, &request.scope, EXACT_CHANGES, read_changes)?);
+        changes.extend(exact_rows(conn, json, &request.scope, EXACT_CHANGES, |period, row| {
+            read_changes(Slot { period, sign: 1 }, row)
+        })?);
     }
+    let mut sums = vec![(0_i64, 0_i64, 0_i64); counts.periods.len()];
     for (p, created, won, churned) in changes {
-        let span = counts
-            .periods
+        let sum = sums
             .get_mut(p)
             .ok_or_else(|| BackendError::msg("a counter row of an unknown period"))?;
-        span.created += created;
-        span.won += won;
-        span.churned += churned;
-        counts.total.created += created;
-        counts.total.won += won;
-        counts.total.churned += churned;
+        sum.0 += created;
+        sum.1 += won;
+        sum.2 += churned;
+    }
+    for (span, (created, won, churned)) in counts.periods.iter_mut().zip(sums) {
+        span.created = total(created);
+        span.won = total(won);
+        span.churned = total(churned);
+        counts.total.created += span.created;
+        counts.total.won += span.won;
+        counts.total.churned += span.churned;
     }
     let Some((condition, scope_params)) = customer_condition(&request.scope)? else {
         return Ok(counts);
@@ -88,8 +93,9 @@ pub(crate) fn lifecycle_counts(
     Ok(counts)
 }
 
-fn read_changes(p: usize, row: &Row<'_>) -> rusqlite::Result<(usize, u64, u64, u64)> {
-    Ok((p, count(row, 1)?, count(row, 2)?, count(row, 3)?))
+fn read_changes(slot: Slot, row: &Row<'_>) -> rusqlite::Result<(usize, i64, i64, i64)> {
+    let n = |index: usize| -> rusqlite::Result<i64> { Ok(row.get::<_, i64>(index)? * slot.sign) };
+    Ok((slot.period, n(1)?, n(2)?, n(3)?))
 }
 
 fn read_journey(row: &Row<'_>) -> rusqlite::Result<JourneyRecord> {

@@ -8,30 +8,50 @@ use rusqlite::{Connection, Row, params_from_iter};
 use super::scope::{CounterScope, customer_condition};
 use crate::db::rows;
 
-/// A counter table and what to sum of it.
+/// A counter table and what to read of it.
 pub(crate) struct Counters<'a> {
     /// The table with a row per bucket, owner and company.
     pub(crate) table: &'a str,
     /// Its totals over every customer (same columns without owner and
     /// company), if there is one.
     pub(crate) totals: Option<&'a str>,
-    /// The selected columns after the period (`r.kind, r.status, sum(r.n)`).
+    /// The selected columns after the slice (`r.kind, r.status, r.n`).
     pub(crate) select: &'a str,
-    /// The grouping after the period (`, 2, 3`, or empty).
-    pub(crate) group: &'a str,
 }
 
-/// The counter rows of `slices` (the JSON of day and hour slices) summed
-/// per period and group, over the scope: one statement per scope branch,
-/// each an index range per slice. Rows of several branches are returned
-/// one after another (the branches are disjoint: add them up).
+/// A counter row's slice: its period and whether its range adds (`1`) or
+/// takes away (`-1`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Slot {
+    /// The period.
+    pub(crate) period: usize,
+    /// `1` or `-1`.
+    pub(crate) sign: i64,
+}
+
+/// The counter rows of `slices` (the JSON of day and hour ranges, whose
+/// slots are `slots` in order) over the scope: one statement per scope
+/// branch, each an index range per slice, rows handed to `map` with their
+/// slot and added up by the caller (no `GROUP BY`: the rows arrive in slice
+/// order, and adding them in Rust is cheaper than sorting them in SQLite).
+/// The branches are disjoint.
 pub(crate) fn counter_rows<T>(
     conn: &Connection,
-    slices: &str,
+    (slices, slots): (&str, &[Slot]),
     scope: &CounterScope,
     counters: &Counters<'_>,
-    mut map: impl FnMut(usize, &Row<'_>) -> rusqlite::Result<T>,
+    mut map: impl FnMut(Slot, &Row<'_>) -> rusqlite::Result<T>,
 ) -> Result<Vec<T>, BackendError> {
+    let mut map = |key: i64, row: &Row<'_>| {
+        let slot = usize::try_from(key)
+            .ok()
+            .and_then(|k| slots.get(k))
+            .copied()
+            .ok_or_else(|| {
+                rusqlite::Error::IntegralValueOutOfRange(0, key)
+            })?;
+        map(slot, row)
+    };
     let statements: Vec<(String, Vec<Value>)> = match scope {
         CounterScope::Nothing => Vec::new(),
         CounterScope::Everything => vec![(
@@ -57,14 +77,14 @@ pub(crate) fn counter_rows<T>(
     Ok(out)
 }
 
-/// The statement that sums `counters` of `table` under `condition`.
+/// The statement that reads `counters` of `table` under `condition`: the
+/// slice's position in the JSON array (`s.key`), then the columns.
 pub(crate) fn counter_sql(counters: &Counters<'_>, table: &str, condition: &str) -> String {
     format!(
-        "SELECT s.value ->> 0, {select} FROM json_each(?1) s \
+        "SELECT s.key, {select} FROM json_each(?1) s \
          CROSS JOIN {table} r ON r.bucket >= s.value ->> 1 AND r.bucket < s.value ->> 2 \
-         WHERE {condition} GROUP BY 1{group}",
+         WHERE {condition}",
         select = counters.select,
-        group = counters.group,
     )
 }
 
@@ -79,6 +99,11 @@ pub(crate) fn exact_rows<T>(
     (sql, tail): (&str, &str),
     mut map: impl FnMut(usize, &Row<'_>) -> rusqlite::Result<T>,
 ) -> Result<Vec<T>, BackendError> {
+    let mut map = |period: i64, row: &Row<'_>| {
+        let period = usize::try_from(period)
+            .map_err(|_| rusqlite::Error::IntegralValueOutOfRange(0, period))?;
+        map(period, row)
+    };
     let Some((condition, params)) = customer_condition(scope)? else {
         return Ok(Vec::new());
     };
@@ -87,22 +112,16 @@ pub(crate) fn exact_rows<T>(
     read(conn, &format!("{sql} AND {condition} {tail}"), all, &mut map)
 }
 
-/// Runs `sql` with `params`; `map` gets the first column as a period index.
+/// Runs `sql` with `params`; `map` gets the first column (an integer) and the row.
 pub(crate) fn read<T>(
     conn: &Connection,
     sql: &str,
     params: Vec<Value>,
-    map: &mut impl FnMut(usize, &Row<'_>) -> rusqlite::Result<T>,
+    map: &mut impl FnMut(i64, &Row<'_>) -> rusqlite::Result<T>,
 ) -> Result<Vec<T>, BackendError> {
     let mut statement = conn.prepare_cached(sql).map_err(BackendError::new)?;
     let rows = statement
-        .query_map(params_from_iter(params), |row| {
-            let period: i64 = row.get(0)?;
-            let period = usize::try_from(period).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, e.into())
-            })?;
-            map(period, row)
-        })
+        .query_map(params_from_iter(params), |row| map(row.get(0)?, row))
         .map_err(BackendError::new)?;
     let out = rows.collect::<Result<Vec<T>, _>>().map_err(BackendError::new);
     #[cfg(test)]
@@ -138,10 +157,10 @@ pub(crate) mod visits {
     }
 }
 
-/// A count column as `u64` (counters never go below zero).
-pub(crate) fn count(row: &Row<'_>, index: usize) -> rusqlite::Result<u64> {
-    let n: i64 = row.get(index)?;
-    Ok(u64::try_from(n).unwrap_or(0))
+/// A sum of signed counter values as `u64`: the ranges taken away are inside
+/// ranges added, so a complete sum is never below zero.
+pub(crate) fn total(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
 }
 
 /// An instant column.

@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 use crm_analytics::{Grain, Slice};
 use crm_kernel::Timestamp;
 
+use super::query::Slot;
+
 /// The slices of a request, split by how they are answered.
 #[derive(Debug, Default)]
 pub(crate) struct SliceSet {
@@ -16,6 +18,8 @@ pub(crate) struct SliceSet {
     /// taken away from one with `1` that holds it. Day and hour buckets
     /// never fall in each other's range.
     pub(crate) counters: Option<String>,
+    /// The period and sign of each range of `counters`, in order.
+    pub(crate) slots: Vec<Slot>,
     /// `[[period, start, end, 1], …]` of the exact slices (under an hour), as
     /// RFC 3339 instants, the end exclusive.
     pub(crate) exact: Option<String>,
@@ -51,9 +55,21 @@ impl SliceSet {
             }
         }
         Self {
+            slots: counters
+                .iter()
+                .map(|&(period, _, _, sign)| Slot {
+                    period,
+                    sign: i64::from(sign),
+                })
+                .collect(),
             counters: json(&counters),
             exact: json(&exact),
         }
+    }
+
+    /// The counter ranges and their slots, if there are any.
+    pub(crate) fn counter_ranges(&self) -> Option<(&str, &[Slot])> {
+        self.counters.as_deref().map(|json| (json, self.slots.as_slice()))
     }
 }
 

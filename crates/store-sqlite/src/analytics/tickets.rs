@@ -1,26 +1,25 @@
 //! `TicketSource`: ticket flow, backlog and durations per period.
 
+use std::collections::BTreeMap;
+
 use crm_analytics::{CountRequest, Slice, TicketCounts, TicketPeriodCounts};
 use crm_kernel::BackendError;
 use rusqlite::{Connection, Row};
 
-use super::query::{Counters, count, counter_rows, exact_rows, instant};
+use super::query::{Counters, Slot, counter_rows, exact_rows, instant, total};
 use super::scope::CounterScope;
 use super::slices::SliceSet;
 
 pub(super) const FLOW: Counters<'static> = Counters {
     table: "report_tickets",
     totals: None,
-    select: "sum(r.opened * (s.value ->> 3)), sum(r.resolved * (s.value ->> 3)), \
-             sum(r.reopened * (s.value ->> 3))",
-    group: "",
+    select: "r.opened, r.resolved, r.reopened",
 };
 
 pub(super) const DURATIONS: Counters<'static> = Counters {
     table: "report_ticket_durations",
     totals: None,
-    select: "r.measure = 'resolution', r.minutes, sum(r.n * (s.value ->> 3))",
-    group: ", 2, 3",
+    select: "r.measure = 'resolution', r.minutes, r.n",
 };
 
 pub(super) const EXACT_OPENED: (&str, &str) = (
@@ -57,8 +56,8 @@ pub(super) const EXACT_FIRST_RESPONSES: (&str, &str) = (
     "",
 );
 
-/// Opened, resolved, reopened per period.
-type Flow = (usize, u64, u64, u64);
+/// Opened, resolved, reopened in a period (signed: a range taken away).
+type Flow = (usize, i64, i64, i64);
 
 /// The ticket figures of customers in scope.
 pub(crate) fn ticket_counts(
@@ -67,43 +66,58 @@ pub(crate) fn ticket_counts(
 ) -> Result<TicketCounts, BackendError> {
     let scope = CounterScope::of(&request.scope)?;
     let mut periods = vec![TicketPeriodCounts::default(); request.periods.len()];
+    let mut sums = vec![(0_i64, 0_i64, 0_i64); periods.len()];
     for (p, opened, resolved, reopened) in flow(conn, request, &scope, &request.slices)? {
-        let c = period(&mut periods, p)?;
-        c.opened += opened;
-        c.resolved += resolved;
-        c.reopened += reopened;
+        let sum = sums
+            .get_mut(p)
+            .ok_or_else(|| BackendError::msg("a counter row of an unknown period"))?;
+        sum.0 += opened;
+        sum.1 += resolved;
+        sum.2 += reopened;
+    }
+    for (c, (opened, resolved, reopened)) in periods.iter_mut().zip(sums) {
+        c.opened = total(opened);
+        c.resolved = total(resolved);
+        c.reopened = total(reopened);
     }
     let slices = SliceSet::new(&request.slices);
-    let mut durations = Vec::new();
-    if let Some(json) = &slices.counters {
-        durations.extend(counter_rows(conn, json, &scope, &DURATIONS, |p, row| {
-            Ok((p, row.get::<_, bool>(1)?, count(row, 2)?, count(row, 3)?))
+    let mut durations: BTreeMap<(usize, bool, u64), i64> = BTreeMap::new();
+    let mut rows = Vec::new();
+    if let Some(ranges) = slices.counter_ranges() {
+        rows.extend(counter_rows(conn, ranges, &scope, &DURATIONS, |slot, row| {
+            let minutes = u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0);
+            Ok((slot.period, row.get::<_, bool>(1)?, minutes, row.get::<_, i64>(3)? * slot.sign))
         })?);
     }
     if let Some(json) = &slices.exact {
         for sql in [EXACT_RESOLUTIONS, EXACT_FIRST_RESPONSES] {
-            durations.extend(exact_rows(conn, json, &request.scope, sql, |p, row| {
+            rows.extend(exact_rows(conn, json, &request.scope, sql, |p, row| {
                 let end = instant(row, 2, "tickets duration end")?;
                 let start = instant(row, 3, "tickets.created_at")?;
                 Ok((p, row.get::<_, bool>(1)?, end.since(start).as_secs() / 60, 1))
             })?);
         }
     }
-    for (p, resolution, minutes, n) in durations {
-        let c = period(&mut periods, p)?;
+    for (p, resolution, minutes, n) in rows {
+        *durations.entry((p, resolution, minutes)).or_default() += n;
+    }
+    for ((p, resolution, minutes), n) in durations {
+        let c = periods
+            .get_mut(p)
+            .ok_or_else(|| BackendError::msg("a counter row of an unknown period"))?;
         let histogram = if resolution {
             &mut c.resolution
         } else {
             &mut c.first_response
         };
-        histogram.add_bucket(minutes, n);
+        histogram.add_bucket(minutes, total(n));
     }
-    let mut backlog: i128 = 0;
+    let mut backlog: i64 = 0;
     for (_, opened, resolved, reopened) in flow(conn, request, &scope, &request.lead_in)? {
-        backlog += i128::from(opened) + i128::from(reopened) - i128::from(resolved);
+        backlog += opened + reopened - resolved;
     }
     Ok(TicketCounts {
-        backlog_at_start: u64::try_from(backlog.max(0)).unwrap_or(u64::MAX),
+        backlog_at_start: total(backlog),
         periods,
     })
 }
@@ -117,26 +131,20 @@ fn flow(
 ) -> Result<Vec<Flow>, BackendError> {
     let set = SliceSet::new(slices);
     let mut out = Vec::new();
-    if let Some(json) = &set.counters {
-        out.extend(counter_rows(conn, json, scope, &FLOW, read_flow)?);
+    if let Some(ranges) = set.counter_ranges() {
+        out.extend(counter_rows(conn, ranges, scope, &FLOW, read_flow)?);
     }
     if let Some(json) = &set.exact {
         for sql in [EXACT_OPENED, EXACT_EVENTS] {
-            out.extend(exact_rows(conn, json, &request.scope, sql, read_flow)?);
+            out.extend(exact_rows(conn, json, &request.scope, sql, |period, row| {
+                read_flow(Slot { period, sign: 1 }, row)
+            })?);
         }
     }
     Ok(out)
 }
 
-fn read_flow(p: usize, row: &Row<'_>) -> rusqlite::Result<Flow> {
-    Ok((p, count(row, 1)?, count(row, 2)?, count(row, 3)?))
-}
-
-fn period(
-    periods: &mut [TicketPeriodCounts],
-    p: usize,
-) -> Result<&mut TicketPeriodCounts, BackendError> {
-    periods
-        .get_mut(p)
-        .ok_or_else(|| BackendError::msg("a counter row of an unknown period"))
+fn read_flow(slot: Slot, row: &Row<'_>) -> rusqlite::Result<Flow> {
+    let n = |index: usize| -> rusqlite::Result<i64> { Ok(row.get::<_, i64>(index)? * slot.sign) };
+    Ok((slot.period, n(1)?, n(2)?, n(3)?))
 }
