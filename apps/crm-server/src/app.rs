@@ -14,6 +14,7 @@ use crate::config::Settings;
 use crate::error::CommandError;
 use crate::http::cursor::CursorCodec;
 use crate::http::drain::Drain;
+use crate::http::signed::LinkSigner;
 use crate::state::AppState;
 use crate::{http, telemetry, wiring};
 
@@ -81,6 +82,7 @@ impl Application {
         let customers = wiring::customer_service(&store, settings);
         let tickets = wiring::ticket_service(&store, settings);
         let interactions = wiring::interaction_service(&store, settings);
+        let analytics = wiring::analytics_service(&store, settings)?;
 
         if let Some(admin) = settings.bootstrap_admin() {
             let new = NewStaffUser {
@@ -123,8 +125,10 @@ impl Application {
             customers,
             tickets,
             interactions,
+            analytics,
             store: Arc::clone(&store),
             cursors: CursorCodec::new(secret.expose()),
+            links: LinkSigner::new(secret.expose()),
             metrics,
             max_body_bytes: settings.max_body_bytes,
             max_import_bytes: settings.max_import_bytes,

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crm_analytics::AnalyticsService;
 use crm_customers::CustomerService;
 use crm_identity::IdentityService;
 use crm_interactions::InteractionService;
@@ -10,6 +11,7 @@ use crm_tickets::TicketService;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::http::cursor::CursorCodec;
+use crate::http::signed::LinkSigner;
 
 /// The application state behind `web::Data`.
 #[derive(Debug)]
@@ -22,10 +24,14 @@ pub struct AppState {
     pub tickets: TicketService,
     /// Interactions use cases.
     pub interactions: InteractionService,
+    /// Reports and charts use cases.
+    pub analytics: AnalyticsService,
     /// The store, for readiness checks.
     pub store: Arc<SqliteStore>,
     /// Signs and checks list cursors.
     pub cursors: CursorCodec,
+    /// Signs and checks report links.
+    pub links: LinkSigner,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
     /// Largest JSON body accepted.

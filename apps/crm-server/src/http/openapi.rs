@@ -10,14 +10,16 @@ use utoipa::{Modify, OpenApi};
 
 use super::error::{PROBLEM_JSON, Problem};
 use super::path::PathIds;
-use super::routes::{auth, calendar, companies, customers, health, interactions, tickets, users};
+use super::routes::{
+    auth, calendar, companies, customers, health, interactions, reports, tickets, users,
+};
 
 /// The API document served at `/openapi.json`.
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(
         title = "CRM API",
-        description = "REST API of the CRM backend: staff users and authentication, customers and companies, tickets, interactions and customer histories (email and reports follow). Errors are RFC 9457 problem details.",
+        description = "REST API of the CRM backend: staff users and authentication, customers and companies, tickets, interactions and customer histories reports and charts (email follows). Errors are RFC 9457 problem details.",
         license(name = "MIT OR Apache-2.0")
     ),
     paths(
@@ -36,6 +38,8 @@ use super::routes::{auth, calendar, companies, customers, health, interactions, 
         interactions::history::customer_interactions, interactions::history::customer_timeline,
         calendar::interaction_ics, calendar::calendar_feed, calendar::rotate_calendar_feed,
         health::live, health::ready, health::metrics,
+        reports::report, reports::series, reports::chart_svg, reports::chart_png,
+        reports::chart_json, reports::chart_html,
     ),
     components(schemas(Problem, crm_kernel::FieldError)),
     modifiers(&CommonResponses, &PathIds),
@@ -46,6 +50,7 @@ use super::routes::{auth, calendar, companies, customers, health, interactions, 
         (name = "companies", description = "Companies and their customers"),
         (name = "tickets", description = "Support tickets, their state machine and comments"),
         (name = "interactions", description = "Meetings, calls, tasks and notes; customer histories; calendars"),
+        (name = "reports", description = "Reports over time, their series as JSON or CSV, and charts as SVG, PNG, ECharts JSON or HTML; a bearer token or a signed link"),
         (name = "health", description = "Liveness, readiness and metrics"),
     )
 )]

@@ -2,6 +2,7 @@
 //! context's error enum, invalid input, and the `If-Match` header.
 
 use actix_web::http::StatusCode;
+use crm_analytics::AnalyticsError;
 use crm_customers::CustomerError;
 use crm_identity::IdentityError;
 use crm_interactions::InteractionError;
@@ -157,6 +158,17 @@ impl From<InteractionError> for ApiError {
                 "The interaction changed meanwhile; fetch it and retry.",
             ),
             InteractionError::Backend(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<AnalyticsError> for ApiError {
+    fn from(error: AnalyticsError) -> Self {
+        match error {
+            AnalyticsError::Validation(errors) => Self::validation(&errors),
+            AnalyticsError::Forbidden => Self::forbidden("Reports are for staff only."),
+            AnalyticsError::Backend(error) => Self::internal(&error),
+            AnalyticsError::Render(error) => Self::internal(&error),
         }
     }
 }

@@ -3,12 +3,15 @@
 //! their parsing into domain input). A route module never imports another
 //! route module; what two of them would share lives in `crate::http`.
 
+pub mod assets;
 pub mod auth;
 pub mod calendar;
 pub mod companies;
 pub mod customers;
+pub mod dashboard;
 pub mod health;
 pub mod interactions;
+pub mod reports;
 pub mod tickets;
 pub mod users;
 
@@ -29,4 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     calendar::configure(cfg);
     interactions::configure(cfg);
     health::configure(cfg);
+    reports::configure(cfg);
+    dashboard::configure(cfg);
+    assets::configure(cfg);
 }
