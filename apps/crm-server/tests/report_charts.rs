@@ -127,6 +127,14 @@ async fn the_signed_chart_url_loads_without_a_header_until_it_expires() {
     assert!(detail["detail"].as_str().unwrap().contains("expired"), "{detail}");
     let fresh = signer.link(&app.base, path, &[], by, now, None);
     assert_eq!(raw(&app, &fresh, None).await.status(), 200);
+    // Every chart in every format has a signed link in the report.
+    for chart in CHARTS {
+        for format in ["svg", "png", "json", "html"] {
+            let link = body["metrics"]["charts"][chart][format].as_str().unwrap();
+            assert!(link.contains(&format!("/api/reports/charts/{chart}.{format}?")), "{link}");
+            assert_eq!(raw(&app, link, None).await.status(), 200, "{link}");
+        }
+    }
     // A link of a user that no longer exists is refused.
     let stranger = signer.link(&app.base, path, &[], UserId::new(), now, None);
     assert_eq!(raw(&app, &stranger, None).await.status(), 401);

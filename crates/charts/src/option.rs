@@ -32,6 +32,9 @@ pub fn echarts_option(spec: &ChartSpec) -> Chart {
 }
 
 fn cartesian(chart: Chart, body: &Cartesian) -> Chart {
+    // A long legend wraps to a second line: leave it room under the axis.
+    let legend_text: usize = body.series.iter().map(|s| s.name.len() + 6).sum();
+    let bottom = if legend_text > 80 { 72 } else { 48 };
     let mut chart = chart
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .grid(
@@ -39,7 +42,7 @@ fn cartesian(chart: Chart, body: &Cartesian) -> Chart {
                 .left(16)
                 .right(16)
                 .top(96)
-                .bottom(48)
+                .bottom(bottom)
                 .contain_label(true),
         )
         .x_axis(

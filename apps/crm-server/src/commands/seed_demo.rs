@@ -3,8 +3,8 @@
 //! Fills an empty database with realistic demo data through the same
 //! services the API uses, so every record obeys the business rules: a demo
 //! admin and two agents, companies, and customers spread over the last six
-//! months, walked through the lifecycle so that status histories and
-//! conversion figures look real, with their meetings, calls and tasks (past
+//! months, walked through the lifecycle days to months apart so that status
+//! histories, conversion and the funnel's step times look real, with their meetings, calls and tasks (past
 //! ones completed) and tickets (most answered and resolved). Emails join
 //! when the email context exists. Names come from the `fake` crate with a
 //! fixed seed, so two runs create the same people.
@@ -198,32 +198,36 @@ impl Seeder {
         );
         progress.set_message("customers");
         let step = SIX_MONTHS / count.max(1);
-        // Status changes follow within a quarter of a step, so nothing lies in the future.
-        let change_minutes = (step.as_secs() / 60 / 4 / 3).max(1);
+        let now = SystemClock.now();
         for n in 0..count {
-            self.clock.set(self.begin.plus(step * n));
+            let created = self.begin.plus(step * n);
+            self.clock.set(created);
             let new = self.new_customer(n, companies)?;
             let customer = self
                 .service
                 .create_customer(&self.actor, new)
                 .await
                 .map_err(|e| failed(&e))?;
-            // Walk part of the lifecycle: most stay leads, some convert, a few churn.
+            // Walk part of the lifecycle, days to months apart (never past
+            // now): most stay leads, some convert, a few churn.
             let target = match self.rng.random_range(0..100) {
                 0..45 => 0,
                 45..70 => 1,
                 70..92 => 2,
                 _ => 3,
             };
-            let lifecycle = [
-                LifecycleStatus::Prospect,
-                LifecycleStatus::Customer,
-                LifecycleStatus::Churned,
+            let steps = [
+                (LifecycleStatus::Prospect, 2..=21),
+                (LifecycleStatus::Customer, 5..=45),
+                (LifecycleStatus::Churned, 20..=120),
             ];
-            for status in lifecycle.into_iter().take(target) {
-                self.clock.advance(Duration::from_mins(
-                    self.rng.random_range(1..=change_minutes),
-                ));
+            for (status, days) in steps.into_iter().take(target) {
+                let wait = Duration::from_hours(24 * self.rng.random_range(days))
+                    + Duration::from_mins(self.rng.random_range(0..24 * 60));
+                self.clock.advance(wait);
+                if self.clock.now() > now {
+                    break;
+                }
                 let patch = CustomerPatch {
                     status: Some(status),
                     ..CustomerPatch::default()
@@ -233,6 +237,7 @@ impl Seeder {
                     .await
                     .map_err(|e| failed(&e))?;
             }
+            self.clock.set(created);
             self.activity(customer.id).await?;
             progress.inc(1);
         }

@@ -1,5 +1,7 @@
 //! What the report routes answer.
 
+use std::collections::BTreeMap;
+
 use crm_analytics::series::MetricSeries;
 use crm_analytics::{MetricName, Rate, Report};
 use serde::Serialize;
@@ -34,6 +36,21 @@ pub struct MetricsBody {
     pub chart: String,
     /// The dashboard page showing every chart.
     pub dashboard: String,
+    /// Every chart in every format, by chart name.
+    pub charts: BTreeMap<String, ChartLinks>,
+}
+
+/// Signed links to one chart in each format.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChartLinks {
+    /// SVG image.
+    pub svg: String,
+    /// PNG image.
+    pub png: String,
+    /// ECharts option.
+    pub json: String,
+    /// HTML page.
+    pub html: String,
 }
 
 /// `GET /api/reports/{name}` as JSON: the metric's columns and a row per period.

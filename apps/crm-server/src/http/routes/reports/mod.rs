@@ -17,7 +17,7 @@ use crm_kernel::{PrincipalId, UserId};
 use crate::http::error::ApiError;
 use crate::http::signed::ReportCaller;
 use crate::state::AppState;
-use body::{Binary, MetricsBody, ReportBody, SeriesBody};
+use body::{Binary, ChartLinks, MetricsBody, ReportBody, SeriesBody};
 use request::{LinkParams, SizeParams, chart_name, metric_name, query_pairs};
 
 /// Registers the report routes.
@@ -69,9 +69,23 @@ pub async fn report(
             .links
             .link(&state.public_url, path, &pairs, by, now, caller.link_expires)
     };
+    let charts = ChartName::ALL
+        .iter()
+        .map(|&c| {
+            let format = |f| link(&chart_path(c, f));
+            let links = ChartLinks {
+                svg: format(ChartFormat::Svg),
+                png: format(ChartFormat::Png),
+                json: format(ChartFormat::Json),
+                html: format(ChartFormat::Html),
+            };
+            (c.as_str().to_owned(), links)
+        })
+        .collect();
     let metrics = MetricsBody {
         chart: link(&chart_path(ChartName::InteractionsByKind, ChartFormat::Png)),
         dashboard: link("/dashboard"),
+        charts,
     };
     Ok(web::Json(ReportBody {
         total_interactions: report.interactions.total.total,
