@@ -42,7 +42,11 @@ impl JourneyRecord {
 /// (those of customers in scope; others that do not touch the range are
 /// ignored) to `counts`, over the whole range and every period of
 /// `request`. `counts.periods` must have one entry per period.
-pub fn add_journeys(counts: &mut LifecycleCounts, journeys: &[JourneyRecord], request: &CountRequest) {
+pub fn add_journeys(
+    counts: &mut LifecycleCounts,
+    journeys: &[JourneyRecord],
+    request: &CountRequest,
+) {
     let Some(range) = request.range() else {
         return;
     };

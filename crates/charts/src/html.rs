@@ -97,9 +97,11 @@ mod tests {
             400,
         );
         assert!(html.contains("<title>A &lt;b&gt;&amp;&lt;/b&gt; &quot;B&quot;</title>"));
-        assert!(html.contains(
-            r#"<script src="/assets/echarts.min.js?v=&quot;x&quot;" defer></script>"#
-        ));
+        assert!(
+            html.contains(
+                r#"<script src="/assets/echarts.min.js?v=&quot;x&quot;" defer></script>"#
+            )
+        );
         assert_eq!(html.matches("</script>").count(), 3);
         assert!(html.contains(r"\u003c/script\u003e\u003cscript\u003ealert(1)"));
         assert!(!html.contains("cdn"));

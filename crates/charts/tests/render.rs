@@ -21,11 +21,13 @@ const PAGE_SCRIPT: &str = "/assets/crm-chart.js";
 /// One renderer for the whole file: ECharts loads once.
 fn renderer() -> &'static EchartsRenderer {
     static RENDERER: OnceLock<EchartsRenderer> = OnceLock::new();
-    RENDERER.get_or_init(|| EchartsRenderer::new(PageScripts {
+    RENDERER.get_or_init(|| {
+        EchartsRenderer::new(PageScripts {
             echarts: SCRIPT.to_owned(),
             page: PAGE_SCRIPT.to_owned(),
         })
-        .unwrap())
+        .unwrap()
+    })
 }
 
 async fn render(spec: &ChartSpec, format: ChartFormat, size: ChartSize) -> Vec<u8> {

@@ -18,7 +18,14 @@ const LOAD: &str = include_str!("report_timing.sql");
 fn request(granularity: Granularity, zone: &str, scope: ReportScope) -> CountRequest {
     let at = |t: &str| Timestamp::parse_rfc3339(t).unwrap();
     let zone = ReportZone::parse(zone).unwrap();
-    let periods = periods(at("2026-01-01T00:00:00Z"), at("2026-12-31T00:00:00Z"), granularity, zone, 1000).unwrap();
+    let periods = periods(
+        at("2026-01-01T00:00:00Z"),
+        at("2026-12-31T00:00:00Z"),
+        granularity,
+        zone,
+        1000,
+    )
+    .unwrap();
     CountRequest::new(&periods, scope)
 }
 
@@ -32,7 +39,10 @@ async fn main() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(LOAD).unwrap();
     drop(conn);
-    println!("loaded 1,000,000 interactions with the counter triggers in {:?}", started.elapsed());
+    println!(
+        "loaded 1,000,000 interactions with the counter triggers in {:?}",
+        started.elapsed()
+    );
     let owner = ReportScope {
         owner_id: Some(UserId::parse("00000000-0000-7000-8000-000000000002").unwrap()),
         ..ReportScope::all()
@@ -40,13 +50,32 @@ async fn main() {
     let cases = [
         ("last 30 days by UTC day", {
             let at = |t: &str| Timestamp::parse_rfc3339(t).unwrap();
-            let p = periods(at("2026-11-01T00:00:00Z"), at("2026-11-30T17:23:11Z"), Granularity::Day, ReportZone::UTC, 1000).unwrap();
+            let p = periods(
+                at("2026-11-01T00:00:00Z"),
+                at("2026-11-30T17:23:11Z"),
+                Granularity::Day,
+                ReportZone::UTC,
+                1000,
+            )
+            .unwrap();
             CountRequest::new(&p, ReportScope::all())
         }),
-        ("a year by UTC day", request(Granularity::Day, "UTC", ReportScope::all())),
-        ("a year by Berlin day", request(Granularity::Day, "Europe/Berlin", ReportScope::all())),
-        ("a year by Kolkata week", request(Granularity::Week, "Asia/Kolkata", ReportScope::all())),
-        ("a year of one owner by month", request(Granularity::Month, "America/New_York", owner)),
+        (
+            "a year by UTC day",
+            request(Granularity::Day, "UTC", ReportScope::all()),
+        ),
+        (
+            "a year by Berlin day",
+            request(Granularity::Day, "Europe/Berlin", ReportScope::all()),
+        ),
+        (
+            "a year by Kolkata week",
+            request(Granularity::Week, "Asia/Kolkata", ReportScope::all()),
+        ),
+        (
+            "a year of one owner by month",
+            request(Granularity::Month, "America/New_York", owner),
+        ),
     ];
     for (name, request) in cases {
         for round in 0..3 {

@@ -48,13 +48,19 @@ pub async fn security_headers(
         );
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
-    let chart_page = path.starts_with("/api/reports/charts/") && path.ends_with(".html");
+    let chart_page = path.starts_with("/api/reports/charts/")
+        && std::path::Path::new(&path)
+            .extension()
+            .is_some_and(|ext| ext.eq_ignore_ascii_case("html"));
     if path == "/dashboard" || chart_page {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(PAGE_CSP),
         );
-        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+        headers.insert(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("SAMEORIGIN"),
+        );
     }
     Ok(response)
 }

@@ -90,7 +90,13 @@ impl LinkSigner {
     /// The query string of a link to `path` with `params`, acting for `by`
     /// until `expires` (Unix seconds): the parameters, `by`, `exp`, `sig`.
     #[must_use]
-    pub fn sign(&self, path: &str, params: &[(String, String)], by: UserId, expires: i64) -> String {
+    pub fn sign(
+        &self,
+        path: &str,
+        params: &[(String, String)],
+        by: UserId,
+        expires: i64,
+    ) -> String {
         let mut pairs = params.to_vec();
         pairs.push(("by".to_owned(), by.to_string()));
         pairs.push(("exp".to_owned(), expires.to_string()));
@@ -149,7 +155,11 @@ impl LinkSigner {
         not_after: Option<i64>,
     ) -> String {
         let expires = (now + LINK_TTL_SECS).min(not_after.unwrap_or(i64::MAX));
-        format!("{}{path}?{}", base.trim_end_matches('/'), self.sign(path, params, by, expires))
+        format!(
+            "{}{path}?{}",
+            base.trim_end_matches('/'),
+            self.sign(path, params, by, expires)
+        )
     }
 }
 
@@ -177,9 +187,8 @@ impl FromRequest for ReportCaller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req);
-        let signed = (token.is_none() && is_signed(req)).then(|| {
-            (req.path().to_owned(), req.query_string().to_owned())
-        });
+        let signed = (token.is_none() && is_signed(req))
+            .then(|| (req.path().to_owned(), req.query_string().to_owned()));
         Box::pin(async move {
             let state = state
                 .ok_or_else(|| ApiError::unauthenticated("Authentication is not configured."))?;
@@ -235,7 +244,10 @@ mod tests {
         assert_eq!(signer.verify(path, &later, 0), Err(LinkError::Forged));
         let other_key = LinkSigner::new(b"another secret");
         assert_eq!(other_key.verify(path, &query, 0), Err(LinkError::Forged));
-        assert_eq!(signer.verify(path, "from=x&sig=abc", 0), Err(LinkError::Malformed));
+        assert_eq!(
+            signer.verify(path, "from=x&sig=abc", 0),
+            Err(LinkError::Malformed)
+        );
     }
 
     #[test]

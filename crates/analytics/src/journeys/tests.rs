@@ -15,7 +15,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self, below: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
         (self.0 >> 33) % below
     }
 }
@@ -53,10 +56,9 @@ fn histories(seed: u64) -> Vec<StatusChangeRecord> {
 fn next(status: LifecycleStatus, coin: bool) -> LifecycleStatus {
     match status {
         Lead => Prospect,
-        Prospect => Customer,
         Customer => Churned,
         Churned if coin => Lead,
-        Churned => Customer,
+        Prospect | Churned => Customer,
     }
 }
 
@@ -93,7 +95,11 @@ fn journeys_give_the_reference_leads_prospects_and_conversions() {
                     periods: vec![LifecycleSpanCounts::default(); periods.len()],
                 };
                 add_journeys(&mut got, &all_journeys, &request);
-                assert_eq!(got.total, journey_part(&expected.total), "{seed} {zone} {granularity}");
+                assert_eq!(
+                    got.total,
+                    journey_part(&expected.total),
+                    "{seed} {zone} {granularity}"
+                );
                 let want: Vec<_> = expected.periods.iter().map(journey_part).collect();
                 assert_eq!(got.periods, want, "{seed} {zone} {granularity}");
                 assert!(expected.total.leads > 0 && expected.total.converted > 0);

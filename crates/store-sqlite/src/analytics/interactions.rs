@@ -16,7 +16,8 @@ pub(super) const COUNTERS: Counters<'static> = Counters {
     select: "r.kind, r.status, r.n",
 };
 
-pub(super) const EXACT: (&str, &str) = ("SELECT s.value ->> 0, i.kind, i.status, count(*) FROM json_each(?1) s \
+pub(super) const EXACT: (&str, &str) = (
+    "SELECT s.value ->> 0, i.kind, i.status, count(*) FROM json_each(?1) s \
      CROSS JOIN interactions i ON i.date_time >= s.value ->> 1 AND i.date_time < s.value ->> 2 \
      CROSS JOIN customers c ON c.id = i.customer_id WHERE 1",
     "GROUP BY 1, 2, 3",
@@ -33,14 +34,16 @@ pub(crate) fn interaction_counts(
     let mut rows: Vec<(Key, i64)> = Vec::new();
     if let Some(ranges) = slices.counter_ranges() {
         let scope = CounterScope::of(&request.scope)?;
-        rows.extend(counter_rows(conn, ranges, &scope, &COUNTERS, |slot, row| {
-            read_count(slot, row)
-        })?);
+        rows.extend(counter_rows(conn, ranges, &scope, &COUNTERS, read_count)?);
     }
     if let Some(json) = &slices.exact {
-        rows.extend(exact_rows(conn, json, &request.scope, EXACT, |period, row| {
-            read_count(Slot { period, sign: 1 }, row)
-        })?);
+        rows.extend(exact_rows(
+            conn,
+            json,
+            &request.scope,
+            EXACT,
+            |period, row| read_count(Slot { period, sign: 1 }, row),
+        )?);
     }
     let mut sums: BTreeMap<Key, i64> = BTreeMap::new();
     for (key, n) in rows {
@@ -73,5 +76,8 @@ fn read_count(slot: Slot, row: &Row<'_>) -> rusqlite::Result<(Key, i64)> {
     };
     let kind = InteractionKind::parse(&kind).ok_or_else(|| corrupt(1, &kind))?;
     let status = InteractionStatus::parse(&status).ok_or_else(|| corrupt(2, &status))?;
-    Ok(((slot.period, kind, status), row.get::<_, i64>(3)? * slot.sign))
+    Ok((
+        (slot.period, kind, status),
+        row.get::<_, i64>(3)? * slot.sign,
+    ))
 }

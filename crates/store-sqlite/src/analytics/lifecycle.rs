@@ -54,9 +54,13 @@ pub(crate) fn lifecycle_counts(
         changes.extend(counter_rows(conn, ranges, &scope, &CHANGES, read_changes)?);
     }
     if let Some(json) = &slices.exact {
-        changes.extend(exact_rows(conn, json, &request.scope, EXACT_CHANGES, |period, row| {
-            read_changes(Slot { period, sign: 1 }, row)
-        })?);
+        changes.extend(exact_rows(
+            conn,
+            json,
+            &request.scope,
+            EXACT_CHANGES,
+            |period, row| read_changes(Slot { period, sign: 1 }, row),
+        )?);
     }
     let mut sums = vec![(0_i64, 0_i64, 0_i64); counts.periods.len()];
     for (p, created, won, churned) in changes {

@@ -47,9 +47,7 @@ pub(crate) fn counter_rows<T>(
             .ok()
             .and_then(|k| slots.get(k))
             .copied()
-            .ok_or_else(|| {
-                rusqlite::Error::IntegralValueOutOfRange(0, key)
-            })?;
+            .ok_or_else(|| rusqlite::Error::IntegralValueOutOfRange(0, key))?;
         map(slot, row)
     };
     let statements: Vec<(String, Vec<Value>)> = match scope {
@@ -109,7 +107,12 @@ pub(crate) fn exact_rows<T>(
     };
     let mut all = vec![Value::Text(slices.to_owned())];
     all.extend(params);
-    read(conn, &format!("{sql} AND {condition} {tail}"), all, &mut map)
+    read(
+        conn,
+        &format!("{sql} AND {condition} {tail}"),
+        all,
+        &mut map,
+    )
 }
 
 /// Runs `sql` with `params`; `map` gets the first column (an integer) and the row.
@@ -123,38 +126,12 @@ pub(crate) fn read<T>(
     let rows = statement
         .query_map(params_from_iter(params), |row| map(row.get(0)?, row))
         .map_err(BackendError::new)?;
-    let out = rows.collect::<Result<Vec<T>, _>>().map_err(BackendError::new);
+    let out = rows
+        .collect::<Result<Vec<T>, _>>()
+        .map_err(BackendError::new);
     #[cfg(test)]
     visits::count(&statement);
     out
-}
-
-/// What the statements of this thread visited, for the tests that show a
-/// report does not read every record.
-#[cfg(test)]
-pub(crate) mod visits {
-    use std::cell::Cell;
-
-    use rusqlite::{Statement, StatementStatus};
-
-    thread_local! {
-        static STEPS: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
-    }
-
-    /// Adds the statement's virtual machine steps and full-scan steps, and resets them.
-    pub(crate) fn count(statement: &Statement<'_>) {
-        let vm = u64::try_from(statement.reset_status(StatementStatus::VmStep)).unwrap_or(0);
-        let scan = u64::try_from(statement.reset_status(StatementStatus::FullscanStep)).unwrap_or(0);
-        STEPS.with(|steps| {
-            let (a, b) = steps.get();
-            steps.set((a + vm, b + scan));
-        });
-    }
-
-    /// The (VM steps, full-scan steps) counted since the last call, and resets them.
-    pub(crate) fn take() -> (u64, u64) {
-        STEPS.with(|steps| steps.replace((0, 0)))
-    }
 }
 
 /// A sum of signed counter values as `u64`: the ranges taken away are inside
@@ -173,4 +150,33 @@ pub(crate) fn instant(
     rows::timestamp(column, &text).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, e.into())
     })
+}
+
+/// What the statements of this thread visited, for the tests that show a
+/// report does not read every record.
+#[cfg(test)]
+pub(crate) mod visits {
+    use std::cell::Cell;
+
+    use rusqlite::{Statement, StatementStatus};
+
+    thread_local! {
+        static STEPS: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+    }
+
+    /// Adds the statement's virtual machine steps and full-scan steps, and resets them.
+    pub(crate) fn count(statement: &Statement<'_>) {
+        let vm = u64::try_from(statement.reset_status(StatementStatus::VmStep)).unwrap_or(0);
+        let scan =
+            u64::try_from(statement.reset_status(StatementStatus::FullscanStep)).unwrap_or(0);
+        STEPS.with(|steps| {
+            let (a, b) = steps.get();
+            steps.set((a + vm, b + scan));
+        });
+    }
+
+    /// The (VM steps, full-scan steps) counted since the last call, and resets them.
+    pub(crate) fn take() -> (u64, u64) {
+        STEPS.with(|steps| steps.replace((0, 0)))
+    }
 }

@@ -42,7 +42,8 @@ impl CounterScope {
                 let agent = Value::Text(owner_id.to_string());
                 let mut branches = vec![("r.owner_key = ?".to_owned(), vec![agent.clone()])];
                 if !company_ids.is_empty() {
-                    let ids: Vec<String> = company_ids.iter().map(|id| format!("\"{id}\"")).collect();
+                    let ids: Vec<String> =
+                        company_ids.iter().map(|id| format!("\"{id}\"")).collect();
                     branches.push((
                         "r.company_key IN (SELECT value FROM json_each(?)) AND r.owner_key <> ?"
                             .to_owned(),

@@ -69,7 +69,9 @@ impl SliceSet {
 
     /// The counter ranges and their slots, if there are any.
     pub(crate) fn counter_ranges(&self) -> Option<(&str, &[Slot])> {
-        self.counters.as_deref().map(|json| (json, self.slots.as_slice()))
+        self.counters
+            .as_deref()
+            .map(|json| (json, self.slots.as_slice()))
     }
 }
 
@@ -81,7 +83,12 @@ fn hours(out: &mut Vec<Range>, period: usize, start: Timestamp, end: Timestamp) 
         let day = from.div_euclid(DAY_MS) * DAY_MS;
         let to = until.min(day + DAY_MS);
         let hour_range = |a: i64, b: i64, sign: i8| {
-            (period, bucket(Grain::Hour, at(a)), bucket(Grain::Hour, at(b)), sign)
+            (
+                period,
+                bucket(Grain::Hour, at(a)),
+                bucket(Grain::Hour, at(b)),
+                sign,
+            )
         };
         if (to - from) / HOUR_MS > 12 {
             out.push((

@@ -84,17 +84,33 @@ pub(crate) fn ticket_counts(
     let mut durations: BTreeMap<(usize, bool, u64), i64> = BTreeMap::new();
     let mut rows = Vec::new();
     if let Some(ranges) = slices.counter_ranges() {
-        rows.extend(counter_rows(conn, ranges, &scope, &DURATIONS, |slot, row| {
-            let minutes = u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0);
-            Ok((slot.period, row.get::<_, bool>(1)?, minutes, row.get::<_, i64>(3)? * slot.sign))
-        })?);
+        rows.extend(counter_rows(
+            conn,
+            ranges,
+            &scope,
+            &DURATIONS,
+            |slot, row| {
+                let minutes = u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0);
+                Ok((
+                    slot.period,
+                    row.get::<_, bool>(1)?,
+                    minutes,
+                    row.get::<_, i64>(3)? * slot.sign,
+                ))
+            },
+        )?);
     }
     if let Some(json) = &slices.exact {
         for sql in [EXACT_RESOLUTIONS, EXACT_FIRST_RESPONSES] {
             rows.extend(exact_rows(conn, json, &request.scope, sql, |p, row| {
                 let end = instant(row, 2, "tickets duration end")?;
                 let start = instant(row, 3, "tickets.created_at")?;
-                Ok((p, row.get::<_, bool>(1)?, end.since(start).as_secs() / 60, 1))
+                Ok((
+                    p,
+                    row.get::<_, bool>(1)?,
+                    end.since(start).as_secs() / 60,
+                    1,
+                ))
             })?);
         }
     }
@@ -136,9 +152,13 @@ fn flow(
     }
     if let Some(json) = &set.exact {
         for sql in [EXACT_OPENED, EXACT_EVENTS] {
-            out.extend(exact_rows(conn, json, &request.scope, sql, |period, row| {
-                read_flow(Slot { period, sign: 1 }, row)
-            })?);
+            out.extend(exact_rows(
+                conn,
+                json,
+                &request.scope,
+                sql,
+                |period, row| read_flow(Slot { period, sign: 1 }, row),
+            )?);
         }
     }
     Ok(out)

@@ -34,9 +34,28 @@ fn scopes() -> Vec<(&'static str, ReportScope)> {
     };
     vec![
         ("everything", ReportScope::all()),
-        ("owner", ReportScope { owner_id: Some(UserId::new()), ..ReportScope::all() }),
-        ("company", ReportScope { company_id: Some(CompanyId::new()), ..ReportScope::all() }),
-        ("agent", ReportScope { visibility: agent, owner_id: None, company_id: None }),
+        (
+            "owner",
+            ReportScope {
+                owner_id: Some(UserId::new()),
+                ..ReportScope::all()
+            },
+        ),
+        (
+            "company",
+            ReportScope {
+                company_id: Some(CompanyId::new()),
+                ..ReportScope::all()
+            },
+        ),
+        (
+            "agent",
+            ReportScope {
+                visibility: agent,
+                owner_id: None,
+                company_id: None,
+            },
+        ),
     ]
 }
 
@@ -98,12 +117,36 @@ fn counter_statements_search_one_index_range_per_slice() {
 fn exact_slices_and_journeys_read_the_records_of_their_time_only() {
     let conn = database();
     let statements = [
-        ("interactions", interactions::EXACT, "interactions_by_date_time (date_time>? AND date_time<?)"),
-        ("opened", tickets::EXACT_OPENED, "tickets_by_created_at (created_at>? AND created_at<?)"),
-        ("events", tickets::EXACT_EVENTS, "ticket_events_by_at (at>? AND at<?)"),
-        ("resolutions", tickets::EXACT_RESOLUTIONS, "ticket_events_by_at (at>? AND at<?)"),
-        ("first responses", tickets::EXACT_FIRST_RESPONSES, "tickets_by_first_response_at (first_response_at>? AND first_response_at<?)"),
-        ("status changes", lifecycle::EXACT_CHANGES, "customer_status_changes_by_at (at>? AND at<?)"),
+        (
+            "interactions",
+            interactions::EXACT,
+            "interactions_by_date_time (date_time>? AND date_time<?)",
+        ),
+        (
+            "opened",
+            tickets::EXACT_OPENED,
+            "tickets_by_created_at (created_at>? AND created_at<?)",
+        ),
+        (
+            "events",
+            tickets::EXACT_EVENTS,
+            "ticket_events_by_at (at>? AND at<?)",
+        ),
+        (
+            "resolutions",
+            tickets::EXACT_RESOLUTIONS,
+            "ticket_events_by_at (at>? AND at<?)",
+        ),
+        (
+            "first responses",
+            tickets::EXACT_FIRST_RESPONSES,
+            "tickets_by_first_response_at (first_response_at>? AND first_response_at<?)",
+        ),
+        (
+            "status changes",
+            lifecycle::EXACT_CHANGES,
+            "customer_status_changes_by_at (at>? AND at<?)",
+        ),
     ];
     for (name, (head, tail), wanted) in statements {
         for (scope_name, scope) in scopes() {

@@ -132,11 +132,31 @@ fn a_year_of_a_million_interactions_is_read_from_counters() {
     );
     let owner_condition = format!("c.owner_id = '{}'", id("8000", 2));
     let cases = [
-        ("everything by UTC day", request(Granularity::Day, "UTC", ReportScope::all()), "1".to_owned()),
-        ("everything by Berlin day", request(Granularity::Day, "Europe/Berlin", ReportScope::all()), "1".to_owned()),
-        ("everything by Kolkata week", request(Granularity::Week, "Asia/Kolkata", ReportScope::all()), "1".to_owned()),
-        ("an agent by Berlin day", request(Granularity::Day, "Europe/Berlin", agent), agent_condition),
-        ("one owner by New York month", request(Granularity::Month, "America/New_York", owner), owner_condition),
+        (
+            "everything by UTC day",
+            request(Granularity::Day, "UTC", ReportScope::all()),
+            "1".to_owned(),
+        ),
+        (
+            "everything by Berlin day",
+            request(Granularity::Day, "Europe/Berlin", ReportScope::all()),
+            "1".to_owned(),
+        ),
+        (
+            "everything by Kolkata week",
+            request(Granularity::Week, "Asia/Kolkata", ReportScope::all()),
+            "1".to_owned(),
+        ),
+        (
+            "an agent by Berlin day",
+            request(Granularity::Day, "Europe/Berlin", agent),
+            agent_condition,
+        ),
+        (
+            "one owner by New York month",
+            request(Granularity::Month, "America/New_York", owner),
+            owner_condition,
+        ),
     ];
     // What reading every interaction of the range takes.
     let (_, full_read) = recount(&conn, "1");
@@ -146,7 +166,11 @@ fn a_year_of_a_million_interactions_is_read_from_counters() {
         let (steps, full_scan_steps) = visits::take();
         assert_eq!(full_scan_steps, 0, "{name}: no statement scans a table");
         let (recounted, _) = recount(&conn, &condition);
-        assert_eq!(totals(&counts), recounted, "{name}: the counters equal a recount");
+        assert_eq!(
+            totals(&counts),
+            recounted,
+            "{name}: the counters equal a recount"
+        );
         // Reading the rows takes several steps per interaction; the report
         // reads a few counter rows per period: fewer steps than there are
         // interactions, and a small part of a full read.

@@ -15,22 +15,42 @@ fn at(text: &str) -> Timestamp {
     Timestamp::parse_rfc3339(text).expect("instant")
 }
 
-fn request(from: &str, to: &str, granularity: Granularity, zone: &str, scope: ReportScope) -> CountRequest {
+fn request(
+    from: &str,
+    to: &str,
+    granularity: Granularity,
+    zone: &str,
+    scope: ReportScope,
+) -> CountRequest {
     let zone = ReportZone::parse(zone).expect("zone");
     let periods = periods(at(from), at(to), granularity, zone, 1000).expect("periods");
     CountRequest::new(&periods, scope)
 }
 
 /// Every port's answer equals the reference recount of the world's records.
-async fn assert_recount<S: AnalyticsStore + ?Sized>(store: &S, world: &World, request: &CountRequest, what: &str) {
+async fn assert_recount<S: AnalyticsStore + ?Sized>(
+    store: &S,
+    world: &World,
+    request: &CountRequest,
+    what: &str,
+) {
     let interactions = reference::interaction_counts(&world.interaction_records(), request);
-    let got = InteractionSource::interaction_counts(store, request).await.expect("interaction counts");
-    assert_eq!(got, interactions, "interaction counts equal a recount: {what}");
+    let got = InteractionSource::interaction_counts(store, request)
+        .await
+        .expect("interaction counts");
+    assert_eq!(
+        got, interactions,
+        "interaction counts equal a recount: {what}"
+    );
     let tickets = reference::ticket_counts(&world.ticket_records(), request);
-    let got = TicketSource::ticket_counts(store, request).await.expect("ticket counts");
+    let got = TicketSource::ticket_counts(store, request)
+        .await
+        .expect("ticket counts");
     assert_eq!(got, tickets, "ticket counts equal a recount: {what}");
     let lifecycle = reference::lifecycle_counts(&world.change_records(), request);
-    let got = LifecycleSource::lifecycle_counts(store, request).await.expect("lifecycle counts");
+    let got = LifecycleSource::lifecycle_counts(store, request)
+        .await
+        .expect("lifecycle counts");
     assert_eq!(got, lifecycle, "lifecycle counts equal a recount: {what}");
 }
 
@@ -59,7 +79,10 @@ fn scopes(world: &World) -> Vec<(&'static str, ReportScope)> {
                 ..ReportScope::all()
             },
         ),
-        ("an agent", agent(vec![world.companies[0], world.companies[2]])),
+        (
+            "an agent",
+            agent(vec![world.companies[0], world.companies[2]]),
+        ),
         ("an agent without companies", agent(Vec::new())),
         (
             "an agent's view of one company",
@@ -80,12 +103,29 @@ pub async fn analytics_counts_are_zero_on_an_empty_store<S: AnalyticsStore + ?Si
         "Asia/Kolkata",
         ReportScope::all(),
     );
-    let interactions = InteractionSource::interaction_counts(store, &request).await.expect("interactions");
-    assert!(interactions.is_empty(), "no interaction counts: {interactions:?}");
-    let tickets = TicketSource::ticket_counts(store, &request).await.expect("tickets");
-    assert_eq!(tickets, reference::ticket_counts(&[], &request), "zero tickets, one entry per period");
-    let lifecycle = LifecycleSource::lifecycle_counts(store, &request).await.expect("lifecycle");
-    assert_eq!(lifecycle, reference::lifecycle_counts(&[], &request), "zero lifecycle figures");
+    let interactions = InteractionSource::interaction_counts(store, &request)
+        .await
+        .expect("interactions");
+    assert!(
+        interactions.is_empty(),
+        "no interaction counts: {interactions:?}"
+    );
+    let tickets = TicketSource::ticket_counts(store, &request)
+        .await
+        .expect("tickets");
+    assert_eq!(
+        tickets,
+        reference::ticket_counts(&[], &request),
+        "zero tickets, one entry per period"
+    );
+    let lifecycle = LifecycleSource::lifecycle_counts(store, &request)
+        .await
+        .expect("lifecycle");
+    assert_eq!(
+        lifecycle,
+        reference::lifecycle_counts(&[], &request),
+        "zero lifecycle figures"
+    );
     assert_eq!(lifecycle.periods.len(), 8);
 }
 
@@ -110,7 +150,13 @@ pub async fn analytics_counts_equal_a_recount_after_random_writes<S: AnalyticsSt
                     zone,
                     scope.clone(),
                 );
-                assert_recount(store, &world, &whole, &format!("{name}, {zone}, {granularity}")).await;
+                assert_recount(
+                    store,
+                    &world,
+                    &whole,
+                    &format!("{name}, {zone}, {granularity}"),
+                )
+                .await;
             }
             let odd = request(
                 "2026-02-03T10:17:23.456Z",
@@ -134,9 +180,7 @@ pub async fn analytics_counts_follow_a_reassigned_customer<S: AnalyticsStore + ?
     let (customer, _) = world
         .customers
         .iter()
-        .find(|(c, erased)| {
-            !erased && world.interactions.iter().any(|i| i.customer_id == c.id)
-        })
+        .find(|(c, erased)| !erased && world.interactions.iter().any(|i| i.customer_id == c.id))
         .expect("a customer with interactions");
     let moved = Customer {
         owner_id: Some(world.owners[2]),

@@ -7,15 +7,16 @@ use crm_analytics::reference::{
     InteractionRecord, StatusChangeRecord, TicketRecord, TicketTransition,
 };
 use crm_analytics::{CustomerRef, InteractionKind as Kind, InteractionStatus as Status};
+use crm_customers::Customer;
 use crm_customers::LifecycleStatus::{self, Churned, Customer as Won, Lead, Prospect};
 use crm_customers::ports::{CompanyRepository, CustomerRepository};
-use crm_customers::Customer;
 use crm_identity::ports::UserRepository;
 use crm_interactions::ports::InteractionRepository;
 use crm_interactions::{Interaction, InteractionKind, InteractionStatus};
 use crm_kernel::{CompanyId, CustomerId, PrincipalId, Timestamp, UserId};
+use crm_tickets::Ticket;
+use crm_tickets::TicketStatus::{Closed, InProgress, Open, Reopened, Resolved};
 use crm_tickets::ports::TicketRepository;
-use crm_tickets::{Ticket, TicketStatus};
 
 use super::AnalyticsStore;
 use crate::builders::{
@@ -116,10 +117,14 @@ pub(super) async fn random_world<S: AnalyticsStore + ?Sized>(
     let mut now = Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").expect("instant");
     for _ in 0..3 {
         let user = staff_user();
-        UserRepository::insert(store, &user, &password_hash()).await.expect("staff");
+        UserRepository::insert(store, &user, &password_hash())
+            .await
+            .expect("staff");
         world.owners.push(user.id);
         let item = company();
-        CompanyRepository::insert(store, &item).await.expect("company");
+        CompanyRepository::insert(store, &item)
+            .await
+            .expect("company");
         world.companies.push(item.id);
     }
     for step in 0..steps {
@@ -153,7 +158,12 @@ fn maybe<T: Copy>(rng: &mut Lcg, items: &[T]) -> Option<T> {
     (rng.below(4) > 0).then(|| rng.pick(items))
 }
 
-async fn new_customer<S: AnalyticsStore + ?Sized>(s: &S, w: &mut World, rng: &mut Lcg, now: Timestamp) {
+async fn new_customer<S: AnalyticsStore + ?Sized>(
+    s: &S,
+    w: &mut World,
+    rng: &mut Lcg,
+    now: Timestamp,
+) {
     let item = Customer {
         status: rng.pick(&[Lead, Lead, Lead, Prospect, Won]),
         owner_id: maybe(rng, &w.owners),
@@ -163,7 +173,9 @@ async fn new_customer<S: AnalyticsStore + ?Sized>(s: &S, w: &mut World, rng: &mu
         ..customer()
     };
     let change = status_change(item.id, None, item.status, now, actor());
-    CustomerRepository::insert(s, &item, &change).await.expect("insert customer");
+    CustomerRepository::insert(s, &item, &change)
+        .await
+        .expect("insert customer");
     w.changes.push((item.id, item.status, now));
     w.customers.push((item, false));
 }
@@ -215,7 +227,8 @@ async fn erase<S: AnalyticsStore + ?Sized>(s: &S, w: &mut World, rng: &mut Lcg, 
 }
 
 fn when(rng: &mut Lcg, now: Timestamp) -> Timestamp {
-    let shift = (rng.below(40 * 24 * 60) as i64 - 20 * 24 * 60) * 60_000 + rng.below(60_000) as i64;
+    let minutes = i64::try_from(rng.below(40 * 24 * 60)).expect("small") - 20 * 24 * 60;
+    let shift = minutes * 60_000 + i64::try_from(rng.below(60_000)).expect("small");
     Timestamp::from_millis(now.as_millis() + shift).expect("instant")
 }
 
@@ -278,7 +291,12 @@ async fn raise<S: AnalyticsStore + ?Sized>(s: &S, w: &mut World, rng: &mut Lcg, 
     w.tickets.push((item, Vec::new()));
 }
 
-async fn work_ticket<S: AnalyticsStore + ?Sized>(s: &S, w: &mut World, rng: &mut Lcg, now: Timestamp) {
+async fn work_ticket<S: AnalyticsStore + ?Sized>(
+    s: &S,
+    w: &mut World,
+    rng: &mut Lcg,
+    now: Timestamp,
+) {
     if w.tickets.is_empty() {
         return;
     }
@@ -296,12 +314,10 @@ async fn work_ticket<S: AnalyticsStore + ?Sized>(s: &S, w: &mut World, rng: &mut
         w.tickets[i].0 = answered;
         return;
     }
-    use TicketStatus::{Closed, InProgress, Open, Reopened, Resolved};
     let to = match current.status {
-        Open => rng.pick(&[InProgress, Resolved]),
+        Open | Reopened => rng.pick(&[InProgress, Resolved]),
         InProgress => Resolved,
         Resolved => rng.pick(&[Reopened, Closed]),
-        Reopened => rng.pick(&[InProgress, Resolved]),
         Closed => return,
     };
     let next = current.transitioned(to, now);
@@ -312,7 +328,7 @@ async fn work_ticket<S: AnalyticsStore + ?Sized>(s: &S, w: &mut World, rng: &mut
     let transition = match to {
         Resolved => TicketTransition::Resolved,
         Reopened => TicketTransition::Reopened,
-        _ => TicketTransition::Other,
+        Open | InProgress | Closed => TicketTransition::Other,
     };
     w.tickets[i].1.push((transition, now));
     w.tickets[i].0 = next;

@@ -5,6 +5,7 @@
 //! (`/assets/dashboard.1a2b3c4d.js`), so it can be cached for a year: a
 //! changed file gets a new name.
 
+use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 use actix_web::http::header;
@@ -32,13 +33,24 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
     [
         ("echarts.min.js", JAVASCRIPT, crm_charts::ECHARTS_JS),
         ("crm-chart.js", JAVASCRIPT, crm_charts::CHART_PAGE_JS),
-        ("dashboard.js", JAVASCRIPT, include_str!("../../../../assets/dashboard/dashboard.js")),
-        ("dashboard.css", "text/css; charset=utf-8", include_str!("../../../../assets/dashboard/dashboard.css")),
+        (
+            "dashboard.js",
+            JAVASCRIPT,
+            include_str!("../../../../assets/dashboard/dashboard.js"),
+        ),
+        (
+            "dashboard.css",
+            "text/css; charset=utf-8",
+            include_str!("../../../../assets/dashboard/dashboard.css"),
+        ),
     ]
     .into_iter()
     .map(|(name, content_type, body)| {
         let digest = Sha256::digest(body.as_bytes());
-        let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+        let hash = digest[..4].iter().fold(String::new(), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        });
         let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
         Asset {
             name,

@@ -1,6 +1,8 @@
 //! The dashboard's HTML: no inline script or style (its CSP forbids them);
 //! what the script needs from the server is in `data-` attributes.
 
+use std::fmt::Write as _;
+
 use crate::http::routes::assets::asset_path;
 
 /// Signed links of a dashboard opened from a signed link.
@@ -50,7 +52,12 @@ pub fn html(signed: Option<&Signed>) -> String {
         let charts: Vec<String> = s
             .charts
             .iter()
-            .map(|(name, url)| format!("\"{name}\":\"{}\"", url.replace('\\', "\\\\").replace('"', "\\\"")))
+            .map(|(name, url)| {
+                format!(
+                    "\"{name}\":\"{}\"",
+                    url.replace('\\', "\\\\").replace('"', "\\\"")
+                )
+            })
             .collect();
         format!(
             " data-signed-report=\"{}\" data-signed-charts=\"{}\"",
@@ -58,16 +65,17 @@ pub fn html(signed: Option<&Signed>) -> String {
             escape(&format!("{{{}}}", charts.join(",")))
         )
     });
-    let figures: String = CHARTS
+    let figures = CHARTS
         .iter()
-        .map(|(name, title, about)| {
-            format!(
+        .fold(String::new(), |mut out, (name, title, about)| {
+            let _ = writeln!(
+                out,
                 "<figure><figcaption>{title}</figcaption>\
                  <div class=\"chart\" id=\"chart-{name}\" data-chart=\"{name}\"></div>\
-                 <p class=\"about\">{about}</p></figure>\n"
-            )
-        })
-        .collect();
+                 <p class=\"about\">{about}</p></figure>"
+            );
+            out
+        });
     format!(
         r#"<!DOCTYPE html>
 <html lang="en">

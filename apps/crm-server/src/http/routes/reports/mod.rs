@@ -65,9 +65,14 @@ pub async fn report(
     let now = chrono::Utc::now().timestamp();
     let pairs = query_pairs(&query);
     let link = |path: &str| {
-        state
-            .links
-            .link(&state.public_url, path, &pairs, by, now, caller.link_expires)
+        state.links.link(
+            &state.public_url,
+            path,
+            &pairs,
+            by,
+            now,
+            caller.link_expires,
+        )
     };
     let charts = ChartName::ALL
         .iter()
