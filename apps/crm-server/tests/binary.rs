@@ -212,7 +212,12 @@ async fn seed_demo_fills_an_empty_database_once() {
         .args(["seed-demo", "--customers", "5"])
         .output()
         .unwrap();
-    assert_eq!(again.status.code(), Some(2), "{again:?}");
+    // A seeded database is no configuration error (2): a plain failure (1).
+    assert_eq!(again.status.code(), Some(1), "{again:?}");
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already holds demo data"),
+        "{again:?}"
+    );
 
     let port = free_port();
     let mut child = command(dir.path())
@@ -470,6 +475,104 @@ async fn sigterm_under_load_answers_every_request_it_read() {
         assert!(
             stopping.elapsed() < Duration::from_secs(12),
             "server did not stop within its bound"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(exit.success(), "{exit:?}");
+}
+
+/// A child process killed when dropped while it still runs.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// The database, its `-wal` and `-shm` files and the folders the server
+/// creates for them hold password hashes and personal data: owner only
+/// (0600 and 0700), even under a umask that would let anyone read them.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_database_files_and_folders_are_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &std::path::Path| {
+        std::fs::metadata(path)
+            .unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("private/data/crm.db");
+    let port = free_port();
+    // The umask belongs to a process: the shell sets it, proves it with a
+    // file of its own, then becomes the server.
+    let child = Command::new("sh")
+        .args([
+            "-c",
+            "umask 000 && : > umask-probe && exec \"$0\" serve",
+            BIN,
+        ])
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("CRM_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("CRM_LISTEN", format!("127.0.0.1:{port}"))
+        .env("CRM_BOOTSTRAP_ADMIN_EMAIL", "root@example.com")
+        .env("CRM_BOOTSTRAP_ADMIN_PASSWORD", PASSWORD)
+        .env("CRM_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // A failed assertion must not leave the server running.
+    let mut child = KillOnDrop(child);
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while reqwest::get(format!("{base}/health/ready")).await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        mode(&dir.path().join("umask-probe")),
+        0o666,
+        "the umask was 000"
+    );
+
+    // While the server runs, the write-ahead log and its index exist.
+    for folder in ["private", "private/data"] {
+        assert_eq!(mode(&dir.path().join(folder)), 0o700, "{folder}");
+    }
+    for file in ["crm.db", "crm.db-wal", "crm.db-shm", "crm.db.jwt-secret"] {
+        assert_eq!(
+            mode(&dir.path().join("private/data").join(file)),
+            0o600,
+            "{file}"
+        );
+    }
+
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.0.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let stopping = Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.0.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            stopping.elapsed() < Duration::from_secs(20),
+            "server did not stop"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };

@@ -609,3 +609,78 @@ async fn erasing_a_customer_keeps_its_tickets_and_interactions_anonymised() {
     // The interaction's customer is erased: it is no longer shown, and nothing personal remains in it.
     interaction.expect_problem(404);
 }
+
+#[tokio::test]
+async fn dates_outside_the_years_1900_to_9998_are_a_400_never_a_500() {
+    let app = spawn_app().await;
+    let (admin, customer) = setup(&app).await;
+    for (body, field) in [
+        (
+            json!({"customer_id": customer, "date_time": "9999-12-31T23:59:00Z", "duration_minutes": 30, "description": "x"}),
+            "date_time",
+        ),
+        (
+            json!({"customer_id": customer, "date_time": "9998-12-31T23:59:00Z", "duration_minutes": 30, "description": "x"}),
+            "end_time",
+        ),
+        (
+            json!({"customer_id": customer, "date_time": "1899-01-01T00:00:00Z", "description": "x"}),
+            "date_time",
+        ),
+    ] {
+        let refused = app
+            .post("/api/interactions", Some(&admin), body)
+            .await
+            .expect_problem(400);
+        assert_eq!(refused.error_fields(), vec![field]);
+    }
+
+    let scheduled = app
+        .post(
+            "/api/interactions",
+            Some(&admin),
+            json!({"customer_id": customer, "date_time": FUTURE, "duration_minutes": 30, "description": "x"}),
+        )
+        .await
+        .expect(201);
+    let id = scheduled.body["interaction_id"]
+        .as_str()
+        .or_else(|| scheduled.body["interactions"][0]["interaction_id"].as_str())
+        .unwrap()
+        .to_owned();
+    let moved = app
+        .call(
+            Method::PATCH,
+            &format!("/api/interactions/{id}"),
+            Some(&admin),
+            Some(json!({"date_time": "9999-12-31T23:59:00Z"})),
+        )
+        .await
+        .expect_problem(400);
+    assert_eq!(moved.error_fields(), vec!["date_time"]);
+}
+
+#[tokio::test]
+async fn a_weekly_series_that_would_run_past_9998_is_refused_not_cut_short() {
+    let app = spawn_app().await;
+    let (admin, customer) = setup(&app).await;
+    let refused = app
+        .post(
+            "/api/interactions",
+            Some(&admin),
+            json!({"customer_id": customer, "date_time": "9998-12-01T10:00:00Z", "duration_minutes": 30,
+                   "description": "x", "repeat_weekly": 52}),
+        )
+        .await
+        .expect_problem(400);
+    assert_eq!(refused.error_fields(), vec!["repeat_weekly"]);
+    // Nothing of the series was stored.
+    let history = app
+        .get(
+            &format!("/api/customers/{customer}/interactions"),
+            Some(&admin),
+        )
+        .await
+        .expect(200);
+    assert_eq!(history.body["interactions"].as_array().unwrap().len(), 0);
+}

@@ -531,3 +531,64 @@ async fn bad_ticket_input_names_the_field() {
         assert_eq!(answer.error_fields(), vec![field], "{query}");
     }
 }
+
+/// Adding a comment never conflicts: of 128 staff comments sent at once on
+/// a ticket nobody has answered yet, each is stored and answered 201, and
+/// the first response is the earliest of them.
+#[tokio::test]
+async fn concurrent_comments_are_all_stored() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let customer = app
+        .customer(&admin, json!({"first_name": "A", "last_name": "B"}))
+        .await;
+    let id = app
+        .post(
+            "/api/tickets",
+            Some(&admin),
+            json!({"customer_id": customer["customer_id"], "issue": "Many answers"}),
+        )
+        .await
+        .expect(201)
+        .body["ticket_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/tickets/{id}/comments");
+    // Open the connections first, so that the comments leave together.
+    let ticket_path = format!("/api/tickets/{id}");
+    let warm = (0..128).map(|_| app.get(&ticket_path, Some(&admin)));
+    futures_util::future::join_all(warm).await;
+
+    let sent =
+        (0..128).map(|n| app.post(&path, Some(&admin), json!({"body": format!("answer {n}")})));
+    let answers = futures_util::future::join_all(sent).await;
+    let refused: Vec<_> = answers.iter().filter(|a| a.status != 201).collect();
+    assert!(
+        refused.is_empty(),
+        "{} refused: {refused:#?}",
+        refused.len()
+    );
+
+    let stored = app
+        .get(&format!("{path}?limit=200"), Some(&admin))
+        .await
+        .expect(200);
+    let comments = stored.body["comments"].as_array().unwrap();
+    let bodies: HashSet<&str> = comments
+        .iter()
+        .map(|c| c["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies.len(), 128, "every comment is stored once");
+    let earliest = comments
+        .iter()
+        .map(|c| c["created_at"].as_str().unwrap())
+        .min()
+        .unwrap();
+    let ticket = app
+        .get(&format!("/api/tickets/{id}"), Some(&admin))
+        .await
+        .expect(200);
+    assert_eq!(ticket.body["first_response_at"], earliest);
+    assert!(ticket.body["first_response_seconds"].is_u64());
+}

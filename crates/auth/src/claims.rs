@@ -18,4 +18,7 @@ pub(crate) struct AccessClaims {
     pub iat: i64,
     /// Unique token id: 128 random bits, hex.
     pub jti: String,
+    /// The sign-in the token belongs to: its refresh-session family id (a
+    /// UUID string). Tokens without it (issued before it existed) are refused.
+    pub sid: String,
 }

@@ -41,6 +41,10 @@ pub enum CustomerError {
     /// The company still has customers; delete with `detach`. (409)
     #[error("the company still has customers")]
     CompanyHasCustomers,
+    /// The record kept changing while the change was attempted: every
+    /// attempt lost a race with another write of it. (409)
+    #[error("the record kept changing; retry")]
+    Conflict,
     /// The record changed since the version the client based its change on. (412)
     #[error("the record has changed (now version {})", current.get())]
     PreconditionFailed {

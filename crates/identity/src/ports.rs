@@ -18,7 +18,9 @@ use crm_kernel::{
 use crate::account::{CustomerProfile, NewCustomerAccount};
 pub use crate::error::StoreError;
 use crate::password::{Password, PasswordHash};
-use crate::session::{AccessToken, RefreshSession, RefreshToken, TokenHash, VerifiedAccess};
+use crate::session::{
+    AccessToken, RefreshSession, RefreshToken, SessionHolder, TokenHash, VerifiedAccess,
+};
 pub use crate::throttle::LoginThrottle;
 use crate::user::{AdminGuard, StaffUser, UserQuery};
 
@@ -145,6 +147,21 @@ pub trait SessionStore: Send + Sync + Debug {
         principal: PrincipalId,
         at: Timestamp,
     ) -> Result<(), StoreError>;
+
+    /// The holder of sign-in `family`: `principal`'s account as stored now,
+    /// when the family is live. It runs on every authenticated request.
+    ///
+    /// MUST return `None` unless the family has a session of `principal`
+    /// that is not revoked, and the account exists (a staff user; a
+    /// customer with a sign-in credential). A staff user is returned
+    /// whatever its status. MUST read the account and the family together
+    /// in one round trip to the backend (one query): this check is the
+    /// whole cost of authenticating a request.
+    async fn session_holder(
+        &self,
+        principal: PrincipalId,
+        family: SessionFamilyId,
+    ) -> Result<Option<SessionHolder>, StoreError>;
 }
 
 /// Password hashing.
@@ -196,15 +213,19 @@ pub enum TokenError {
 /// Access and refresh tokens.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 pub trait TokenIssuer: Send + Sync + Debug {
-    /// A signed access token for `principal`, valid from `now` for `ttl`.
+    /// A signed access token for `principal` in sign-in `session` (the
+    /// family of its refresh session), valid from `now` for `ttl`.
     fn issue_access(
         &self,
         principal: &Principal,
+        session: SessionFamilyId,
         now: Timestamp,
         ttl: Duration,
     ) -> Result<AccessToken, BackendError>;
 
-    /// Checks signature and expiry (against `now`) and returns what the token says.
+    /// Checks signature and expiry (against `now`) and returns what the
+    /// token says. MUST refuse as [`TokenError::Invalid`] a token that does
+    /// not name its sign-in (issued before tokens did).
     fn verify_access(&self, token: &str, now: Timestamp) -> Result<VerifiedAccess, TokenError>;
 
     /// A new random refresh token (at least 256 bits of entropy).

@@ -4,11 +4,18 @@
 //! opaque string; only its hash is stored. Each refresh rotates it: the old
 //! one is marked used and a new one of the same *family* is issued. Presenting
 //! a used refresh token again means it was copied, so the whole family is revoked.
+//!
+//! A family is one sign-in, and every access token names its family: the
+//! token works only while the family has a session that is not revoked, so
+//! logging out, a detected reuse, a password change or disabling the
+//! account ends the sign-in's access tokens at once, not at their expiry.
 
 use std::fmt;
 use std::time::Duration;
 
-use crm_kernel::{PrincipalId, Role, SessionFamilyId, SessionId, Timestamp};
+use crm_kernel::{CustomerId, PrincipalId, Role, SessionFamilyId, SessionId, Timestamp};
+
+use crate::user::StaffUser;
 
 /// A refresh token as handed to a client. Its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
@@ -106,8 +113,22 @@ pub struct TokenPair {
 pub struct VerifiedAccess {
     /// Whose token.
     pub principal: PrincipalId,
+    /// The sign-in it was issued for: the family of its refresh session.
+    /// The token works only while that sign-in is live.
+    pub session: SessionFamilyId,
     /// The role when it was issued (the service re-reads the current one).
     pub role: Role,
     /// When it expires.
     pub expires_at: Timestamp,
+}
+
+/// Who holds a live sign-in, as the store reads it on every authenticated
+/// request ([`SessionStore::session_holder`](crate::ports::SessionStore::session_holder)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionHolder {
+    /// A staff user, as stored now, whatever its status (the service
+    /// refuses disabled users).
+    Staff(StaffUser),
+    /// A customer whose sign-in credential exists.
+    Customer(CustomerId),
 }

@@ -1,6 +1,6 @@
 //! The interactions context's errors. The server maps each variant to one HTTP status.
 
-use crm_kernel::{BackendError, ValidationErrors};
+use crm_kernel::{BackendError, ValidationErrors, Version};
 
 use crate::kind::InteractionStatus;
 
@@ -30,9 +30,17 @@ pub enum InteractionError {
         /// Requested status.
         to: InteractionStatus,
     },
-    /// The interaction changed meanwhile; retry. (409)
+    /// The interaction kept changing while the change was attempted: every
+    /// attempt lost a race with another write of it; retry. (409)
     #[error("the interaction changed meanwhile; fetch it and retry")]
     Conflict,
+    /// The interaction changed since the version the client based its change on
+    /// (`If-Match`). (412)
+    #[error("the interaction has changed (now version {})", current.get())]
+    PreconditionFailed {
+        /// The current version.
+        current: Version,
+    },
     /// A store failed. (500)
     #[error(transparent)]
     Backend(#[from] BackendError),

@@ -14,6 +14,7 @@
 //! port that the store implements over the other contexts' tables: nothing
 //! is copied between contexts.
 
+pub mod bounds;
 pub mod error;
 pub mod history;
 pub mod interaction;

@@ -7,6 +7,7 @@
 //! - cursor pagination ([`PageRequest`], [`Page`], [`CursorPosition`]); the server signs positions into opaque cursors,
 //! - validated value objects used everywhere ([`EmailAddress`], [`PhoneNumber`], bounded text),
 //! - the caller ([`Principal`]) and the shape of every context's [`Policy`],
+//! - record [`Version`]s and the bounded retry of a write that lost a version race ([`retry_lost_races`]),
 //! - the error vocabulary for field validation ([`FieldError`], [`ValidationErrors`]) and
 //!   storage failures ([`BackendError`]).
 //!
@@ -33,7 +34,7 @@ pub use id::{
 pub use page::{CursorPosition, Limit, LimitError, Page, PageRequest, SortDirection};
 pub use phone::{PhoneError, PhoneNumber};
 pub use principal::{Action, Policy, Principal, PrincipalId, PrincipalKind, Role};
-pub use text::{LongText, PersonName, ShortText, TextError};
+pub use text::{LongText, PersonName, SearchText, ShortText, TextError};
 pub use time::{Clock, FixedClock, SystemClock, Timestamp};
-pub use version::Version;
+pub use version::{Version, WRITE_ATTEMPTS, retry_lost_races};
 pub use visibility::{AgentScope, Visibility};

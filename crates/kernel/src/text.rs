@@ -103,10 +103,32 @@ bounded_text!(
     /// Free text such as notes: may span lines, 1 to 10 000 characters.
     LongText, max = 10_000, multiline = true
 );
+bounded_text!(
+    /// What a list is searched for (`q=`): one line, 1 to 200 characters, no
+    /// control characters (a NUL or line break means nothing in a search and
+    /// only trips the search engines of the stores).
+    SearchText, max = 200, multiline = false
+);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_text_refuses_control_characters_and_long_input() {
+        assert_eq!(SearchText::parse(" carl ").unwrap().as_str(), "carl");
+        for bad in ["carl\0", "ca\u{1}rl", "carl\nlee", "tab\there", "del\u{7f}"] {
+            assert_eq!(
+                SearchText::parse(bad),
+                Err(TextError::ControlCharacter),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            SearchText::parse(&"x".repeat(201)),
+            Err(TextError::TooLong { max: 200 })
+        );
+    }
 
     #[test]
     fn trims_and_bounds() {

@@ -18,6 +18,40 @@ async fn creates_missing_folders_and_the_file() {
     assert_eq!(store.path(), path);
 }
 
+/// The folders it creates and the database with its `-wal` and `-shm`
+/// files are the owner's only (under this process's umask, usually 022; the
+/// binary test of `crm-server` checks a umask of 000).
+#[cfg(unix)]
+#[tokio::test]
+async fn created_folders_and_database_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &std::path::Path| {
+        std::fs::metadata(path)
+            .unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("a").join("b").join("crm.db");
+    let store = SqliteStore::open(&path).await.unwrap();
+    store.migrate().await.unwrap();
+    for created in [folder.path().join("a"), folder.path().join("a/b")] {
+        assert_eq!(mode(&created), 0o700, "{}", created.display());
+    }
+    for file in ["crm.db", "crm.db-wal", "crm.db-shm"] {
+        let file = folder.path().join("a/b").join(file);
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+    // An existing database keeps the mode its owner gave it.
+    drop(store);
+    let shared = folder.path().join("shared.db");
+    std::fs::write(&shared, b"").unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o640)).unwrap();
+    SqliteStore::open(&shared).await.unwrap();
+    assert_eq!(mode(&shared), 0o640);
+}
+
 #[tokio::test]
 async fn every_connection_has_the_pragmas() {
     let folder = tempfile::tempdir().unwrap();

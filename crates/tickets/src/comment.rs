@@ -27,3 +27,13 @@ pub struct NewComment {
     /// Staff-only (customers may not write internal notes).
     pub internal: bool,
 }
+
+/// A staff member's public answer, as a ticket's first response: when it
+/// was written and how long after the ticket was raised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FirstResponse {
+    /// When the answer was written.
+    pub at: Timestamp,
+    /// Seconds from raising the ticket to `at`.
+    pub seconds: u64,
+}

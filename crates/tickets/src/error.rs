@@ -1,6 +1,6 @@
 //! The tickets context's errors. The server maps each variant to one HTTP status.
 
-use crm_kernel::{BackendError, ValidationErrors};
+use crm_kernel::{BackendError, ValidationErrors, Version};
 
 use crate::status::TicketStatus;
 
@@ -41,9 +41,17 @@ pub enum TicketError {
     /// The idempotency key was used before with a different request. (409)
     #[error("this Idempotency-Key was already used for a different request")]
     IdempotencyKeyReused,
-    /// The ticket changed meanwhile; retry. (409)
+    /// The ticket kept changing while the change was attempted: every
+    /// attempt lost a race with another write of it; retry. (409)
     #[error("the ticket changed meanwhile; fetch it and retry")]
     Conflict,
+    /// The ticket changed since the version the client based its change on
+    /// (`If-Match`). (412)
+    #[error("the ticket has changed (now version {})", current.get())]
+    PreconditionFailed {
+        /// The current version.
+        current: Version,
+    },
     /// A store failed. (500)
     #[error(transparent)]
     Backend(#[from] BackendError),

@@ -24,7 +24,7 @@ pub mod service;
 pub mod status;
 pub mod ticket;
 
-pub use comment::{Comment, NewComment};
+pub use comment::{Comment, FirstResponse, NewComment};
 pub use error::TicketError;
 pub use policy::{TicketAction, TicketPolicy};
 pub use query::{TicketQuery, TicketSort, TicketSortField};

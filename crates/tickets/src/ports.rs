@@ -13,7 +13,7 @@ use crm_kernel::{
     BackendError, CompanyId, CustomerId, Page, PageRequest, TicketId, UserId, Version, Visibility,
 };
 
-use crate::comment::Comment;
+use crate::comment::{Comment, FirstResponse};
 use crate::query::TicketQuery;
 use crate::ticket::{IdempotencyKey, Ticket, TicketEvent};
 
@@ -99,15 +99,19 @@ pub trait TicketRepository: Send + Sync + Debug {
     /// Every status change of the ticket, oldest first.
     async fn events(&self, id: TicketId) -> Result<Vec<TicketEvent>, StoreError>;
 
-    /// Stores a comment; with `answered`, also replaces the ticket stored at
-    /// the given version (its first response), atomically.
+    /// Stores a comment; with `answer`, also records it as the ticket's
+    /// first response as [`Ticket::with_first_response`] says (unless an
+    /// answer as early or earlier is recorded: then the ticket is left as it
+    /// is), atomically and without any version check.
     ///
-    /// MUST return [`StoreError::VersionConflict`] when the ticket changed,
-    /// and then store nothing.
-    async fn add_comment<'a>(
+    /// MUST return [`StoreError::NotFound`] for an unknown ticket and then
+    /// store nothing. MUST NOT refuse a comment because the ticket changed:
+    /// comments written concurrently are all stored, and the first response
+    /// is the earliest answer's.
+    async fn add_comment(
         &self,
         comment: &Comment,
-        answered: Option<(&'a Ticket, Version)>,
+        answer: Option<FirstResponse>,
     ) -> Result<(), StoreError>;
 
     /// One page of the ticket's comments, oldest first; staff-only notes

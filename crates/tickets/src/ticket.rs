@@ -4,6 +4,7 @@ use crm_kernel::{
     CustomerId, LongText, PrincipalId, ShortText, TextError, TicketId, Timestamp, UserId, Version,
 };
 
+use crate::comment::FirstResponse;
 use crate::status::{Channel, Priority, TicketStatus};
 
 /// A ticket's subject: one line of at most [`Subject::MAX_CHARS`] characters.
@@ -112,17 +113,36 @@ impl Ticket {
         next
     }
 
-    /// The ticket after a staff member's first public answer at `now`
-    /// (unchanged when it was answered before).
+    /// The first response a staff member's public answer at `at` is, as
+    /// far as this copy of the ticket knows: `None` when it was answered
+    /// before. (A concurrent answer may still be recorded first; the store
+    /// then keeps the earlier one, see [`Ticket::with_first_response`].)
     #[must_use]
-    pub fn answered(&self, now: Timestamp) -> Option<Self> {
-        if self.first_response_at.is_some() {
+    pub fn first_response(&self, at: Timestamp) -> Option<FirstResponse> {
+        self.first_response_at.is_none().then(|| FirstResponse {
+            at,
+            seconds: at.since(self.created_at).as_secs(),
+        })
+    }
+
+    /// The ticket with `answer` recorded as its first response, which is a
+    /// change (a new version, `updated_at` at least the answer's time); or
+    /// `None`, nothing changing, when an answer as early or earlier is
+    /// recorded. Stores apply exactly this rule when they add a comment, in
+    /// one atomic step and without a version check, so that no comment is
+    /// ever refused for a concurrent change of the ticket.
+    #[must_use]
+    pub fn with_first_response(&self, answer: FirstResponse) -> Option<Self> {
+        if self
+            .first_response_at
+            .is_some_and(|first| first <= answer.at)
+        {
             return None;
         }
         let mut next = self.clone();
-        next.first_response_at = Some(now);
-        next.first_response_seconds = Some(now.since(self.created_at).as_secs());
-        next.updated_at = now;
+        next.first_response_at = Some(answer.at);
+        next.first_response_seconds = Some(answer.seconds);
+        next.updated_at = self.updated_at.max(answer.at);
         next.version = self.version.next();
         Some(next)
     }
@@ -260,5 +280,64 @@ mod tests {
         let subject = Subject::from_issue(&long);
         assert_eq!(subject.as_str().chars().count(), Subject::MAX_CHARS);
         assert!(subject.as_str().ends_with('…'));
+    }
+
+    fn minute(n: i64) -> Timestamp {
+        Timestamp::from_millis(1_780_000_000_000 + n * 60_000).unwrap()
+    }
+
+    fn raised_at_minute_zero() -> Ticket {
+        Ticket {
+            id: TicketId::new(),
+            customer_id: CustomerId::new(),
+            subject: Subject::parse("Broken").unwrap(),
+            issue: LongText::parse("Broken").unwrap(),
+            status: TicketStatus::Open,
+            priority: Priority::Normal,
+            assignee_id: None,
+            channel: Channel::Portal,
+            created_at: minute(0),
+            updated_at: minute(5),
+            first_response_at: None,
+            resolved_at: None,
+            closed_at: None,
+            first_response_seconds: None,
+            resolution_seconds: None,
+            version: Version::new(3),
+        }
+    }
+
+    #[test]
+    fn the_earliest_answer_is_the_first_response() {
+        let ticket = raised_at_minute_zero();
+        let late = ticket.first_response(minute(9)).unwrap();
+        assert_eq!(late.seconds, 540);
+        let answered = ticket.with_first_response(late).unwrap();
+        assert_eq!(
+            (
+                answered.first_response_at,
+                answered.first_response_seconds,
+                answered.updated_at,
+                answered.version
+            ),
+            (Some(minute(9)), Some(540), minute(9), Version::new(4))
+        );
+        assert_eq!(answered.first_response(minute(10)), None, "answered");
+
+        // An earlier answer recorded after it replaces it; updated_at never goes back.
+        let early = ticket.first_response(minute(2)).unwrap();
+        let replaced = answered.with_first_response(early).unwrap();
+        assert_eq!(
+            (
+                replaced.first_response_at,
+                replaced.first_response_seconds,
+                replaced.updated_at,
+                replaced.version
+            ),
+            (Some(minute(2)), Some(120), minute(9), Version::new(5))
+        );
+        // As early or later: nothing changes.
+        assert_eq!(replaced.with_first_response(early), None);
+        assert_eq!(replaced.with_first_response(late), None);
     }
 }

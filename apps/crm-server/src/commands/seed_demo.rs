@@ -140,7 +140,8 @@ async fn demo_admin(identity: &crm_identity::IdentityService) -> Result<Principa
         )?)
         .await
         .map_err(|e| match e {
-            crm_identity::IdentityError::DuplicateEmail => CommandError::Config(
+            // Not a configuration error (exit 2): the database is not empty (exit 1).
+            crm_identity::IdentityError::DuplicateEmail => CommandError::Failed(
                 "the database already holds demo data; seed-demo fills an empty one".into(),
             ),
             other => failed(&other),

@@ -5,7 +5,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
-use crm_customers::Version;
+use crm_kernel::Version;
 use serde::Serialize;
 
 /// The strong entity tag of a record version: `"3"`.

@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::marker::PhantomData;
 
-use crm_kernel::{Limit, Page, PageRequest, ValidationErrors};
+use crm_kernel::{Limit, Page, PageRequest, SearchText, ValidationErrors};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
@@ -180,20 +180,13 @@ impl<T: ToSchema, K: ListKey> ToSchema for ListBody<T, K> {
     }
 }
 
-/// Longest free-text query (`q`) a list accepts.
-pub const MAX_QUERY_CHARS: usize = 200;
-
-/// The `q` parameter: trimmed, `None` when blank; an error on `q` when
-/// longer than [`MAX_QUERY_CHARS`].
+/// The `q` parameter: trimmed, `None` when blank; an error on `q` when it
+/// is not a [`SearchText`] (too long, or holding a control character).
 pub fn search_text(errors: &mut ValidationErrors, value: Option<&String>) -> Option<String> {
-    let text = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-    if text
-        .as_ref()
-        .is_some_and(|t| t.chars().count() > MAX_QUERY_CHARS)
-    {
-        errors.add("q", format!("must be at most {MAX_QUERY_CHARS} characters"));
-    }
-    text
+    let text = value.map(|v| v.trim()).filter(|v| !v.is_empty())?;
+    errors
+        .check("q", SearchText::parse(text))
+        .map(|text| text.as_str().to_owned())
 }
 
 #[cfg(test)]

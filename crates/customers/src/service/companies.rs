@@ -1,6 +1,6 @@
 //! Company records.
 
-use crm_kernel::{Action, CompanyId, Page, PageRequest, Policy, Principal};
+use crm_kernel::{Action, CompanyId, Page, PageRequest, Policy, Principal, retry_lost_races};
 use tracing::info;
 
 use super::CustomerService;
@@ -64,12 +64,31 @@ impl CustomerService {
     }
 
     /// Changes a company (admins); its customers show a new name at once.
+    /// Concurrent changes are handled as for
+    /// [`update_customer`](Self::update_customer): without `if_match` the
+    /// change applies to the latest version, with it a stale one fails.
     #[tracing::instrument(skip_all, fields(caller = %caller.id, company_id = %id))]
     pub async fn update_company(
         &self,
         caller: &Principal,
         id: CompanyId,
         patch: CompanyPatch,
+        if_match: Option<Version>,
+    ) -> Result<Company, CustomerError> {
+        retry_lost_races(
+            || self.try_update_company(caller, id, &patch, if_match),
+            |error| matches!(error, CustomerError::Conflict),
+        )
+        .await
+    }
+
+    /// One attempt of [`Self::update_company`]; a lost version race is
+    /// [`CustomerError::Conflict`].
+    async fn try_update_company(
+        &self,
+        caller: &Principal,
+        id: CompanyId,
+        patch: &CompanyPatch,
         if_match: Option<Version>,
     ) -> Result<Company, CustomerError> {
         let current = self.get_company(caller, id).await?;
@@ -84,12 +103,7 @@ impl CustomerService {
         let next = patch.apply_to(&current, self.ports.clock.now());
         match self.ports.companies.update(&next, current.version).await {
             Ok(()) => Ok(next),
-            Err(StoreError::VersionConflict) => {
-                let latest = self.get_company(caller, id).await?;
-                Err(CustomerError::PreconditionFailed {
-                    current: latest.version,
-                })
-            }
+            Err(StoreError::VersionConflict) => Err(CustomerError::Conflict),
             Err(error) => Err(company_error(error)),
         }
     }

@@ -1,6 +1,8 @@
 //! Customer records: create, read, change, erase, list, history.
 
-use crm_kernel::{Action, CustomerId, Page, PageRequest, Principal, Role, ValidationErrors};
+use crm_kernel::{
+    Action, CustomerId, Page, PageRequest, Principal, Role, ValidationErrors, retry_lost_races,
+};
 use tracing::info;
 
 use super::CustomerService;
@@ -88,7 +90,12 @@ impl CustomerService {
 
     /// Changes a customer. Customers may change only their names, email and
     /// phone; a status change must follow the lifecycle and is recorded;
-    /// `if_match` (the version the client last saw) guards against lost updates.
+    /// `if_match` (the version the client last saw) guards against lost
+    /// updates. Without it the change applies to the latest version: a write
+    /// that loses a race with a concurrent change is attempted again on a
+    /// fresh read (at most [`WRITE_ATTEMPTS`](crm_kernel::WRITE_ATTEMPTS)
+    /// times, then [`CustomerError::Conflict`]); with it, a concurrent change
+    /// makes it stale ([`CustomerError::PreconditionFailed`]).
     #[tracing::instrument(skip_all, fields(caller = %caller.id, customer_id = %id))]
     pub async fn update_customer(
         &self,
@@ -97,6 +104,23 @@ impl CustomerService {
         patch: CustomerPatch,
         if_match: Option<Version>,
     ) -> Result<Customer, CustomerError> {
+        retry_lost_races(
+            || self.try_update_customer(caller, id, &patch, if_match),
+            |error| matches!(error, CustomerError::Conflict),
+        )
+        .await?;
+        self.reread(id, caller).await
+    }
+
+    /// One attempt of [`Self::update_customer`]: read, check, write at the
+    /// version read; a lost version race is [`CustomerError::Conflict`].
+    async fn try_update_customer(
+        &self,
+        caller: &Principal,
+        id: CustomerId,
+        patch: &CustomerPatch,
+        if_match: Option<Version>,
+    ) -> Result<(), CustomerError> {
         let current = self.visible_customer(caller, id).await?;
         self.require(
             caller,
@@ -150,18 +174,13 @@ impl CustomerService {
             .await
         {
             Ok(()) => {}
-            Err(StoreError::VersionConflict) => {
-                let latest = self.visible_customer(caller, id).await?;
-                return Err(CustomerError::PreconditionFailed {
-                    current: latest.version,
-                });
-            }
+            Err(StoreError::VersionConflict) => return Err(CustomerError::Conflict),
             Err(error) => return Err(self.store_error(caller, error).await),
         }
         if let Some(change) = &change {
             info!(from = ?change.from, to = %change.to, "customer status changed");
         }
-        self.reread(id, caller).await
+        Ok(())
     }
 
     /// Erases a customer (admins): personal data and the sign-in account go,

@@ -1236,12 +1236,72 @@ async fn a_version_conflict_in_the_store_fails_with_the_reread_version() {
         .update_fails(&current, || StoreError::VersionConflict)
         .customer_found(&meanwhile);
 
+    // The client based its change on version 3; a concurrent write landed
+    // between the read and the write: the next attempt finds version 5.
+    let result = mocks
+        .service()
+        .update_customer(
+            &admin(),
+            current.id,
+            patch().first_name("Anna"),
+            Some(Version::new(3)),
+        )
+        .await;
+
+    assert_err!(result, CustomerError::PreconditionFailed { current } if current == Version::new(5));
+}
+
+#[tokio::test]
+async fn without_if_match_a_lost_race_applies_the_change_to_the_latest_version() {
+    let current = a_customer().version(3).build();
+    let meanwhile = CustomerBuilder(Customer {
+        last_name: person("Changed"),
+        ..current.clone()
+    })
+    .version(5)
+    .build();
+    let mut mocks = Mocks::new();
+    mocks.update_fails(&current, || StoreError::VersionConflict);
+    let written = mocks.update_goes_through(&meanwhile);
+
+    let updated = mocks
+        .service()
+        .update_customer(&admin(), current.id, patch().first_name("Anna"), None)
+        .await
+        .unwrap();
+
+    let written = written.single();
+    assert_eq!(
+        written.expected,
+        Version::new(5),
+        "written at the latest version"
+    );
+    assert_eq!(
+        (
+            written.customer.first_name,
+            written.customer.last_name,
+            written.customer.version
+        ),
+        (person("Anna"), person("Changed"), Version::new(6)),
+        "the change applies to the latest record, keeping the concurrent one"
+    );
+    assert_eq!(updated.version, Version::new(6));
+}
+
+#[tokio::test]
+async fn without_if_match_a_write_that_keeps_losing_gives_up_with_a_conflict() {
+    let current = a_customer().version(3).build();
+    let mut mocks = Mocks::new();
+    for _ in 0..crm_kernel::WRITE_ATTEMPTS {
+        mocks.update_fails(&current, || StoreError::VersionConflict);
+    }
+
     let result = mocks
         .service()
         .update_customer(&admin(), current.id, patch().first_name("Anna"), None)
         .await;
 
-    assert_err!(result, CustomerError::PreconditionFailed { current } if current == Version::new(5));
+    assert_err!(result, CustomerError::Conflict);
 }
 
 #[tokio::test]
@@ -1693,6 +1753,47 @@ async fn updating_a_company_writes_the_next_version_and_a_conflict_rereads_it() 
             assert_eq!(result.unwrap(), next);
         }
     }
+}
+
+#[tokio::test]
+async fn updating_a_company_without_if_match_applies_to_the_latest_version() {
+    let company = a_company().version(4).build();
+    let meanwhile = Company {
+        notes: Some(long_text("Changed meanwhile")),
+        ..a_company().id(company.id).version(6).build()
+    };
+    let written = Recorded::new();
+    let sink = written.clone();
+    let mut mocks = Mocks::new();
+    mocks.company_found(&company).company_found(&meanwhile);
+    mocks
+        .companies
+        .expect_update()
+        .withf(|_, expected| *expected == Version::new(4))
+        .times(1)
+        .returning(|_, _| Err(StoreError::VersionConflict));
+    mocks
+        .companies
+        .expect_update()
+        .withf(|_, expected| *expected == Version::new(6))
+        .times(1)
+        .returning(move |next, _| {
+            sink.push(next.clone());
+            Ok(())
+        });
+
+    let updated = mocks
+        .service()
+        .update_company(&admin(), company.id, rename_company(), None)
+        .await
+        .unwrap();
+
+    let next = written.single();
+    assert_eq!(updated, next);
+    assert_eq!(
+        (next.name, next.notes, next.version),
+        (person("Initech"), meanwhile.notes, Version::new(7))
+    );
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use crate::error::IdentityError;
 use crate::password::Password;
 use crate::policy::IdentityResource;
 use crate::ports::TokenError;
-use crate::session::RefreshToken;
+use crate::session::{RefreshToken, SessionHolder};
 use crate::throttle::ThrottleKey;
 use crate::user::UserStatus;
 use crm_kernel::{Action, Policy};
@@ -220,7 +220,9 @@ impl IdentityService {
 
     /// Turns an access token into the principal it speaks for, with the
     /// principal's current role and companies. Tokens of disabled or deleted
-    /// accounts are refused.
+    /// accounts are refused, and so are tokens whose sign-in has ended
+    /// (logout, refresh-token reuse, a password change, a disabled account):
+    /// the account and the sign-in are read together, in one store round trip.
     pub async fn authenticate(&self, access_token: &str) -> Result<Principal, IdentityError> {
         let verified = self
             .ports
@@ -232,7 +234,34 @@ impl IdentityService {
                     TokenError::Invalid => "invalid access token",
                 })
             })?;
-        self.current_principal(verified.principal).await
+        let holder = self
+            .ports
+            .sessions
+            .session_holder(verified.principal, verified.session)
+            .await?
+            .ok_or(IdentityError::Unauthenticated(
+                "this sign-in has ended; sign in again",
+            ))?;
+        let holder_id = match &holder {
+            SessionHolder::Staff(user) => PrincipalId::User(user.id),
+            SessionHolder::Customer(id) => PrincipalId::Customer(*id),
+        };
+        if holder_id != verified.principal {
+            // A store that broke its contract: fail closed.
+            warn!(principal = %verified.principal, holder = %holder_id, "session holder is another principal");
+            return Err(IdentityError::Unauthenticated("invalid access token"));
+        }
+        match holder {
+            SessionHolder::Staff(user) if user.status != UserStatus::Active => {
+                Err(IdentityError::Unauthenticated("account disabled"))
+            }
+            SessionHolder::Staff(user) => Ok(staff_principal(&user)),
+            SessionHolder::Customer(id) => Ok(Principal {
+                id: PrincipalId::Customer(id),
+                role: Role::Customer,
+                company_ids: Vec::new(),
+            }),
+        }
     }
 
     /// The principal `id` stands for now, with its current role and

@@ -118,10 +118,12 @@ impl IdentityService {
             rotated_at: None,
             revoked_at: None,
         };
-        let access = self
-            .ports
-            .tokens
-            .issue_access(principal, now, self.settings.access_ttl)?;
+        let access = self.ports.tokens.issue_access(
+            principal,
+            session.family_id,
+            now,
+            self.settings.access_ttl,
+        )?;
         Ok((session, TokenPair { access, refresh }))
     }
 }

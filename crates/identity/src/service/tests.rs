@@ -26,7 +26,9 @@ use crate::ports::{
     Credential, HasherError, MockCredentialStore, MockCustomerAccounts, MockPasswordHasher,
     MockSessionStore, MockTokenIssuer, MockUserRepository, TokenError,
 };
-use crate::session::{AccessToken, RefreshSession, RefreshToken, TokenHash, VerifiedAccess};
+use crate::session::{
+    AccessToken, RefreshSession, RefreshToken, SessionHolder, TokenHash, VerifiedAccess,
+};
 use crate::throttle::{MockLoginThrottle, Reservation, ThrottleKey};
 use crate::user::{
     AdminGuard, NewStaffUser, StaffRole, StaffUser, StaffUserPatch, UserQuery, UserStatus,
@@ -236,10 +238,17 @@ macro_rules! assert_err {
 // The service under test
 // ---------------------------------------------------------------------------
 
+/// The text of the access token the fake issuer signs for `principal` in
+/// sign-in `session`.
+fn access_token_for(principal: PrincipalId, session: SessionFamilyId) -> String {
+    format!("access-for-{principal}-in-{session}")
+}
+
 /// The ports of one test. Every mock is strict, except the token issuer,
 /// which behaves like a deterministic fake: refresh tokens are
-/// [`NEW_REFRESH`], their hashes [`hash_of`] them, and access tokens are
-/// issued only at [`now`] for [`ACCESS_TTL`] (any other call panics).
+/// [`NEW_REFRESH`], their hashes [`hash_of`] them, and access tokens
+/// ([`access_token_for`]) are issued only at [`now`] for [`ACCESS_TTL`]
+/// (any other call panics).
 struct Mocks {
     users: MockUserRepository,
     credentials: MockCredentialStore,
@@ -259,10 +268,10 @@ impl Mocks {
         tokens.expect_hash_refresh_token().returning(hash_of);
         tokens
             .expect_issue_access()
-            .withf(|_, at, ttl| *at == now() && *ttl == ACCESS_TTL)
-            .returning(|principal, _, ttl| {
+            .withf(|_, _, at, ttl| *at == now() && *ttl == ACCESS_TTL)
+            .returning(|principal, session, _, ttl| {
                 Ok(AccessToken {
-                    token: format!("access-for-{}", principal.id),
+                    token: access_token_for(principal.id, session),
                     expires_in: ttl,
                 })
             });
@@ -544,7 +553,8 @@ async fn sign_up_registers_the_customer_with_the_hash_and_signs_it_in() {
     );
     assert_eq!(
         signed_in.tokens.access.token,
-        format!("access-for-{}", signed_in.principal.id)
+        access_token_for(signed_in.principal.id, session.family_id),
+        "the access token names the new sign-in"
     );
     assert_eq!(signed_in.tokens.access.expires_in, ACCESS_TTL);
 }
@@ -886,6 +896,11 @@ async fn refresh_rotates_into_a_new_session_of_the_same_family_with_the_current_
     let next = rotated.single();
     assert_ne!(next.id, session.id);
     assert_eq!(next.family_id, session.family_id);
+    assert_eq!(
+        signed_in.tokens.access.token,
+        access_token_for(session.principal, session.family_id),
+        "the new access token stays in the same sign-in"
+    );
     assert_eq!(next.principal, session.principal);
     assert_eq!(next.token_hash, hash_of(NEW_REFRESH));
     assert_eq!(next.created_at, now());
@@ -957,9 +972,14 @@ async fn logout_ignores_unknown_tokens_and_tokens_of_others() {
 // Authentication of requests
 // ---------------------------------------------------------------------------
 
-/// The token issuer verifies "access-token" at `now` as a token of `principal`
-/// issued with `role`.
-fn access_verified(mocks: &mut Mocks, principal: PrincipalId, role: Role) {
+/// The token issuer verifies "access-token" at `now` as a token of
+/// `principal` in sign-in `session`, issued with `role`.
+fn access_verified(
+    mocks: &mut Mocks,
+    principal: PrincipalId,
+    session: SessionFamilyId,
+    role: Role,
+) {
     mocks
         .tokens
         .expect_verify_access()
@@ -968,10 +988,27 @@ fn access_verified(mocks: &mut Mocks, principal: PrincipalId, role: Role) {
         .returning(move |_, _| {
             Ok(VerifiedAccess {
                 principal,
+                session,
                 role,
                 expires_at: at_offset(60_000),
             })
         });
+}
+
+/// `sessions.session_holder(principal, session)` answers `holder`, once:
+/// the only store call of an authentication.
+fn holder_found(
+    mocks: &mut Mocks,
+    principal: PrincipalId,
+    session: SessionFamilyId,
+    holder: Option<SessionHolder>,
+) {
+    mocks
+        .sessions
+        .expect_session_holder()
+        .withf(move |given, family| *given == principal && *family == session)
+        .times(1)
+        .returning(move |_, _| Ok(holder.clone()));
 }
 
 #[tokio::test]
@@ -985,6 +1022,7 @@ async fn authenticate_refuses_invalid_and_expired_tokens() {
             .returning(move |_, _| Err(error));
         mocks.users.expect_get().never();
         mocks.credentials.expect_exists().never();
+        mocks.sessions.expect_session_holder().never();
 
         let result = mocks.service().authenticate("access-token").await;
 
@@ -1000,9 +1038,15 @@ async fn authenticate_refuses_invalid_and_expired_tokens() {
 async fn authenticate_gives_the_current_role_and_companies_from_the_store() {
     // The token was issued to an admin who has been demoted to agent since.
     let user = staff_user(StaffRole::Agent, UserStatus::Active);
+    let session = SessionFamilyId::new();
     let mut mocks = Mocks::new();
-    access_verified(&mut mocks, PrincipalId::User(user.id), Role::Admin);
-    mocks.user_found(&user);
+    access_verified(&mut mocks, PrincipalId::User(user.id), session, Role::Admin);
+    holder_found(
+        &mut mocks,
+        PrincipalId::User(user.id),
+        session,
+        Some(SessionHolder::Staff(user.clone())),
+    );
 
     let principal = mocks.service().authenticate("access-token").await.unwrap();
 
@@ -1019,9 +1063,15 @@ async fn authenticate_gives_the_current_role_and_companies_from_the_store() {
 #[tokio::test]
 async fn authenticate_refuses_valid_tokens_of_disabled_users() {
     let user = staff_user(StaffRole::Admin, UserStatus::Disabled);
+    let session = SessionFamilyId::new();
     let mut mocks = Mocks::new();
-    access_verified(&mut mocks, PrincipalId::User(user.id), Role::Admin);
-    mocks.user_found(&user);
+    access_verified(&mut mocks, PrincipalId::User(user.id), session, Role::Admin);
+    holder_found(
+        &mut mocks,
+        PrincipalId::User(user.id),
+        session,
+        Some(SessionHolder::Staff(user.clone())),
+    );
 
     let result = mocks.service().authenticate("access-token").await;
 
@@ -1031,14 +1081,10 @@ async fn authenticate_refuses_valid_tokens_of_disabled_users() {
 #[tokio::test]
 async fn authenticate_refuses_valid_tokens_of_deleted_users() {
     let id = UserId::new();
+    let session = SessionFamilyId::new();
     let mut mocks = Mocks::new();
-    access_verified(&mut mocks, PrincipalId::User(id), Role::Agent);
-    mocks
-        .users
-        .expect_get()
-        .withf(move |given| *given == id)
-        .times(1)
-        .returning(|_| Ok(None));
+    access_verified(&mut mocks, PrincipalId::User(id), session, Role::Agent);
+    holder_found(&mut mocks, PrincipalId::User(id), session, None);
 
     let result = mocks.service().authenticate("access-token").await;
 
@@ -1049,14 +1095,20 @@ async fn authenticate_refuses_valid_tokens_of_deleted_users() {
 async fn authenticate_accepts_customers_only_while_their_credential_exists() {
     for exists in [true, false] {
         let customer = CustomerId::new();
+        let session = SessionFamilyId::new();
         let mut mocks = Mocks::new();
-        access_verified(&mut mocks, PrincipalId::Customer(customer), Role::Customer);
-        mocks
-            .credentials
-            .expect_exists()
-            .withf(move |given| *given == PrincipalId::Customer(customer))
-            .times(1)
-            .returning(move |_| Ok(exists));
+        access_verified(
+            &mut mocks,
+            PrincipalId::Customer(customer),
+            session,
+            Role::Customer,
+        );
+        holder_found(
+            &mut mocks,
+            PrincipalId::Customer(customer),
+            session,
+            exists.then_some(SessionHolder::Customer(customer)),
+        );
         mocks.users.expect_get().never();
 
         let result = mocks.service().authenticate("access-token").await;
@@ -1074,6 +1126,50 @@ async fn authenticate_accepts_customers_only_while_their_credential_exists() {
             assert_err!(result, IdentityError::Unauthenticated(_));
         }
     }
+}
+
+#[tokio::test]
+async fn authenticate_refuses_tokens_of_an_ended_sign_in_of_an_active_account() {
+    // Logged out, reuse detected, or the password changed: the store finds
+    // no live session of the token's family, and the account is fine.
+    for principal in [
+        PrincipalId::User(UserId::new()),
+        PrincipalId::Customer(CustomerId::new()),
+    ] {
+        let session = SessionFamilyId::new();
+        let mut mocks = Mocks::new();
+        access_verified(&mut mocks, principal, session, Role::Agent);
+        holder_found(&mut mocks, principal, session, None);
+        mocks.users.expect_get().never();
+        mocks.credentials.expect_exists().never();
+
+        let result = mocks.service().authenticate("access-token").await;
+
+        assert_err!(result, IdentityError::Unauthenticated(_), principal);
+    }
+}
+
+#[tokio::test]
+async fn authenticate_refuses_a_holder_that_is_not_the_tokens_principal() {
+    let session = SessionFamilyId::new();
+    let customer = CustomerId::new();
+    let mut mocks = Mocks::new();
+    access_verified(
+        &mut mocks,
+        PrincipalId::Customer(customer),
+        session,
+        Role::Customer,
+    );
+    holder_found(
+        &mut mocks,
+        PrincipalId::Customer(customer),
+        session,
+        Some(SessionHolder::Customer(CustomerId::new())),
+    );
+
+    let result = mocks.service().authenticate("access-token").await;
+
+    assert_err!(result, IdentityError::Unauthenticated(_));
 }
 
 // ---------------------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 use crm_kernel::{
     InteractionId, LongText, Principal, Timestamp, UserId, ValidationErrors, Version,
+    retry_lost_races,
 };
 use tracing::info;
 
 use super::{InteractionService, store_error};
+use crate::bounds;
 use crate::error::InteractionError;
 use crate::interaction::{
     Attendee, Conflict, End, Interaction, InteractionPatch, NewInteraction, Scheduled,
@@ -41,6 +43,7 @@ impl InteractionService {
         let end = errors
             .check("end_time", end_of(new.date_time, new.end))
             .flatten();
+        check_range(&mut errors, new.date_time, end);
         if new.repeat_weekly > MAX_REPEATS {
             errors.add("repeat_weekly", format!("must be at most {MAX_REPEATS}"));
         }
@@ -92,6 +95,25 @@ impl InteractionService {
                 }
             })
             .collect();
+        // The whole series lies in range, or nothing is scheduled: never a
+        // series cut short without a word.
+        let fitting = interactions
+            .iter()
+            .take_while(|i| {
+                bounds::in_range(i.date_time) && i.end_time.is_none_or(bounds::in_range)
+            })
+            .count();
+        if fitting < interactions.len() {
+            return Err(ValidationErrors::single(
+                "repeat_weekly",
+                format!(
+                    "would schedule occurrences after the year {}; at most {} more fit",
+                    bounds::LATEST_YEAR,
+                    fitting.saturating_sub(1)
+                ),
+            )
+            .into());
+        }
         let conflicts = self.conflicts(&interactions).await?;
         self.ports
             .interactions
@@ -111,14 +133,45 @@ impl InteractionService {
 
     /// Changes an interaction (staff). A status change goes through the
     /// rules; the response reports the organizer's overlapping interactions.
+    ///
+    /// `if_match` (the version the client last saw) guards against lost
+    /// updates: a stale one is [`InteractionError::PreconditionFailed`].
+    /// Without it the change applies to the latest version: a write that
+    /// loses a race with a concurrent change is attempted again on a fresh
+    /// read (at most [`WRITE_ATTEMPTS`](crm_kernel::WRITE_ATTEMPTS) times,
+    /// then [`InteractionError::Conflict`]).
     #[tracing::instrument(skip_all, fields(caller = %caller.id, interaction_id = %id))]
     pub async fn update(
         &self,
         caller: &Principal,
         id: InteractionId,
         patch: InteractionPatch,
+        if_match: Option<Version>,
+    ) -> Result<Scheduled, InteractionError> {
+        retry_lost_races(
+            || self.try_update(caller, id, &patch, if_match),
+            |error| matches!(error, InteractionError::Conflict),
+        )
+        .await
+    }
+
+    /// One attempt of [`Self::update`]; a lost version race is
+    /// [`InteractionError::Conflict`].
+    async fn try_update(
+        &self,
+        caller: &Principal,
+        id: InteractionId,
+        patch: &InteractionPatch,
+        if_match: Option<Version>,
     ) -> Result<Scheduled, InteractionError> {
         let current = self.staff_interaction(caller, id).await?;
+        if let Some(expected) = if_match
+            && expected != current.version
+        {
+            return Err(InteractionError::PreconditionFailed {
+                current: current.version,
+            });
+        }
         let mut errors = ValidationErrors::new();
         let start = patch.date_time.unwrap_or(current.date_time);
         let end = match patch.end {
@@ -127,6 +180,7 @@ impl InteractionService {
                 .end_time
                 .map(|end| start.plus(end.since(current.date_time))),
         };
+        check_range(&mut errors, start, end);
         if let Some(to) = patch.status
             && to != current.status
             && !current.status.can_become(to)
@@ -151,21 +205,21 @@ impl InteractionService {
         next.date_time = start;
         next.end_time = end;
         next.time_zone = patch.time_zone.unwrap_or(current.time_zone);
-        if let Some(location) = patch.location {
-            next.location = location;
+        if let Some(location) = &patch.location {
+            next.location.clone_from(location);
         }
-        if let Some(url) = patch.meeting_url {
-            next.meeting_url = url;
+        if let Some(url) = &patch.meeting_url {
+            next.meeting_url.clone_from(url);
         }
-        if let Some(description) = patch.description {
-            next.description = description;
+        if let Some(description) = &patch.description {
+            next.description.clone_from(description);
         }
-        if let Some(outcome) = patch.outcome {
-            next.outcome = outcome;
+        if let Some(outcome) = &patch.outcome {
+            next.outcome.clone_from(outcome);
         }
         next.organizer_id = patch.organizer_id.or(current.organizer_id);
-        if let Some(attendees) = patch.attendees {
-            next.attendees = attendees;
+        if let Some(attendees) = &patch.attendees {
+            next.attendees.clone_from(attendees);
         }
         next.status = patch.status.unwrap_or(current.status);
         next.updated_at = self.ports.clock.now();
@@ -202,7 +256,24 @@ impl InteractionService {
             .await
     }
 
+    /// Moves a scheduled interaction to `to`. A write that loses a race with
+    /// a concurrent change is attempted again on a fresh read, which decides
+    /// anew whether the move is allowed.
     async fn finish(
+        &self,
+        caller: &Principal,
+        id: InteractionId,
+        to: InteractionStatus,
+        outcome: Option<LongText>,
+    ) -> Result<Interaction, InteractionError> {
+        retry_lost_races(
+            || self.try_finish(caller, id, to, outcome.clone()),
+            |error| matches!(error, InteractionError::Conflict),
+        )
+        .await
+    }
+
+    async fn try_finish(
         &self,
         caller: &Principal,
         id: InteractionId,
@@ -316,6 +387,16 @@ impl InteractionService {
             );
         }
         Ok(conflicts)
+    }
+}
+
+/// Records an error when the start or the end lies outside the years an
+/// interaction may fall in.
+fn check_range(errors: &mut ValidationErrors, start: Timestamp, end: Option<Timestamp>) {
+    if !bounds::in_range(start) {
+        errors.add("date_time", bounds::out_of_range());
+    } else if end.is_some_and(|end| !bounds::in_range(end)) {
+        errors.add("end_time", bounds::out_of_range());
     }
 }
 

@@ -1000,6 +1000,54 @@ async fn up_to_52_repetitions_are_allowed_and_more_are_refused() {
     assert_eq!(invalid_fields(result), ["repeat_weekly"]);
 }
 
+#[tokio::test]
+async fn an_interaction_outside_the_years_1900_to_9998_is_refused() {
+    let cases = [
+        (at("9999-12-31T23:59:00Z"), None, "date_time"),
+        (at("1899-12-31T12:00:00Z"), None, "date_time"),
+        (
+            at("9998-12-31T23:59:00Z"),
+            Some(End::Minutes(30)),
+            "end_time",
+        ),
+    ];
+    for (start, end, field) in cases {
+        let (caller, customer) = (admin(), a_customer());
+        let mut mocks = Mocks::new();
+        mocks.ready_to_schedule(&caller, &customer).no_write();
+        let mut new = new_interaction(&customer).starting(start);
+        new.end = end;
+
+        let result = mocks.service().schedule(&caller, new).await;
+
+        assert_eq!(invalid_fields(result), [field], "{start:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_series_running_past_9998_is_refused_whole_not_cut_short() {
+    let (caller, customer) = (admin(), a_customer());
+    let mut mocks = Mocks::new();
+    mocks.ready_to_schedule(&caller, &customer).no_write();
+    let new = new_interaction(&customer)
+        .starting(at("9998-12-01T10:00:00Z"))
+        .repeat_weekly(52);
+
+    let result = mocks.service().schedule(&caller, new).await;
+
+    match result {
+        Err(InteractionError::Validation(errors)) => {
+            let field = &errors.fields()[0];
+            assert_eq!(field.field, "repeat_weekly");
+            assert_eq!(
+                field.message,
+                "would schedule occurrences after the year 9998; at most 4 more fit"
+            );
+        }
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Scheduling: conflicts
 // ---------------------------------------------------------------------------
@@ -1225,11 +1273,14 @@ async fn cancelling_keeps_an_outcome_already_recorded() {
 #[tokio::test]
 async fn a_change_made_meanwhile_is_a_conflict() {
     for to in [Completed, Cancelled] {
+        // Every attempt, on a fresh read, loses its race.
         let current = a_meeting().build();
         let mut mocks = Mocks::new();
-        mocks
-            .interaction_stored(&current)
-            .update_fails(|| StoreError::VersionConflict);
+        for _ in 0..crm_kernel::WRITE_ATTEMPTS {
+            mocks
+                .interaction_stored(&current)
+                .update_fails(|| StoreError::VersionConflict);
+        }
         let service = mocks.service();
 
         let result = finish(&service, &admin(), current.id, to).await;
@@ -1274,7 +1325,12 @@ async fn moving_the_start_keeps_the_length_when_no_end_is_given() {
 
     let changed = mocks
         .service()
-        .update(&admin(), current.id, patch().starting(tomorrow_at("14:00")))
+        .update(
+            &admin(),
+            current.id,
+            patch().starting(tomorrow_at("14:00")),
+            None,
+        )
         .await
         .unwrap();
 
@@ -1300,9 +1356,35 @@ async fn a_new_end_not_after_the_new_start_is_refused() {
         .starting(tomorrow_at("14:00"))
         .ending(End::At(tomorrow_at("11:00")));
 
-    let result = mocks.service().update(&admin(), current.id, change).await;
+    let result = mocks
+        .service()
+        .update(&admin(), current.id, change, None)
+        .await;
 
     assert_eq!(invalid_fields(result), ["end_time"]);
+}
+
+#[tokio::test]
+async fn a_move_outside_the_years_1900_to_9998_is_refused() {
+    for (change, field) in [
+        (patch().starting(at("9999-12-31T23:00:00Z")), "date_time"),
+        (patch().starting(at("1899-06-01T10:00:00Z")), "date_time"),
+        // The current meeting lasts an hour: moved here, it would end in 9999.
+        (patch().starting(at("9998-12-31T23:30:00Z")), "end_time"),
+    ] {
+        let current = a_meeting()
+            .between(tomorrow_at("10:00"), tomorrow_at("11:00"))
+            .build();
+        let mut mocks = Mocks::new();
+        mocks.interaction_stored(&current).no_write();
+
+        let result = mocks
+            .service()
+            .update(&admin(), current.id, change, None)
+            .await;
+
+        assert_eq!(invalid_fields(result), [field]);
+    }
 }
 
 #[tokio::test]
@@ -1320,7 +1402,7 @@ async fn a_status_patch_follows_the_same_transition_rule() {
                 let written = mocks.update_goes_through();
                 let changed = mocks
                     .service()
-                    .update(&admin(), current.id, patch().status(to))
+                    .update(&admin(), current.id, patch().status(to), None)
                     .await
                     .unwrap();
                 assert_eq!(written.single().0.status, to, "{case}");
@@ -1329,7 +1411,7 @@ async fn a_status_patch_follows_the_same_transition_rule() {
                 mocks.no_write().no_conflict_check();
                 let result = mocks
                     .service()
-                    .update(&admin(), current.id, patch().status(to))
+                    .update(&admin(), current.id, patch().status(to), None)
                     .await;
                 assert_err!(
                     result,
@@ -1357,6 +1439,7 @@ async fn customers_cannot_change_interactions() {
             &signed_in_as(&customer),
             own.id,
             patch().description("Mine"),
+            None,
         )
         .await;
 
@@ -1377,7 +1460,12 @@ async fn a_change_reports_the_organizers_other_overlapping_meetings_not_itself()
 
     let changed = mocks
         .service()
-        .update(&admin(), current.id, patch().starting(tomorrow_at("14:00")))
+        .update(
+            &admin(),
+            current.id,
+            patch().starting(tomorrow_at("14:00")),
+            None,
+        )
         .await
         .unwrap();
 
@@ -1392,19 +1480,105 @@ async fn a_change_reports_the_organizers_other_overlapping_meetings_not_itself()
 
 #[tokio::test]
 async fn a_change_racing_another_is_a_conflict() {
+    // Every attempt, on a fresh read, loses its race.
     let current = a_meeting().build();
+    let mut mocks = Mocks::new();
+    for _ in 0..crm_kernel::WRITE_ATTEMPTS {
+        mocks
+            .interaction_stored(&current)
+            .update_fails(|| StoreError::VersionConflict);
+    }
+    mocks.nothing_overlaps(crm_kernel::WRITE_ATTEMPTS);
+
+    let result = mocks
+        .service()
+        .update(&admin(), current.id, patch().description("Moved"), None)
+        .await;
+
+    assert_err!(result, InteractionError::Conflict);
+}
+
+#[tokio::test]
+async fn a_stale_if_match_fails_with_the_current_version_and_writes_nothing() {
+    let current = a_meeting().version(3).build();
+    let mut mocks = Mocks::new();
+    mocks.interaction_stored(&current).no_write();
+
+    let result = mocks
+        .service()
+        .update(
+            &admin(),
+            current.id,
+            patch().description("Moved"),
+            Some(Version::new(2)),
+        )
+        .await;
+
+    assert_err!(result, InteractionError::PreconditionFailed { current } if current == Version::new(3));
+}
+
+#[tokio::test]
+async fn without_if_match_a_lost_race_applies_the_change_to_the_latest_version() {
+    let current = a_meeting().version(3).build();
+    let mut meanwhile = a_meeting().outcome("Agenda sent").version(5).build();
+    meanwhile.id = current.id;
+    meanwhile.customer_id = current.customer_id;
     let mut mocks = Mocks::new();
     mocks
         .interaction_stored(&current)
         .update_fails(|| StoreError::VersionConflict)
+        .interaction_stored(&meanwhile)
+        .nothing_overlaps(2);
+    let written = mocks.update_goes_through();
+
+    let changed = mocks
+        .service()
+        .update(&admin(), current.id, patch().description("Moved"), None)
+        .await
+        .unwrap();
+
+    let (stored, expected) = written.single();
+    assert_eq!(expected, Version::new(5), "written at the latest version");
+    assert_eq!(
+        (
+            stored.description.clone(),
+            stored.outcome.clone(),
+            stored.version
+        ),
+        (
+            long_text("Moved"),
+            Some(long_text("Agenda sent")),
+            Version::new(6)
+        ),
+        "the change applies to the latest interaction, keeping the concurrent one"
+    );
+    assert_eq!(changed.interactions, vec![stored]);
+}
+
+#[tokio::test]
+async fn with_if_match_a_lost_race_fails_with_the_version_that_won() {
+    let current = a_meeting().version(3).build();
+    let mut meanwhile = a_meeting().version(4).build();
+    meanwhile.id = current.id;
+    meanwhile.customer_id = current.customer_id;
+    let mut mocks = Mocks::new();
+    mocks
+        .interaction_stored(&current)
+        .update_fails(|| StoreError::VersionConflict)
+        .interaction_stored(&meanwhile)
         .nothing_overlaps(1);
 
     let result = mocks
         .service()
-        .update(&admin(), current.id, patch().description("Moved"))
+        .update(
+            &admin(),
+            current.id,
+            patch().description("Moved"),
+            Some(Version::new(3)),
+        )
         .await;
 
-    assert_err!(result, InteractionError::Conflict);
+    assert_err!(result, InteractionError::PreconditionFailed { current } if current == Version::new(4));
 }
 
 // ---------------------------------------------------------------------------

@@ -54,7 +54,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "interactions",
         sql: include_str!("../../../../migrations/sqlite/0004_interactions.sql"),
     },
-    // 0005 (hardening) and 0006 (email) are taken by branches not merged yet.
+    Migration {
+        version: 5,
+        name: "session_checks",
+        sql: include_str!("../../../../migrations/sqlite/0005_session_checks.sql"),
+    },
+    // 0006 (email) is taken by a branch not merged yet.
     Migration {
         version: 7,
         name: "report_counters",

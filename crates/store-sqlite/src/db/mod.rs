@@ -1,9 +1,10 @@
-//! What every context of the store shares: opening the file and its
-//! connections, the migrations, readiness, the mapping of database failures
+//! What every context of the store shares: opening the file (private:
+//! `files.rs`) and its connections, the migrations, readiness, the mapping of database failures
 //! to port errors, and the helpers that turn stored text back into domain
 //! values. Nothing here knows a context's tables.
 
 pub(crate) mod error;
+mod files;
 pub(crate) mod health;
 pub(crate) mod migrations;
 pub(crate) mod open;

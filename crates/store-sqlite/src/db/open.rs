@@ -10,6 +10,7 @@ use deadpool_sqlite::{Config, Hook, HookError, Manager, Object, Pool, Runtime};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::db::error::DbError;
+use crate::db::files;
 
 /// How long a connection waits for another one's lock before it gives up
 /// (several server processes, or a backup tool, may share the file).
@@ -70,6 +71,10 @@ impl SqliteStore {
     /// Opens the database file at `path`, creating it and its folder when
     /// missing, and checks that a writer and a reader connection work.
     ///
+    /// What it creates is private whatever the umask: missing folders 0700,
+    /// the database file 0600, and SQLite gives its `-wal` and `-shm` files
+    /// the database file's mode (Unix).
+    ///
     /// Every connection runs in WAL mode with `foreign_keys=ON`,
     /// `synchronous=NORMAL` and a 5 s `busy_timeout`; readers are also
     /// `query_only`. It does not migrate: call [`SqliteStore::migrate`].
@@ -87,7 +92,7 @@ impl SqliteStore {
         {
             let folder = folder.to_owned();
             let target = folder.clone();
-            tokio::task::spawn_blocking(move || std::fs::create_dir_all(target))
+            tokio::task::spawn_blocking(move || files::create_private_folder(&target))
                 .await
                 .map_err(|error| open_error(BackendError::new(error)))?
                 .map_err(|source| OpenError::CreateFolder {
@@ -95,6 +100,13 @@ impl SqliteStore {
                     source,
                 })?;
         }
+        // Before SQLite opens it: SQLite would create it 0644 less the
+        // umask, and its -wal and -shm files copy its mode.
+        let file = path.to_owned();
+        tokio::task::spawn_blocking(move || files::create_private_file(&file))
+            .await
+            .map_err(|error| open_error(BackendError::new(error)))?
+            .map_err(|error| open_error(BackendError::new(error)))?;
         let writer = pool(path, ConnectionRole::Writer, 1).map_err(&open_error)?;
         let readers = pool(path, ConnectionRole::Reader, READERS).map_err(&open_error)?;
         let store = Self {

@@ -1,15 +1,18 @@
 //! Refresh-token sessions: [`SessionStore`] on the `refresh_sessions` table.
-//! Only the hash of a refresh token is stored, never the token.
+//! Only the hash of a refresh token is stored, never the token. The check of
+//! every authenticated request (`session_holder`) reads the account and its
+//! sign-in in one statement.
 
 use async_trait::async_trait;
 use crm_identity::ports::{SessionStore, StoreError};
-use crm_identity::{RefreshSession, TokenHash};
+use crm_identity::{RefreshSession, SessionHolder, TokenHash};
 use crm_kernel::{PrincipalId, SessionFamilyId, SessionId, Timestamp};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::db::error::DbError;
 use crate::db::open::SqliteStore;
 use crate::db::rows::{self, CorruptData, decode};
+use crate::identity::user_rows::{USER_COLUMNS, UserRow};
 
 #[async_trait]
 impl SessionStore for SqliteStore {
@@ -102,6 +105,56 @@ impl SessionStore for SqliteStore {
         })
         .await?;
         Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(principal = %principal, family = %family))]
+    async fn session_holder(
+        &self,
+        principal: PrincipalId,
+        family: SessionFamilyId,
+    ) -> Result<Option<SessionHolder>, StoreError> {
+        let holder = self
+            .read(move |conn| session_holder(conn, principal, family))
+            .await?;
+        Ok(holder)
+    }
+}
+
+/// Whether sign-in `?2` has a session of principal `?1` that is not revoked
+/// (the partial index `refresh_sessions_live_by_family` answers it alone).
+const LIVE_FAMILY: &str = "EXISTS (SELECT 1 FROM refresh_sessions s \
+     WHERE s.family_id = ?2 AND s.principal_kind = ?3 AND s.principal_id = ?1 \
+     AND s.revoked_at IS NULL)";
+
+/// `SessionStore::session_holder`: the account and the sign-in, read in one
+/// statement on one reader.
+fn session_holder(
+    conn: &Connection,
+    principal: PrincipalId,
+    family: SessionFamilyId,
+) -> Result<Option<SessionHolder>, DbError> {
+    let (kind, id) = rows::principal_columns(principal);
+    let family = family.to_string();
+    match principal {
+        PrincipalId::User(_) => {
+            let sql =
+                format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1 AND {LIVE_FAMILY}");
+            let row = conn
+                .prepare_cached(&sql)?
+                .query_row(params![id, family, kind], UserRow::read)
+                .optional()?;
+            Ok(row
+                .map(UserRow::into_user)
+                .transpose()?
+                .map(SessionHolder::Staff))
+        }
+        PrincipalId::Customer(customer) => {
+            let sql = format!("SELECT 1 FROM credentials WHERE customer_id = ?1 AND {LIVE_FAMILY}");
+            let live = conn
+                .prepare_cached(&sql)?
+                .exists(params![id, family, kind])?;
+            Ok(live.then_some(SessionHolder::Customer(customer)))
+        }
     }
 }
 

@@ -2,11 +2,9 @@
 //! response, when it is one) in one transaction and read oldest first in
 //! keyset pages on (created_at, id).
 
-use crm_kernel::{
-    BackendError, CommentId, LongText, Page, PageRequest, SortDirection, TicketId, Version,
-};
+use crm_kernel::{CommentId, LongText, Page, PageRequest, SortDirection, TicketId};
 use crm_tickets::ports::StoreError;
-use crm_tickets::{Comment, Ticket};
+use crm_tickets::{Comment, FirstResponse};
 use rusqlite::{Connection, Row, params};
 
 use crate::db::error::TicketDbError;
@@ -14,30 +12,21 @@ use crate::db::rows::{self, CorruptData, decode};
 use crate::sql::{Filter, Order, PageSelect, Start, keyed_page};
 use crate::tickets::writes;
 
-/// Stores `comment`; with `answered`, first replaces the ticket stored at
-/// the given version (its first response).
+/// Stores `comment`; with `answer`, records it as the ticket's first
+/// response unless one as early or earlier is recorded
+/// (`Ticket::with_first_response`). No version is checked: a comment is
+/// never refused because the ticket changed, and of concurrent answers the
+/// earliest stays the first response, whatever order they commit in.
 ///
-/// Refuses with [`StoreError::NotFound`] when the ticket does not exist and
-/// [`StoreError::VersionConflict`] when it is not at the given version; the
-/// caller's transaction then rolls back, so nothing is stored.
+/// Refuses with [`StoreError::NotFound`] when the ticket does not exist;
+/// the caller's transaction then rolls back, so nothing is stored.
 pub(crate) fn add(
     conn: &Connection,
     comment: &Comment,
-    answered: Option<(&Ticket, Version)>,
+    answer: Option<FirstResponse>,
 ) -> Result<(), TicketDbError> {
-    match answered {
-        Some((ticket, _)) if ticket.id != comment.ticket_id => {
-            return Err(TicketDbError::Backend(BackendError::msg(format!(
-                "the comment on ticket {} was given with ticket {}",
-                comment.ticket_id, ticket.id
-            ))));
-        }
-        Some((ticket, expected)) => writes::update(conn, ticket, expected, None)?,
-        None => {
-            if writes::stored_version_of(conn, comment.ticket_id)?.is_none() {
-                return Err(TicketDbError::refused(StoreError::NotFound));
-            }
-        }
+    if writes::stored_version_of(conn, comment.ticket_id)?.is_none() {
+        return Err(TicketDbError::refused(StoreError::NotFound));
     }
     let (author_kind, author_id) = rows::principal_columns(comment.author);
     conn.prepare_cached(
@@ -54,6 +43,20 @@ pub(crate) fn add(
         i64::from(comment.internal),
         comment.created_at.to_rfc3339(),
     ])?;
+    if let Some(answer) = answer {
+        // Instants are fixed-width RFC 3339 text: they compare as text, and
+        // SQLite's two-argument max() keeps the later one.
+        conn.prepare_cached(
+            "UPDATE tickets SET first_response_at = ?2, first_response_seconds = ?3, \
+             updated_at = max(updated_at, ?2), version = version + 1 \
+             WHERE id = ?1 AND (first_response_at IS NULL OR first_response_at > ?2)",
+        )?
+        .execute(params![
+            comment.ticket_id.to_string(),
+            answer.at.to_rfc3339(),
+            i64::try_from(answer.seconds).unwrap_or(i64::MAX),
+        ])?;
+    }
     Ok(())
 }
 

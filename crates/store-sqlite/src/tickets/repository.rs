@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use crm_kernel::{Page, PageRequest, TicketId, Version, Visibility};
 use crm_tickets::ports::{Inserted, StoreError, TicketRepository};
-use crm_tickets::{Comment, IdempotencyKey, Ticket, TicketEvent, TicketQuery};
+use crm_tickets::{Comment, FirstResponse, IdempotencyKey, Ticket, TicketEvent, TicketQuery};
 use rusqlite::OptionalExtension;
 
 use crate::db::error::TicketDbError;
@@ -89,23 +89,14 @@ impl TicketRepository for SqliteStore {
     }
 
     #[tracing::instrument(skip_all, fields(ticket_id = %comment.ticket_id, comment_id = %comment.id))]
-    async fn add_comment<'a>(
+    async fn add_comment(
         &self,
         comment: &Comment,
-        answered: Option<(&'a Ticket, Version)>,
+        answer: Option<FirstResponse>,
     ) -> Result<(), StoreError> {
         let comment = comment.clone();
-        let answered = answered.map(|(ticket, expected)| (ticket.clone(), expected));
-        self.write(move |tx| {
-            comments::add(
-                tx,
-                &comment,
-                answered
-                    .as_ref()
-                    .map(|(ticket, expected)| (ticket, *expected)),
-            )
-        })
-        .await?;
+        self.write(move |tx| comments::add(tx, &comment, answer))
+            .await?;
         Ok(())
     }
 

@@ -12,6 +12,9 @@ impl TicketService {
     /// Adds a comment. Customers write comments only; staff also staff-only
     /// notes. A staff member's first public comment is the ticket's first
     /// response: its time and the seconds since raising are recorded with it.
+    /// Adding a comment never conflicts with a concurrent change of the
+    /// ticket or another comment: the store records the first response
+    /// atomically, keeping the earliest.
     #[tracing::instrument(skip_all, fields(caller = %caller.id, ticket_id = %id, internal = new.internal))]
     pub async fn comment(
         &self,
@@ -34,15 +37,15 @@ impl TicketService {
             internal: new.internal,
             created_at: now,
         };
-        let answered = (caller.is_staff() && !new.internal)
-            .then(|| ticket.answered(now))
+        let answer = (caller.is_staff() && !new.internal)
+            .then(|| ticket.first_response(now))
             .flatten();
         self.ports
             .tickets
-            .add_comment(&comment, answered.as_ref().map(|t| (t, ticket.version)))
+            .add_comment(&comment, answer)
             .await
             .map_err(store_error)?;
-        if answered.is_some() {
+        if answer.is_some() {
             info!("first response recorded");
         }
         Ok(comment)

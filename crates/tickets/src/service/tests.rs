@@ -15,7 +15,7 @@ use crm_kernel::{
 };
 
 use super::{Raised, TicketPorts, TicketService};
-use crate::comment::{Comment, NewComment};
+use crate::comment::{Comment, FirstResponse, NewComment};
 use crate::error::TicketError;
 use crate::policy::TicketPolicy;
 use crate::ports::{
@@ -377,7 +377,7 @@ struct Updated {
 #[derive(Debug, Clone)]
 struct Commented {
     comment: Comment,
-    answered: Option<(Ticket, Version)>,
+    answer: Option<FirstResponse>,
 }
 
 /// One `insert` as the store received it.
@@ -552,10 +552,10 @@ impl Mocks {
         self.tickets
             .expect_add_comment()
             .times(times)
-            .returning(move |comment, answered| {
+            .returning(move |comment, answer| {
                 sink.push(Commented {
                     comment: comment.clone(),
-                    answered: answered.map(|(ticket, version)| (ticket.clone(), version)),
+                    answer,
                 });
                 Ok(())
             });
@@ -787,10 +787,10 @@ async fn perform(
         Act::Reopen => service.reopen(caller, id).await.map(Some),
         Act::Close => service.close(caller, id).await.map(Some),
         Act::Start => service
-            .update(caller, id, patch().status(InProgress))
+            .update(caller, id, patch().status(InProgress), None)
             .await
             .map(Some),
-        Act::Edit => service.update(caller, id, edit()).await.map(Some),
+        Act::Edit => service.update(caller, id, edit(), None).await.map(Some),
     }
 }
 
@@ -854,7 +854,7 @@ impl Cell<'_> {
         match act {
             Act::View => assert_eq!(returned, Some(ticket), "{case}"),
             Act::Comment | Act::Note => {
-                let Commented { comment, answered } = commented.single();
+                let Commented { comment, answer } = commented.single();
                 let internal = act == Act::Note;
                 assert_eq!(
                     (
@@ -868,9 +868,9 @@ impl Cell<'_> {
                 );
                 let first_answer = caller.is_staff() && !internal;
                 assert_eq!(
-                    answered.map(|(t, expected)| (t.status, expected)),
-                    first_answer.then_some((to, ticket.version)),
-                    "{case}: only staff's public comment answers the ticket"
+                    answer.map(|answer| answer.at),
+                    first_answer.then_some(now()),
+                    "{case}: only staff's public comment answers the ticket ({to})"
                 );
             }
             Act::Edit => {
@@ -1470,12 +1470,9 @@ async fn only_a_staff_members_first_public_comment_is_the_first_response() {
     let cast = Cast::new();
     let unanswered = a_ticket(&cast.customer).build();
     let answered = a_ticket(&cast.customer).answered().build();
-    let first_response = Ticket {
-        first_response_at: Some(now()),
-        first_response_seconds: Some(days(3).as_secs()),
-        updated_at: now(),
-        version: unanswered.version.next(),
-        ..unanswered.clone()
+    let first_response = FirstResponse {
+        at: now(),
+        seconds: days(3).as_secs(),
     };
     let cases = [
         (
@@ -1518,17 +1515,19 @@ async fn only_a_staff_members_first_public_comment_is_the_first_response() {
             .await
             .unwrap();
 
-        let Commented { comment, answered } = written.single();
+        let Commented {
+            comment,
+            answer: given,
+        } = written.single();
         assert_eq!(stored, comment, "{case}");
         assert_eq!(
             (comment.body, comment.internal),
             (new.body, new.internal),
             "{case}"
         );
-        let expected = answer.map(|t| (t, ticket.version));
         assert_eq!(
-            answered, expected,
-            "{case}: the answered ticket at its stored version"
+            given, answer,
+            "{case}: the first response's time and seconds since raising"
         );
     }
 }
@@ -1650,7 +1649,7 @@ async fn an_assignee_who_cannot_be_assigned_is_a_validation_error() {
 
     let result = mocks
         .service()
-        .update(&admin(), ticket.id, patch().assignee(Some(nobody)))
+        .update(&admin(), ticket.id, patch().assignee(Some(nobody)), None)
         .await;
 
     assert_err!(result, TicketError::Validation(e) if invalid_fields(&e) == ["assignee_id"]);
@@ -1667,7 +1666,7 @@ async fn unassigning_asks_no_directory_and_clears_the_assignee() {
 
     let updated = mocks
         .service()
-        .update(&admin(), ticket.id, patch().assignee(None))
+        .update(&admin(), ticket.id, patch().assignee(None), None)
         .await
         .unwrap();
 
@@ -1701,7 +1700,7 @@ async fn a_customer_patching_is_told_exactly_which_fields_it_may_not_change() {
 
         let result = mocks
             .service()
-            .update(&signed_in(customer.id), ticket.id, change)
+            .update(&signed_in(customer.id), ticket.id, change, None)
             .await;
 
         assert_err!(result, TicketError::FieldsNotEditable(f) if f == fields, fields.join(", "));
@@ -1719,7 +1718,7 @@ async fn a_customers_empty_patch_changes_nothing_and_is_not_refused() {
 
     let result = mocks
         .service()
-        .update(&signed_in(customer.id), ticket.id, patch())
+        .update(&signed_in(customer.id), ticket.id, patch(), None)
         .await;
 
     assert_eq!(result.unwrap(), ticket);
@@ -1746,7 +1745,10 @@ async fn a_patch_that_changes_nothing_writes_nothing() {
             .assignable(assignee, true, lookups)
             .no_write();
 
-        let result = mocks.service().update(&admin(), ticket.id, change).await;
+        let result = mocks
+            .service()
+            .update(&admin(), ticket.id, change, None)
+            .await;
 
         assert_eq!(result.unwrap(), ticket, "{case}");
     }
@@ -1764,7 +1766,7 @@ async fn a_status_and_fields_in_one_patch_are_one_write_with_its_event() {
     let change = patch().status(InProgress).priority(Priority::Low);
     let updated = mocks
         .service()
-        .update(&caller, ticket.id, change)
+        .update(&caller, ticket.id, change, None)
         .await
         .unwrap();
 
@@ -1785,16 +1787,134 @@ async fn a_status_and_fields_in_one_patch_are_one_write_with_its_event() {
     assert_eq!(updated, expected);
 }
 
+#[tokio::test]
+async fn a_stale_if_match_fails_with_the_current_version_and_writes_nothing() {
+    let customer = a_customer();
+    let ticket = a_ticket(&customer).build();
+    let mut mocks = Mocks::new();
+    mocks.ticket_found(&ticket, &customer).no_write();
+
+    let result = mocks
+        .service()
+        .update(
+            &admin(),
+            ticket.id,
+            patch().priority(Priority::Low),
+            Some(Version::new(3)),
+        )
+        .await;
+
+    assert_err!(result, TicketError::PreconditionFailed { current } if current == Version::new(4));
+}
+
+#[tokio::test]
+async fn with_if_match_a_lost_race_fails_with_the_version_that_won() {
+    let customer = a_customer();
+    let ticket = a_ticket(&customer).build();
+    let mut meanwhile = a_ticket(&customer).priority(Priority::Urgent).build();
+    meanwhile.id = ticket.id;
+    meanwhile.version = Version::new(5);
+    let mut mocks = Mocks::new();
+    mocks
+        .ticket_found(&ticket, &customer)
+        .update_fails(|| StoreError::VersionConflict)
+        .ticket_found(&meanwhile, &customer);
+
+    let result = mocks
+        .service()
+        .update(
+            &admin(),
+            ticket.id,
+            patch().priority(Priority::Low),
+            Some(Version::new(4)),
+        )
+        .await;
+
+    assert_err!(result, TicketError::PreconditionFailed { current } if current == Version::new(5));
+}
+
+#[tokio::test]
+async fn without_if_match_a_lost_race_applies_the_change_to_the_latest_version() {
+    let customer = a_customer();
+    let ticket = a_ticket(&customer).build();
+    let assignee = UserId::new();
+    let mut meanwhile = a_ticket(&customer).assigned_to(assignee).build();
+    meanwhile.id = ticket.id;
+    meanwhile.version = Version::new(5);
+    let mut mocks = Mocks::new();
+    mocks
+        .ticket_found(&ticket, &customer)
+        .update_fails(|| StoreError::VersionConflict)
+        .ticket_found(&meanwhile, &customer);
+    let written = mocks.updates(1);
+
+    let updated = mocks
+        .service()
+        .update(&admin(), ticket.id, patch().priority(Priority::Low), None)
+        .await
+        .unwrap();
+
+    let written = written.single();
+    assert_eq!(
+        written.expected,
+        Version::new(5),
+        "written at the latest version"
+    );
+    assert_eq!(
+        (
+            written.ticket.priority,
+            written.ticket.assignee_id,
+            written.ticket.version
+        ),
+        (Priority::Low, Some(assignee), Version::new(6)),
+        "the change applies to the latest ticket, keeping the concurrent one"
+    );
+    assert_eq!(updated, written.ticket);
+}
+
+#[tokio::test]
+async fn a_transition_that_loses_a_race_is_decided_again_on_the_latest_ticket() {
+    // Two resolve at once: the one that loses finds the ticket resolved.
+    let customer = a_customer();
+    let ticket = a_ticket(&customer).build();
+    let mut meanwhile = a_ticket(&customer).status(Resolved).build();
+    meanwhile.id = ticket.id;
+    meanwhile.version = Version::new(5);
+    let mut mocks = Mocks::new();
+    mocks
+        .ticket_found(&ticket, &customer)
+        .update_fails(|| StoreError::VersionConflict)
+        .ticket_found(&meanwhile, &customer);
+
+    let result = mocks.service().resolve(&admin(), ticket.id).await;
+
+    assert_err!(
+        result,
+        TicketError::InvalidTransition {
+            from: Resolved,
+            to: Resolved
+        }
+    );
+}
+
 /// Edits (or resolves) a ticket while the store refuses the write with `error`.
+/// A change of a ticket that the store refuses with `error` every time: a
+/// lost version race is attempted again on a fresh read, up to the bound.
 async fn write_refused(edit: bool, error: fn() -> StoreError) -> Result<Ticket, TicketError> {
     let customer = a_customer();
     let ticket = a_ticket(&customer).build();
     let mut mocks = Mocks::new();
-    mocks.ticket_found(&ticket, &customer).update_fails(error);
+    let attempts = match error() {
+        StoreError::VersionConflict => crm_kernel::WRITE_ATTEMPTS,
+        _ => 1,
+    };
+    for _ in 0..attempts {
+        mocks.ticket_found(&ticket, &customer).update_fails(error);
+    }
     let service = mocks.service();
     if edit {
         service
-            .update(&admin(), ticket.id, patch().priority(Priority::Low))
+            .update(&admin(), ticket.id, patch().priority(Priority::Low), None)
             .await
     } else {
         service.resolve(&admin(), ticket.id).await
@@ -1813,7 +1933,7 @@ async fn a_store_version_conflict_is_a_conflict_and_a_vanished_ticket_not_found(
 }
 
 #[tokio::test]
-async fn a_first_response_that_meets_a_changed_ticket_is_a_conflict() {
+async fn a_comment_on_a_ticket_that_vanished_is_not_found() {
     let customer = a_customer();
     let ticket = a_ticket(&customer).build();
     let mut mocks = Mocks::new();
@@ -1822,14 +1942,14 @@ async fn a_first_response_that_meets_a_changed_ticket_is_a_conflict() {
         .tickets
         .expect_add_comment()
         .times(1)
-        .returning(|_, _| Err(StoreError::VersionConflict));
+        .returning(|_, _| Err(StoreError::NotFound));
 
     let result = mocks
         .service()
         .comment(&admin(), ticket.id, comment("On it"))
         .await;
 
-    assert_err!(result, TicketError::Conflict);
+    assert_err!(result, TicketError::TicketNotFound);
 }
 
 #[tokio::test]

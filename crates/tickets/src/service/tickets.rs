@@ -1,6 +1,8 @@
 //! Raising, reading, listing, changing and moving tickets.
 
-use crm_kernel::{CustomerId, Page, PageRequest, Principal, TicketId, ValidationErrors, Version};
+use crm_kernel::{
+    CustomerId, Page, PageRequest, Principal, TicketId, ValidationErrors, Version, retry_lost_races,
+};
 use tracing::info;
 
 use super::{Raised, TicketService, store_error};
@@ -185,6 +187,9 @@ impl TicketService {
         self.transition(caller, id, TicketAction::Close).await
     }
 
+    /// Moves the ticket as `action` says. A write that loses a race with a
+    /// concurrent change is attempted again on a fresh read, which decides
+    /// anew whether the move is allowed.
     #[tracing::instrument(skip_all, fields(caller = %caller.id, ticket_id = %id, ?action))]
     async fn transition(
         &self,
@@ -192,10 +197,16 @@ impl TicketService {
         id: TicketId,
         action: TicketAction,
     ) -> Result<Ticket, TicketError> {
-        let (ticket, _) = self.ticket_for(caller, id, action).await?;
-        let to = action.target().ok_or(TicketError::Forbidden)?;
-        self.move_to(caller, &ticket, to, TicketPatch::default())
-            .await
+        retry_lost_races(
+            || async {
+                let (ticket, _) = self.ticket_for(caller, id, action).await?;
+                let to = action.target().ok_or(TicketError::Forbidden)?;
+                self.move_to(caller, &ticket, to, &TicketPatch::default())
+                    .await
+            },
+            |error| matches!(error, TicketError::Conflict),
+        )
+        .await
     }
 
     /// Applies `patch` and moves the ticket to `to`, recording the event.
@@ -204,7 +215,7 @@ impl TicketService {
         caller: &Principal,
         ticket: &Ticket,
         to: TicketStatus,
-        patch: TicketPatch,
+        patch: &TicketPatch,
     ) -> Result<Ticket, TicketError> {
         if !ticket.status.can_become(to) {
             return Err(TicketError::InvalidTransition {
@@ -213,7 +224,7 @@ impl TicketService {
             });
         }
         let now = self.ports.clock.now();
-        let next = apply(&patch, &ticket.transitioned(to, now));
+        let next = apply(patch, &ticket.transitioned(to, now));
         let event = TicketEvent {
             ticket_id: ticket.id,
             from: Some(ticket.status),
@@ -231,16 +242,47 @@ impl TicketService {
     }
 
     /// Changes a ticket's priority, assignee, subject or status (staff).
+    ///
+    /// `if_match` (the version the client last saw) guards against lost
+    /// updates: a stale one is [`TicketError::PreconditionFailed`]. Without
+    /// it the change applies to the latest version: a write that loses a
+    /// race with a concurrent change is attempted again on a fresh read (at
+    /// most [`WRITE_ATTEMPTS`](crm_kernel::WRITE_ATTEMPTS) times, then
+    /// [`TicketError::Conflict`]).
     #[tracing::instrument(skip_all, fields(caller = %caller.id, ticket_id = %id))]
     pub async fn update(
         &self,
         caller: &Principal,
         id: TicketId,
         patch: TicketPatch,
+        if_match: Option<Version>,
+    ) -> Result<Ticket, TicketError> {
+        retry_lost_races(
+            || self.try_update(caller, id, &patch, if_match),
+            |error| matches!(error, TicketError::Conflict),
+        )
+        .await
+    }
+
+    /// One attempt of [`Self::update`]; a lost version race is
+    /// [`TicketError::Conflict`].
+    async fn try_update(
+        &self,
+        caller: &Principal,
+        id: TicketId,
+        patch: &TicketPatch,
+        if_match: Option<Version>,
     ) -> Result<Ticket, TicketError> {
         let (ticket, _) = self.ticket_for(caller, id, TicketAction::View).await?;
         if !caller.is_staff() && !patch.is_empty() {
             return Err(TicketError::FieldsNotEditable(patch.fields()));
+        }
+        if let Some(expected) = if_match
+            && expected != ticket.version
+        {
+            return Err(TicketError::PreconditionFailed {
+                current: ticket.version,
+            });
         }
         if let Some(Some(assignee)) = patch.assignee_id
             && !self
@@ -257,7 +299,7 @@ impl TicketService {
         match patch.status {
             Some(to) if to != ticket.status => self.move_to(caller, &ticket, to, patch).await,
             _ => {
-                let mut next = apply(&patch, &ticket);
+                let mut next = apply(patch, &ticket);
                 if next == ticket {
                     return Ok(ticket);
                 }

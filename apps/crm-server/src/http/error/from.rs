@@ -86,6 +86,11 @@ impl From<CustomerError> for ApiError {
                 "Company has customers",
                 "The company still has customers; delete with ?detach=true to unlink them.",
             ),
+            CustomerError::Conflict => Self::conflict(
+                "conflict",
+                "Concurrent change",
+                "The record kept changing while this change was attempted; fetch it and retry.",
+            ),
             CustomerError::PreconditionFailed { current } => {
                 Self::precondition_failed(etag(current))
             }
@@ -136,6 +141,7 @@ impl From<TicketError> for ApiError {
                 "Concurrent change",
                 "The ticket changed meanwhile; fetch it and retry.",
             ),
+            TicketError::PreconditionFailed { current } => Self::precondition_failed(etag(current)),
             TicketError::Backend(error) => Self::internal(&error),
         }
     }
@@ -157,6 +163,9 @@ impl From<InteractionError> for ApiError {
                 "Concurrent change",
                 "The interaction changed meanwhile; fetch it and retry.",
             ),
+            InteractionError::PreconditionFailed { current } => {
+                Self::precondition_failed(etag(current))
+            }
             InteractionError::Backend(error) => Self::internal(&error),
         }
     }

@@ -303,12 +303,15 @@ async fn work_ticket<S: AnalyticsStore + ?Sized>(
     let i = rng.below(w.tickets.len());
     let (current, _) = w.tickets[i].clone();
     if current.first_response_at.is_none() && rng.below(2) == 0 {
-        let answered = current.answered(now).expect("not answered yet");
+        let answer = current.first_response(now).expect("not answered yet");
+        let answered = current
+            .with_first_response(answer)
+            .expect("the first answer is recorded");
         let reply = crm_tickets::Comment {
             created_at: now,
             ..comment(current.id, actor())
         };
-        TicketRepository::add_comment(s, &reply, Some((&answered, current.version)))
+        TicketRepository::add_comment(s, &reply, Some(answer))
             .await
             .expect("first response");
         w.tickets[i].0 = answered;

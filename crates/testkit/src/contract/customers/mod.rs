@@ -141,6 +141,7 @@ mod tests {
             include_str!("../identity/lists.rs"),
             include_str!("../identity/customers.rs"),
             include_str!("../identity/sessions.rs"),
+            include_str!("../identity/holders.rs"),
         ]);
         for name in &names {
             assert!(!identity.contains(name), "{name} is also an identity check");

@@ -12,6 +12,7 @@
 //! [`identity_contract_tests!`]: crate::identity_contract_tests
 
 mod customers;
+mod holders;
 mod lists;
 mod sessions;
 mod support;
@@ -20,6 +21,7 @@ mod users;
 use crm_identity::ports::{CredentialStore, CustomerAccounts, SessionStore, UserRepository};
 
 pub use customers::*;
+pub use holders::*;
 pub use lists::*;
 pub use sessions::*;
 pub use users::*;
@@ -65,6 +67,8 @@ macro_rules! identity_contract_tests {
             concurrent_rotations_of_one_session_let_exactly_one_win,
             revoke_family_revokes_only_that_family,
             revoke_principal_revokes_only_that_principal,
+            session_holder_is_the_account_of_a_live_sign_in,
+            session_holder_is_none_once_the_sign_in_or_the_account_ends,
         );
     };
     (@checks $fresh:path; $($check:ident),+ $(,)?) => {
@@ -90,6 +94,7 @@ mod tests {
             include_str!("lists.rs"),
             include_str!("customers.rs"),
             include_str!("sessions.rs"),
+            include_str!("holders.rs"),
         ]
         .concat();
         let names: Vec<&str> = checks

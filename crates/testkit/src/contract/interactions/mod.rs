@@ -157,6 +157,7 @@ mod tests {
             include_str!("../identity/lists.rs"),
             include_str!("../identity/customers.rs"),
             include_str!("../identity/sessions.rs"),
+            include_str!("../identity/holders.rs"),
             include_str!("../customers/records.rs"),
             include_str!("../customers/companies.rs"),
             include_str!("../customers/lists.rs"),

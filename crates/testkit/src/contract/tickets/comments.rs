@@ -1,9 +1,14 @@
 //! Checks of comments: public ones and staff-only notes, oldest first in
-//! keyset pages, and the first response written with its comment.
+//! keyset pages, and the first response written with its comment, never
+//! in conflict with a concurrent change.
+
+use std::sync::Arc;
 
 use crm_kernel::{CommentId, PrincipalId, TicketId, Version};
 use crm_tickets::ports::{StoreError, TicketRepository};
-use crm_tickets::{Comment, Ticket, TicketStatus};
+use crm_tickets::{Comment, FirstResponse, Ticket, TicketStatus};
+use tokio::sync::Barrier;
+use tokio::task::JoinSet;
 
 use super::TicketsStore;
 use super::support::{
@@ -168,25 +173,45 @@ where
         created_at: at_minute(3),
         ..comment(item.id, PrincipalId::User(agent.id))
     };
-    let answered = item.answered(at_minute(3)).expect("not answered yet");
-    TicketRepository::add_comment(store, &answer, Some((&answered, Version::FIRST)))
+    let first = item.first_response(at_minute(3)).expect("not answered yet");
+    TicketRepository::add_comment(store, &answer, Some(first))
         .await
         .expect("answer");
     let stored = ticket(store, item.id).await.expect("the ticket");
     assert_eq!(
-        stored, answered,
+        Some(stored.clone()),
+        item.with_first_response(first),
         "the first response is stored with the comment"
     );
     assert_eq!(stored.first_response_seconds, Some(180));
     assert_eq!(stored.version, Version::new(2));
     assert_eq!(all_comments(store, item.id, true, 50).await, vec![answer]);
+
+    // A comment on an unknown ticket is refused, and nothing is stored.
+    let stray = comment(new_ticket(owner.id).id, PrincipalId::User(agent.id));
+    assert_refused(
+        TicketRepository::add_comment(store, &stray, stray_answer(&item)).await,
+        &StoreError::NotFound,
+        "a comment on an unknown ticket",
+    );
+    assert!(
+        all_comments(store, stray.ticket_id, true, 50)
+            .await
+            .is_empty()
+    );
 }
 
-/// An answer at a stale version is a `VersionConflict` and stores neither
-/// the comment nor the ticket.
-pub async fn ticket_comment_with_a_stale_answer_stores_nothing<S: TicketsStore + ?Sized>(
-    store: &S,
-) {
+fn stray_answer(item: &Ticket) -> Option<FirstResponse> {
+    item.first_response(at_minute(4))
+}
+
+/// Adding a comment never conflicts: answers based on a copy of the ticket
+/// that changed meanwhile are stored, the other change stays, and the
+/// earliest answer is the first response whatever order they arrive in.
+pub async fn ticket_comment_never_conflicts_and_the_earliest_answer_is_first<S>(store: &S)
+where
+    S: TicketsStore + ?Sized,
+{
     let agent = new_staff(store).await;
     let owner = add_customer(store, None, None).await;
     let item = Ticket {
@@ -199,23 +224,82 @@ pub async fn ticket_comment_with_a_stale_answer_stores_nothing<S: TicketsStore +
     let started = item.transitioned(TicketStatus::InProgress, at_minute(1));
     change(store, &started, Version::FIRST, None).await;
 
-    let late_answer = Comment {
-        created_at: at_minute(2),
-        ..comment(item.id, PrincipalId::User(agent.id))
-    };
-    let answered = item.answered(at_minute(2)).expect("not answered yet");
-    assert_refused(
-        TicketRepository::add_comment(store, &late_answer, Some((&answered, Version::FIRST))).await,
-        &StoreError::VersionConflict,
-        "an answer to a ticket that changed",
-    );
+    // Answers written from the copy read before that change, in this order.
+    let mut expected = started.clone();
+    let mut written = Vec::new();
+    for minute in [5, 2, 8, 2] {
+        let answer = Comment {
+            created_at: at_minute(minute),
+            ..comment(item.id, PrincipalId::User(agent.id))
+        };
+        let first = item
+            .first_response(at_minute(minute))
+            .expect("not answered");
+        TicketRepository::add_comment(store, &answer, Some(first))
+            .await
+            .unwrap_or_else(|error| panic!("the answer at minute {minute} was refused: {error}"));
+        if let Some(next) = expected.with_first_response(first) {
+            expected = next;
+        }
+        written.push(answer.id);
+        assert_eq!(
+            ticket(store, item.id).await.as_ref(),
+            Some(&expected),
+            "after the answer at minute {minute}"
+        );
+    }
     assert_eq!(
-        ticket(store, item.id).await,
-        Some(started),
-        "the ticket is unchanged"
+        expected.status,
+        TicketStatus::InProgress,
+        "the change stays"
     );
-    assert!(
-        all_comments(store, item.id, true, 50).await.is_empty(),
-        "the comment is not stored"
-    );
+    assert_eq!(expected.first_response_at, Some(at_minute(2)));
+    assert_eq!(expected.version, Version::new(4), "two answers changed it");
+    let mut stored = ids(&all_comments(store, item.id, true, 50).await);
+    stored.sort();
+    written.sort();
+    assert_eq!(stored, written, "every comment is stored");
+}
+
+/// Comments added from concurrent tasks, each believing it is the first
+/// answer, are all stored, and the ticket's first response is the earliest.
+pub async fn ticket_concurrent_comments_are_all_stored<S>(store: &S)
+where
+    S: TicketsStore + Clone + 'static,
+{
+    const TASKS: u64 = 16;
+    let agent = new_staff(store).await;
+    let owner = add_customer(store, None, None).await;
+    let item = Ticket {
+        created_at: at_minute(0),
+        updated_at: at_minute(0),
+        ..new_ticket(owner.id)
+    };
+    raise(store, &item).await;
+    let barrier = Arc::new(Barrier::new(16));
+    let mut tasks = JoinSet::new();
+    for n in 0..TASKS {
+        let (store, barrier) = (store.clone(), Arc::clone(&barrier));
+        // The latest answer first, so that commit order and time order differ.
+        let at = at_minute(TASKS - n);
+        let answer = Comment {
+            created_at: at,
+            ..comment(item.id, PrincipalId::User(agent.id))
+        };
+        let first = item.first_response(at);
+        tasks.spawn(async move {
+            barrier.wait().await;
+            TicketRepository::add_comment(&store, &answer, first).await
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        joined
+            .expect("the comment task ran")
+            .expect("a concurrent comment is stored");
+    }
+    let stored = all_comments(store, item.id, true, 50).await;
+    assert_eq!(stored.len(), 16, "every comment is stored");
+    let ticket = ticket(store, item.id).await.expect("the ticket");
+    assert_eq!(ticket.first_response_at, Some(at_minute(1)), "the earliest");
+    assert_eq!(ticket.first_response_seconds, Some(60));
 }

@@ -57,8 +57,8 @@ impl<T> TicketsStore for T where
 ///
 /// `$fresh` names an async function without arguments that returns
 /// `(guard, store)`: a new, empty, migrated store implementing
-/// [`TicketsStore`] (and `Clone + 'static`, for the check that raises
-/// tickets from concurrent tasks), and whatever must live as long as the
+/// [`TicketsStore`] (and `Clone + 'static`, for the checks that raise
+/// tickets and add comments from concurrent tasks), and whatever must live as long as the
 /// test. The check names differ from the identity and customers suites',
 /// so the macros may run in one module.
 #[macro_export]
@@ -77,7 +77,8 @@ macro_rules! tickets_contract_tests {
             ticket_comments_are_oldest_first_and_internal_only_when_asked,
             ticket_comments_are_paged_by_position,
             ticket_comment_with_an_answer_updates_the_ticket_atomically,
-            ticket_comment_with_a_stale_answer_stores_nothing,
+            ticket_comment_never_conflicts_and_the_earliest_answer_is_first,
+            ticket_concurrent_comments_are_all_stored,
             ticket_list_filters_by_each_field,
             ticket_list_honours_visibility,
             ticket_list_sorts_by_every_field_in_both_directions,
@@ -134,6 +135,7 @@ mod tests {
             include_str!("../identity/lists.rs"),
             include_str!("../identity/customers.rs"),
             include_str!("../identity/sessions.rs"),
+            include_str!("../identity/holders.rs"),
             include_str!("../customers/records.rs"),
             include_str!("../customers/companies.rs"),
             include_str!("../customers/lists.rs"),

@@ -6,12 +6,13 @@ pub mod history;
 pub mod request;
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use crm_interactions::{InteractionPatch, NewInteraction};
 use crm_kernel::{InteractionId, LongText, ValidationErrors};
 
 use crate::http::auth_guard::Caller;
 use crate::http::error::ApiError;
+use crate::http::etag::{if_match, versioned};
 use crate::http::json::ApiJson;
 use crate::http::pagination::{PageParams, paginate};
 use crate::state::AppState;
@@ -87,7 +88,7 @@ pub async fn list_interactions(
 /// Get one interaction (customers: their own, never notes).
 #[utoipa::path(
     tag = "interactions",
-    responses((status = 200, description = "The interaction", body = InteractionBody))
+    responses((status = 200, description = "The interaction", body = InteractionBody, headers(("etag" = String, description = "Version"))))
 )]
 #[get("/api/interactions/{interaction_id}")]
 pub async fn get_interaction(
@@ -96,28 +97,49 @@ pub async fn get_interaction(
     id: web::Path<InteractionId>,
 ) -> Result<HttpResponse, ApiError> {
     let interaction = state.interactions.get(&caller.0, *id).await?;
-    Ok(HttpResponse::Ok().json(InteractionBody::from(interaction)))
+    let version = interaction.version;
+    Ok(versioned(
+        &mut HttpResponse::Ok(),
+        version,
+        InteractionBody::from(interaction),
+    ))
 }
 
 /// Change an interaction (staff; JSON merge patch).
+///
+/// With `If-Match`, a change based on an older version is refused (412);
+/// without, it applies to the latest version.
 #[utoipa::path(
     tag = "interactions",
+    params(("if-match" = Option<String>, Header, description = "ETag of the version this change is based on")),
     request_body = UpdateInteractionRequest,
     responses(
-        (status = 200, description = "The changed interaction and its conflicts", body = ScheduledBody),
+        (status = 200, description = "The changed interaction and its conflicts", body = ScheduledBody, headers(("etag" = String, description = "Version"))),
         (status = 409, description = "A status change from a final status, or a concurrent change", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The interaction changed since the If-Match version", body = crate::http::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/api/interactions/{interaction_id}")]
 pub async fn update_interaction(
+    req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<InteractionId>,
     body: ApiJson<UpdateInteractionRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(&req)?;
     let changes = InteractionPatch::try_from(body.0)?;
-    let scheduled = state.interactions.update(&caller.0, *id, changes).await?;
-    Ok(HttpResponse::Ok().json(scheduled_body("Interaction updated", scheduled)?))
+    let scheduled = state
+        .interactions
+        .update(&caller.0, *id, changes, expected)
+        .await?;
+    // One interaction changes: its version is the answer's ETag.
+    let version = scheduled.interactions.first().map(|i| i.version);
+    let body = scheduled_body("Interaction updated", scheduled)?;
+    Ok(match version {
+        Some(version) => versioned(&mut HttpResponse::Ok(), version, body),
+        None => HttpResponse::Ok().json(body),
+    })
 }
 
 /// Mark a scheduled interaction completed (staff).

@@ -11,6 +11,7 @@ use crm_tickets::{NewComment, NewTicket, Ticket, TicketPatch};
 
 use crate::http::auth_guard::Caller;
 use crate::http::error::ApiError;
+use crate::http::etag::{if_match, versioned};
 use crate::http::json::ApiJson;
 use crate::http::pagination::{PageParams, paginate};
 use crate::state::AppState;
@@ -146,7 +147,7 @@ pub async fn customer_tickets(
 /// Get one ticket.
 #[utoipa::path(
     tag = "tickets",
-    responses((status = 200, description = "The ticket", body = TicketBody))
+    responses((status = 200, description = "The ticket", body = TicketBody, headers(("etag" = String, description = "Version"))))
 )]
 #[get("/api/tickets/{ticket_id}")]
 pub async fn get_ticket(
@@ -155,28 +156,46 @@ pub async fn get_ticket(
     id: web::Path<TicketId>,
 ) -> Result<HttpResponse, ApiError> {
     let ticket = state.tickets.get(&caller.0, *id).await?;
-    Ok(HttpResponse::Ok().json(TicketBody::from(ticket)))
+    Ok(versioned(
+        &mut HttpResponse::Ok(),
+        ticket.version,
+        TicketBody::from(ticket),
+    ))
 }
 
 /// Change a ticket's priority, assignee, subject or status (staff).
+///
+/// With `If-Match`, a change based on an older version is refused (412);
+/// without, it applies to the latest version.
 #[utoipa::path(
     tag = "tickets",
+    params(("if-match" = Option<String>, Header, description = "ETag of the version this change is based on")),
     request_body = UpdateTicketRequest,
     responses(
-        (status = 200, description = "The changed ticket", body = TicketBody),
+        (status = 200, description = "The changed ticket", body = TicketBody, headers(("etag" = String, description = "Version"))),
         (status = 409, description = "A status change the state machine does not allow, or a concurrent change", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The ticket changed since the If-Match version", body = crate::http::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/api/tickets/{ticket_id}")]
 pub async fn update_ticket(
+    req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<TicketId>,
     body: ApiJson<UpdateTicketRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(&req)?;
     let changes = TicketPatch::try_from(body.0)?;
-    let ticket = state.tickets.update(&caller.0, *id, changes).await?;
-    Ok(HttpResponse::Ok().json(TicketBody::from(ticket)))
+    let ticket = state
+        .tickets
+        .update(&caller.0, *id, changes, expected)
+        .await?;
+    Ok(versioned(
+        &mut HttpResponse::Ok(),
+        ticket.version,
+        TicketBody::from(ticket),
+    ))
 }
 
 /// Mark a ticket resolved (its customer or staff).
