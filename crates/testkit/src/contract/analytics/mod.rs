@@ -21,6 +21,15 @@ use crm_tickets::ports::TicketRepository;
 
 pub use checks::*;
 
+/// Fills a fresh `store` with `steps` random writes (customers created,
+/// reassigned, erased and moved through their lifecycle; interactions
+/// recorded and changed; tickets raised, answered and moved), the same
+/// sequence for the same `seed`: for store tests of their own, such as a
+/// backfill that must count what the write path counted.
+pub async fn fill_with_random_writes<S: AnalyticsStore + ?Sized>(store: &S, seed: u64, steps: usize) {
+    let _ = world::random_world(store, seed, steps).await;
+}
+
 /// A store that implements the analytics figures ports and the ports the
 /// checks write through.
 pub trait AnalyticsStore:

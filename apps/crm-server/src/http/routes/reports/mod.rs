@@ -105,7 +105,7 @@ pub async fn report(
 #[utoipa::path(
     tag = "reports",
     params(
-        ("name" = MetricName, Path, description = "interactions, customers, conversion, funnel, tickets or email"),
+        ("name" = inline(MetricName), Path, description = "interactions, customers, conversion, funnel, tickets or email"),
         ReportParams, LinkParams
     ),
     responses((status = 200, description = "The series", content(
@@ -169,7 +169,7 @@ async fn chart(
 #[utoipa::path(
     tag = "reports",
     params(
-        ("name" = ChartName, Path, description = "Which chart"),
+        ("name" = inline(ChartName), Path, description = "Which chart"),
         ReportParams, SizeParams, LinkParams
     ),
     responses((status = 200, description = "SVG image", body = String, content_type = "image/svg+xml"))
@@ -190,7 +190,7 @@ pub async fn chart_svg(
 #[utoipa::path(
     tag = "reports",
     params(
-        ("name" = ChartName, Path, description = "Which chart"),
+        ("name" = inline(ChartName), Path, description = "Which chart"),
         ReportParams, SizeParams, LinkParams
     ),
     responses((status = 200, description = "PNG image", body = Binary, content_type = "image/png"))
@@ -210,7 +210,7 @@ pub async fn chart_png(
 #[utoipa::path(
     tag = "reports",
     params(
-        ("name" = ChartName, Path, description = "Which chart"),
+        ("name" = inline(ChartName), Path, description = "Which chart"),
         ReportParams, SizeParams, LinkParams
     ),
     responses((status = 200, description = "ECharts option", body = Object))
@@ -231,7 +231,7 @@ pub async fn chart_json(
 #[utoipa::path(
     tag = "reports",
     params(
-        ("name" = ChartName, Path, description = "Which chart"),
+        ("name" = inline(ChartName), Path, description = "Which chart"),
         ReportParams, SizeParams, LinkParams
     ),
     responses((status = 200, description = "HTML page", body = String, content_type = "text/html"))
