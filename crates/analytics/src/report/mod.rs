@@ -43,11 +43,11 @@ pub struct Report {
     /// The periods, in order.
     pub periods: Vec<Period>,
     /// Interactions.
-    pub interactions: InteractionsReport,
+    pub interactions: Section<InteractionFigures>,
     /// Customers: new, won, churned; conversion; the funnel.
     pub lifecycle: LifecycleReport,
     /// Tickets.
     pub tickets: TicketsReport,
     /// Email.
-    pub email: EmailReport,
+    pub email: Section<EmailFigures>,
 }
