@@ -198,7 +198,10 @@ async fn the_document_describes_every_path_id_as_a_uuid() {
                 } else {
                     // A name, not an id (a report or chart): one of a closed list.
                     let values = parameter["schema"]["enum"].as_array();
-                    assert!(values.is_some_and(|v| !v.is_empty()), "{method} {path} {name}");
+                    assert!(
+                        values.is_some_and(|v| !v.is_empty()),
+                        "{method} {path} {name}"
+                    );
                 }
             }
         }

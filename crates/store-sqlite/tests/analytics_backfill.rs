@@ -2,6 +2,8 @@
 //! after random writes through the ports, the counter tables are emptied and
 //! the migration's backfill statements run again on the same records.
 
+use std::fmt::Write as _;
+
 use crm_store_sqlite::SqliteStore;
 use rusqlite::Connection;
 
@@ -28,7 +30,7 @@ fn snapshot(conn: &Connection) -> Vec<String> {
                 let mut line = format!("{sql}: ");
                 for i in 0..columns {
                     let value: rusqlite::types::Value = row.get(i)?;
-                    line.push_str(&format!("{value:?}|"));
+                    let _ = write!(line, "{value:?}|");
                 }
                 Ok(line)
             })
@@ -50,7 +52,11 @@ async fn the_backfill_counts_what_the_triggers_counted() {
 
     let conn = Connection::open(&path).expect("open the file");
     let kept = snapshot(&conn);
-    assert!(kept.len() > 200, "the writes were counted: {} rows", kept.len());
+    assert!(
+        kept.len() > 200,
+        "the writes were counted: {} rows",
+        kept.len()
+    );
     assert!(kept.iter().any(|r| r.contains("report_journeys")));
     conn.execute_batch(
         "DELETE FROM report_interactions; DELETE FROM report_interaction_totals; \
@@ -60,5 +66,9 @@ async fn the_backfill_counts_what_the_triggers_counted() {
     .expect("empty the counters");
     let backfill = &MIGRATION[MIGRATION.find("-- Backfill").expect("the backfill section")..];
     conn.execute_batch(backfill).expect("the backfill runs");
-    assert_eq!(snapshot(&conn), kept, "the backfill counts what the triggers counted");
+    assert_eq!(
+        snapshot(&conn),
+        kept,
+        "the backfill counts what the triggers counted"
+    );
 }

@@ -26,7 +26,11 @@ pub use checks::*;
 /// recorded and changed; tickets raised, answered and moved), the same
 /// sequence for the same `seed`: for store tests of their own, such as a
 /// backfill that must count what the write path counted.
-pub async fn fill_with_random_writes<S: AnalyticsStore + ?Sized>(store: &S, seed: u64, steps: usize) {
+pub async fn fill_with_random_writes<S: AnalyticsStore + ?Sized>(
+    store: &S,
+    seed: u64,
+    steps: usize,
+) {
     let _ = world::random_world(store, seed, steps).await;
 }
 
