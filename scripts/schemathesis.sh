@@ -203,6 +203,7 @@ st_status=0
 (
     cd "$OUT"
     HYPOTHESIS_STORAGE_DIRECTORY="$OUT/hypothesis" \
+        SCHEMATHESIS_HOOKS="$ROOT/scripts/schemathesis_hooks.py" \
         timeout --kill-after=30 "$ST_TIMEOUT" "$VENV/bin/st" "${ST_ARGS[@]}" </dev/null
 ) || st_status=$?
 

@@ -1,5 +1,6 @@
 -- 0007 report counters: what reports read instead of every record
--- (ADR 0012).
+-- (ADR 0012). Email figures read the recipients sent to in the range
+-- through an index instead (the last index below the grains).
 --
 -- * Counters per UTC day and per UTC hour. A bucket is 'd' || 'YYYY-MM-DD'
 --   or 'h' || 'YYYY-MM-DDTHH' (the first 10 or 13 characters of the RFC 3339
@@ -29,6 +30,10 @@ CREATE INDEX ticket_events_by_at ON ticket_events (at);
 CREATE INDEX tickets_by_first_response_at ON tickets (first_response_at)
     WHERE first_response_at IS NOT NULL;
 CREATE INDEX customer_status_changes_by_at ON customer_status_changes (at);
+-- Email figures are an indexed aggregation over the recipients sent to in
+-- a range (and their events, by recipient), not counters.
+CREATE INDEX email_recipients_by_sent_at ON email_recipients (sent_at)
+    WHERE sent_at IS NOT NULL;
 
 -- Facts ------------------------------------------------------------------
 

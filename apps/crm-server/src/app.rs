@@ -15,6 +15,7 @@ use crate::error::CommandError;
 use crate::http::cursor::CursorCodec;
 use crate::http::drain::Drain;
 use crate::http::signed::LinkSigner;
+use crate::mail::worker::{MailWorker, StopMail, Wake};
 use crate::state::AppState;
 use crate::{http, telemetry, wiring};
 
@@ -24,6 +25,7 @@ pub struct Application {
     server: Server,
     drain: Drain,
     listener: Arc<socket2::Socket>,
+    mail: MailWorker,
 }
 
 /// Stops a running [`Application`] gracefully.
@@ -33,6 +35,8 @@ pub struct Stopper {
     drain: Drain,
     /// The listening socket (a duplicate of the server's descriptor).
     listener: Arc<socket2::Socket>,
+    /// Stops the mail worker (which gives back the leases it holds).
+    mail: StopMail,
 }
 
 impl Stopper {
@@ -56,6 +60,9 @@ impl Stopper {
                 "requests still in flight after {SHUTDOWN_TIMEOUT_SECS} s; dropping them"
             );
         }
+        // No request can queue mail any more: the worker stops, giving back
+        // what it holds; `run_until_stopped` waits for it.
+        self.mail.stop();
         // Graceful when settled: only idle connections are left to close.
         self.handle.stop(settled).await;
     }
@@ -118,6 +125,10 @@ impl Application {
             .clone()
             .unwrap_or_else(|| format!("http://{address}"));
 
+        let email = crate::mail::setup::from_settings(&store, settings, &secret, &public_url)?;
+        let mail_wake = Wake::default();
+        let mail = MailWorker::spawn(email.clone(), mail_wake.clone());
+
         let metrics = telemetry::metrics_handle();
         spawn_metrics_upkeep(metrics.clone());
         let state = web::Data::new(AppState {
@@ -126,6 +137,9 @@ impl Application {
             tickets,
             interactions,
             analytics,
+            email,
+            mail_wake,
+            inbound_secret: settings.inbound_secret.clone(),
             store: Arc::clone(&store),
             cursors: CursorCodec::new(secret.expose()),
             links: LinkSigner::new(secret.expose()),
@@ -167,6 +181,7 @@ impl Application {
             server,
             drain,
             listener: Arc::new(socket2::Socket::from(listening)),
+            mail,
         })
     }
 
@@ -183,13 +198,17 @@ impl Application {
             handle: self.server.handle(),
             drain: self.drain.clone(),
             listener: Arc::clone(&self.listener),
+            mail: self.mail.stopper(),
         }
     }
 
     /// Serves until stopped through a [`Stopper`] (the `serve` command stops
-    /// it on SIGINT or SIGTERM).
+    /// it on SIGINT or SIGTERM), then waits for the mail worker to give
+    /// back its leases.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.mail.stop_and_join().await;
+        served
     }
 }
 

@@ -119,6 +119,21 @@ pub struct Overrides {
     /// Shared secret of the inbound-mail webhook.
     #[arg(long, global = true)]
     pub inbound_secret: Option<String>,
+    /// Secret of email tokens, at least 32 bytes (default: derived from the JWT secret).
+    #[arg(long, global = true)]
+    pub email_secret: Option<String>,
+    /// Folder of `.eml` files when no SMTP server is set (default: `outbox/` beside the data file).
+    #[arg(long, global = true)]
+    pub outbox_dir: Option<String>,
+    /// File of proxy and scanner networks (`CIDR class label` lines), replacing the built-in list.
+    #[arg(long, global = true)]
+    pub mail_networks_file: Option<String>,
+    /// Wait after a failed send, doubled after each further failure (`30s`).
+    #[arg(long, global = true)]
+    pub mail_retry_delay: Option<String>,
+    /// Attempts before a transiently failing recipient fails (10).
+    #[arg(long, global = true)]
+    pub mail_max_attempts: Option<String>,
     /// Email of the admin created at start on a database without one.
     #[arg(long, global = true)]
     pub bootstrap_admin_email: Option<String>,

@@ -11,7 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod http;
-pub mod ics;
+pub mod mail;
 pub mod secret_file;
 pub mod state;
 pub mod telemetry;

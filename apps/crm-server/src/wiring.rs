@@ -4,7 +4,7 @@
 use std::num::NonZeroUsize;
 use std::sync::Arc;
 
-use crm_analytics::{AnalyticsPorts, AnalyticsService, NoEmail, ReportPolicy};
+use crm_analytics::{AnalyticsPorts, AnalyticsService, ReportPolicy};
 use crm_auth::{Argon2Hasher, JwtIssuer, JwtSecret};
 use crm_charts::{CachedRenderer, EchartsRenderer, PageScripts};
 use crm_customers::{AgentScope, CustomerPorts, CustomerService};
@@ -165,6 +165,7 @@ pub fn interaction_service_with_clock(
         customers: store.clone(),
         staff: store.clone(),
         feeds: store.clone(),
+        feed_tokens: Arc::new(crm_auth::RandomFeedTokens),
         clock,
     };
     InteractionService::new(ports, agent_scope(settings))
@@ -174,7 +175,7 @@ pub fn interaction_service_with_clock(
 const CHART_CACHE: usize = 256;
 
 /// The analytics service over the store, with the ECharts renderer behind
-/// a cache. There is no email context in this build: email figures are zeros.
+/// a cache.
 pub fn analytics_service(
     store: &Arc<SqliteStore>,
     settings: &Settings,
@@ -189,7 +190,7 @@ pub fn analytics_service(
         interactions: store.clone(),
         tickets: store.clone(),
         lifecycle: store.clone(),
-        email: Arc::new(NoEmail),
+        email: store.clone(),
         charts: Arc::new(CachedRenderer::new(renderer, capacity)),
         clock: Arc::new(SystemClock),
     };

@@ -207,3 +207,94 @@ async fn export_streams_the_filtered_list_as_csv() {
         .await
         .expect_problem(403);
 }
+
+#[tokio::test]
+async fn exported_cells_cannot_run_as_formulas_and_the_export_imports_back_unchanged() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    app.post(
+        "/api/auth/signup",
+        None,
+        json!({"first_name": "=HYPERLINK(\"http://evil.example\",\"x\")", "last_name": "+cmd",
+               "email": "evil@example.com", "password": common::PASSWORD, "phone": "+49 30 1234567"}),
+    )
+    .await
+    .expect(201);
+    app.customer(
+        &admin,
+        json!({"first_name": "@SUM(A1)", "last_name": "-2+3", "notes": "'quoted already",
+               "email": "plain@example.com", "tags": ["vip"]}),
+    )
+    .await;
+
+    let export = app
+        .client
+        .get(format!("{}/api/customers/export.csv?sort=name", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut reader = csv::Reader::from_reader(export.as_ref());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    // No cell starts with a character a spreadsheet reads as a formula.
+    for row in &rows {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell:?} in {row:?}"
+            );
+        }
+    }
+    let evil = rows.iter().find(|r| &r[3] == "evil@example.com").unwrap();
+    assert_eq!(&evil[1], "'=HYPERLINK(\"http://evil.example\",\"x\")");
+    assert_eq!(&evil[2], "'+cmd");
+    assert!(evil[4].starts_with("'+49"), "{:?}", &evil[4]);
+
+    // The export, as it is, imports into another CRM and reads back the same.
+    let other = spawn_app().await;
+    let other_admin = other.admin_token().await;
+    let report = other
+        .post_raw(
+            "/api/customers/import",
+            Some(&other_admin),
+            "text/csv",
+            export.to_vec(),
+        )
+        .await
+        .expect(200);
+    assert_eq!(report.body["created"], 2, "{:#}", report.body);
+    let imported = other
+        .get("/api/customers?sort=name&limit=10", Some(&other_admin))
+        .await
+        .expect(200)
+        .body["customers"]
+        .clone();
+    let original = app
+        .get("/api/customers?sort=name&limit=10", Some(&admin))
+        .await
+        .expect(200)
+        .body["customers"]
+        .clone();
+    for field in [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "notes",
+        "tags",
+        "status",
+    ] {
+        let pick = |list: &serde_json::Value| -> Vec<serde_json::Value> {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c[field].clone())
+                .collect()
+        };
+        assert_eq!(pick(&imported), pick(&original), "{field}");
+    }
+}

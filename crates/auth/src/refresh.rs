@@ -1,11 +1,8 @@
 //! Refresh tokens: random opaque strings, stored only as their hash.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use crm_identity::{RefreshToken, TokenHash};
-use sha2::{Digest as _, Sha256};
 
-use crate::random;
+use crate::digest::{random_base64url, sha256_base64url};
 
 /// Bytes of entropy in a refresh token (256 bits).
 pub const REFRESH_TOKEN_BYTES: usize = 32;
@@ -13,7 +10,7 @@ pub const REFRESH_TOKEN_BYTES: usize = 32;
 /// A new refresh token: [`REFRESH_TOKEN_BYTES`] bytes from the OS CSPRNG,
 /// base64url without padding (43 characters).
 pub(crate) fn new_token() -> RefreshToken {
-    RefreshToken::new(URL_SAFE_NO_PAD.encode(random::bytes::<REFRESH_TOKEN_BYTES>()))
+    RefreshToken::new(random_base64url::<REFRESH_TOKEN_BYTES>())
 }
 
 /// SHA-256 of the token text, base64url without padding (43 characters).
@@ -21,7 +18,7 @@ pub(crate) fn new_token() -> RefreshToken {
 /// A plain, unkeyed hash is enough: the token has 256 bits of entropy, so a
 /// leaked table of hashes cannot be reversed by guessing.
 pub(crate) fn hash_token(token: &str) -> TokenHash {
-    TokenHash::new(URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes())))
+    TokenHash::new(sha256_base64url(token))
 }
 
 #[cfg(test)]

@@ -27,6 +27,44 @@ pub const IMPORT_COLUMNS: [&str; 10] = [
     "source",
 ];
 
+/// Columns of an export that an import accepts and ignores: they are the
+/// record's own (its id, its company's current name, its times), not input.
+/// With them, a file exported by `GET /api/customers/export.csv` imports
+/// back as it is.
+pub const READ_ONLY_COLUMNS: [&str; 5] = [
+    "customer_id",
+    "company",
+    "created_at",
+    "updated_at",
+    "last_interaction",
+];
+
+/// The columns of an export, in order: the importable ones, then the
+/// read-only ones.
+pub const EXPORT_COLUMNS: [&str; 15] = [
+    "customer_id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company_id",
+    "company",
+    "status",
+    "notes",
+    "owner_id",
+    "tags",
+    "source",
+    "created_at",
+    "updated_at",
+    "last_interaction",
+];
+
+/// Whether an import accepts a column (to read or to ignore).
+#[must_use]
+pub fn is_known_column(column: &str) -> bool {
+    IMPORT_COLUMNS.contains(&column) || READ_ONLY_COLUMNS.contains(&column)
+}
+
 /// How to import.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ImportOptions {
@@ -48,7 +86,8 @@ pub struct ImportRow {
 }
 
 /// One problem with one row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RowError {
     /// The line number in the file (the header is line 1).
     pub row: u64,
@@ -59,7 +98,8 @@ pub struct RowError {
 }
 
 /// The outcome of an import.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     /// Rows that created a customer (or would, in a dry run or a failed atomic import).
     pub created: u64,
@@ -106,7 +146,7 @@ impl ImportRow {
             });
         };
         for column in self.values.keys() {
-            if !IMPORT_COLUMNS.contains(&column.as_str()) {
+            if !is_known_column(column) {
                 check(
                     column,
                     format!(
@@ -257,5 +297,20 @@ mod tests {
         fields.sort_unstable();
         assert_eq!(fields, vec!["colour", "email", "first_name", "status"]);
         assert!(errors.iter().all(|e| e.row == 2));
+    }
+}
+
+#[cfg(test)]
+mod column_tests {
+    use super::*;
+
+    #[test]
+    fn every_export_column_is_one_an_import_knows() {
+        assert!(EXPORT_COLUMNS.iter().all(|c| is_known_column(c)));
+        assert_eq!(
+            EXPORT_COLUMNS.len(),
+            IMPORT_COLUMNS.len() + READ_ONLY_COLUMNS.len()
+        );
+        assert!(!is_known_column("password"));
     }
 }

@@ -7,15 +7,18 @@
 //! ([`LifecycleStatus`]: lead → prospect → customer → churned, and back from
 //! churned) with every change recorded ([`StatusChange`]), who may see and
 //! change which customer ([`CustomerPolicy`]), the GDPR-style erasure that
-//! keeps an anonymised tombstone, and the validation of CSV import rows.
+//! keeps an anonymised tombstone, the rules of CSV imports (the header's
+//! columns, each row's values) and exports of every customer a query matches.
 //!
 //! Storage is behind the ports in [`ports`]; [`CustomerService`] holds the
 //! rules. With the `mocks` feature the crate exports `mockall` mocks of its ports.
 
 pub mod company;
+pub mod csv_cell;
 pub mod customer;
 pub mod error;
 pub mod import;
+pub mod import_header;
 pub mod lifecycle;
 pub mod policy;
 pub mod ports;
@@ -27,8 +30,11 @@ pub use company::{Company, CompanyPatch, NewCompany};
 pub use customer::{Customer, CustomerPatch, NewCustomer};
 pub use error::CustomerError;
 pub use import::{ImportOptions, ImportReport, ImportRow, RowError};
+pub use import_header::ImportHeader;
 pub use lifecycle::{LifecycleStatus, StatusChange};
 pub use policy::{AgentScope, CustomerPolicy, CustomerResource, Visibility};
-pub use query::{CompanyQuery, CompanySort, CustomerQuery, CustomerSort, CustomerSortField};
-pub use service::{CustomerPorts, CustomerService};
+pub use query::{
+    CompanyQuery, CompanySort, CustomerQuery, CustomerSort, CustomerSortField, UnknownCompanySort,
+};
+pub use service::{CustomerExport, CustomerPorts, CustomerService};
 pub use values::{Tag, Tags, Version, Website};

@@ -6,7 +6,8 @@ use crm_kernel::{CustomerId, PrincipalId, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// Where a customer stands in the sales lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LifecycleStatus {
     /// Known, not yet qualified.

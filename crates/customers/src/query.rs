@@ -91,8 +91,30 @@ pub struct CustomerQuery {
     /// Free text: words matched as prefixes against names, email, phone,
     /// company name and notes; all words must match.
     pub text: Option<String>,
-    /// Order.
+    /// Order. Build the query with [`ordered_by`](Self::ordered_by) to
+    /// apply the default order when the client names none.
     pub sort: CustomerSort,
+}
+
+impl CustomerQuery {
+    /// The order when the client names none: relevance (best match first)
+    /// when the query searches text, else creation time, oldest first.
+    #[must_use]
+    pub fn default_sort(&self) -> CustomerSort {
+        if self.text.is_some() {
+            CustomerSort::relevance()
+        } else {
+            CustomerSort::default()
+        }
+    }
+
+    /// This query in the order `sort`, or in its [default
+    /// order](Self::default_sort) when `None`. Set `text` first.
+    #[must_use]
+    pub fn ordered_by(self, sort: Option<CustomerSort>) -> Self {
+        let sort = sort.unwrap_or_else(|| self.default_sort());
+        Self { sort, ..self }
+    }
 }
 
 /// Fields the company list can be ordered by: `name` (default), `created_at`, `updated_at`.
@@ -107,6 +129,28 @@ pub enum CompanySort {
     UpdatedAt,
 }
 
+/// The text names no order of the company list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("must be name, created_at or updated_at, optionally prefixed with -")]
+pub struct UnknownCompanySort;
+
+impl CompanySort {
+    /// Parses the order of the company list, `name`, `-created_at`,
+    /// `updated_at`, …: the field, and the direction (`-` for descending).
+    /// Without a `sort`, the list is by name, ascending
+    /// ([`CompanyQuery::default`]).
+    pub fn parse(text: &str) -> Result<(Self, SortDirection), UnknownCompanySort> {
+        let (direction, name) = SortDirection::split(text);
+        let sort = match name {
+            "name" => Self::Name,
+            "created_at" => Self::CreatedAt,
+            "updated_at" => Self::UpdatedAt,
+            _ => return Err(UnknownCompanySort),
+        };
+        Ok((sort, direction))
+    }
+}
+
 /// Filters of the company list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CompanyQuery {
@@ -116,4 +160,66 @@ pub struct CompanyQuery {
     pub sort: CompanySort,
     /// Order direction.
     pub direction: SortDirection,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn searching_text_orders_by_relevance_unless_told_otherwise() {
+        let search = CustomerQuery {
+            text: Some("ada".to_owned()),
+            ..CustomerQuery::default()
+        };
+        assert_eq!(
+            search.clone().ordered_by(None).sort,
+            CustomerSort::relevance()
+        );
+        let by_name = CustomerSort::parse("-name").unwrap();
+        assert_eq!(search.ordered_by(Some(by_name)).sort, by_name);
+    }
+
+    #[test]
+    fn without_text_the_list_is_by_creation_time_unless_told_otherwise() {
+        let plain = CustomerQuery {
+            tag: Some(Tag::parse("vip").unwrap()),
+            ..CustomerQuery::default()
+        };
+        let ordered = plain.clone().ordered_by(None);
+        assert_eq!(
+            ordered.sort,
+            CustomerSort {
+                field: CustomerSortField::CreatedAt,
+                direction: SortDirection::Asc,
+            }
+        );
+        assert_eq!(ordered.tag, plain.tag, "the filters stay");
+        let relevance = CustomerSort::relevance();
+        assert_eq!(plain.ordered_by(Some(relevance)).sort, relevance);
+    }
+
+    #[test]
+    fn company_sorts_parse_with_their_direction() {
+        assert_eq!(
+            CompanySort::parse("name"),
+            Ok((CompanySort::Name, SortDirection::Asc))
+        );
+        assert_eq!(
+            CompanySort::parse("-created_at"),
+            Ok((CompanySort::CreatedAt, SortDirection::Desc))
+        );
+        assert_eq!(
+            CompanySort::parse("updated_at"),
+            Ok((CompanySort::UpdatedAt, SortDirection::Asc))
+        );
+        for refused in ["", "-", "relevance", "Name", "--name", " name"] {
+            let error = CompanySort::parse(refused).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                "must be name, created_at or updated_at, optionally prefixed with -",
+                "{refused:?}"
+            );
+        }
+    }
 }

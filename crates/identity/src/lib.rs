@@ -29,7 +29,8 @@ pub use password::{Password, PasswordError, PasswordHash};
 pub use policy::{IdentityPolicy, IdentityResource};
 pub use service::{IdentityPorts, IdentityService, SessionSettings, SignedIn};
 pub use session::{
-    AccessToken, RefreshSession, RefreshToken, SessionHolder, TokenHash, TokenPair, VerifiedAccess,
+    AccessToken, InvalidRefreshToken, RefreshSession, RefreshToken, SessionHolder, TokenHash,
+    TokenPair, VerifiedAccess,
 };
 pub use throttle::{
     InMemoryLoginThrottle, LoginThrottle, Reservation, ThrottleKey, ThrottlePolicy,

@@ -21,11 +21,32 @@ use crate::user::StaffUser;
 #[derive(Clone, PartialEq, Eq)]
 pub struct RefreshToken(String);
 
+/// The text a client presented cannot be a refresh token: it is empty or
+/// longer than [`RefreshToken::MAX_LEN`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("must be 1 to 512 characters")]
+pub struct InvalidRefreshToken;
+
 impl RefreshToken {
-    /// Wraps the raw token text.
+    /// The longest refresh token a client may present, in bytes. Issued
+    /// tokens are far shorter; the bound keeps arbitrary input away from
+    /// hashing and the store.
+    pub const MAX_LEN: usize = 512;
+
+    /// Wraps the raw text of a token the issuer just generated.
     #[must_use]
     pub fn new(raw: String) -> Self {
         Self(raw)
+    }
+
+    /// Parses a refresh token a client presented (to refresh or to sign
+    /// out): 1 to [`MAX_LEN`](Self::MAX_LEN) bytes, taken as is. Whether it
+    /// names a session is for the service to find out.
+    pub fn parse(raw: &str) -> Result<Self, InvalidRefreshToken> {
+        if raw.is_empty() || raw.len() > Self::MAX_LEN {
+            return Err(InvalidRefreshToken);
+        }
+        Ok(Self(raw.to_owned()))
     }
 
     /// The raw token text, for the client only.
@@ -131,4 +152,32 @@ pub enum SessionHolder {
     Staff(StaffUser),
     /// A customer whose sign-in credential exists.
     Customer(CustomerId),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_presented_refresh_token_has_1_to_512_bytes() {
+        for length in [1, 43, 512] {
+            let raw = "a".repeat(length);
+            assert_eq!(RefreshToken::parse(&raw).unwrap().expose(), raw);
+        }
+        for length in [0, 513, 4096] {
+            let error = RefreshToken::parse(&"a".repeat(length)).unwrap_err();
+            assert_eq!(error.to_string(), "must be 1 to 512 characters");
+        }
+        // The bound counts bytes, as the HTTP layer always did: 257 two-byte
+        // characters are 514 bytes.
+        assert!(RefreshToken::parse(&"é".repeat(256)).is_ok());
+        assert!(RefreshToken::parse(&"é".repeat(257)).is_err());
+    }
+
+    #[test]
+    fn a_parsed_token_is_kept_exactly_and_never_shown_by_debug() {
+        let token = RefreshToken::parse(" padded token ").unwrap();
+        assert_eq!(token.expose(), " padded token ");
+        assert_eq!(format!("{token:?}"), "RefreshToken(<redacted>)");
+    }
 }

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::password::Password;
 
 /// The role of a staff user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StaffRole {
     /// Everything, including managing staff users.
@@ -49,11 +50,14 @@ impl From<StaffRole> for Role {
     }
 }
 
-/// Whether a staff user may sign in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+/// Whether a staff user may sign in. A new user is active unless created
+/// disabled (the [`Default`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UserStatus {
     /// May sign in; tokens work.
+    #[default]
     Active,
     /// May not sign in; existing tokens stop working.
     Disabled,
@@ -124,7 +128,7 @@ pub struct NewStaffUser {
     pub phone: Option<PhoneNumber>,
     /// Admin or agent.
     pub role: StaffRole,
-    /// Starts active unless said otherwise.
+    /// Starts active unless said otherwise ([`UserStatus::default`]).
     pub status: UserStatus,
     /// Notes, optional.
     pub notes: Option<LongText>,
@@ -295,5 +299,10 @@ mod tests {
             assert_eq!(UserSort::parse(text).unwrap().to_string(), text);
         }
         assert!(UserSort::parse("password").is_none());
+    }
+
+    #[test]
+    fn a_new_staff_user_is_active_unless_created_disabled() {
+        assert_eq!(UserStatus::default(), UserStatus::Active);
     }
 }

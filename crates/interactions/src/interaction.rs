@@ -6,6 +6,7 @@ use crm_kernel::{
     CustomerId, EmailAddress, InteractionId, LongText, ShortText, Timestamp, UserId, Version,
 };
 
+use crate::attendees::Attendees;
 use crate::kind::{InteractionKind, InteractionStatus};
 use crate::zone::TimeZone;
 
@@ -138,7 +139,7 @@ pub struct NewInteraction {
     /// The organizer; default the staff user scheduling it.
     pub organizer_id: Option<UserId>,
     /// Other participants.
-    pub attendees: Vec<Attendee>,
+    pub attendees: Attendees,
     /// Default: `scheduled`, or `completed` when it starts in the past.
     pub status: Option<InteractionStatus>,
     /// How many more weekly occurrences to create (0 to 52), at the same
@@ -173,7 +174,7 @@ pub struct InteractionPatch {
     /// New organizer.
     pub organizer_id: Option<UserId>,
     /// New participants.
-    pub attendees: Option<Vec<Attendee>>,
+    pub attendees: Option<Attendees>,
     /// New status (through the rules: only a scheduled interaction moves, and only once).
     pub status: Option<InteractionStatus>,
 }

@@ -13,8 +13,15 @@
 //! tickets, status changes, emails) is read through the [`ports::HistoryQuery`]
 //! port that the store implements over the other contexts' tables: nothing
 //! is copied between contexts.
+//!
+//! Interactions are also read as calendars ([`CalendarView`]): one at a
+//! time, or as a staff user's feed behind a secret [`FeedToken`], with every
+//! organizer and attendee resolved in one lookup. Rendering them as
+//! iCalendar text is left to the caller.
 
+pub mod attendees;
 pub mod bounds;
+pub mod calendar;
 pub mod error;
 pub mod history;
 pub mod interaction;
@@ -24,12 +31,16 @@ pub mod query;
 pub mod service;
 pub mod zone;
 
+pub use attendees::{Attendees, TooManyAttendees};
+pub use calendar::{
+    CalendarEntry, CalendarView, FeedToken, FeedTokenHash, InvalidFeedToken, Participant,
+};
 pub use error::InteractionError;
 pub use history::{HistoryEntry, HistoryFilter, HistorySource, Sources};
 pub use interaction::{
     Attendee, Conflict, End, Interaction, InteractionPatch, MeetingUrl, NewInteraction, Scheduled,
 };
 pub use kind::{InteractionKind, InteractionStatus};
-pub use query::InteractionQuery;
+pub use query::{InteractionQuery, UnknownOrder, parse_order};
 pub use service::{InteractionPorts, InteractionService};
 pub use zone::TimeZone;

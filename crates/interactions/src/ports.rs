@@ -3,6 +3,10 @@
 //! Each method's documentation states its error contract; the contract
 //! suites in `crm-testkit` check every adapter against it.
 
+// `mockall::automock` names a mock's fields after the methods: those of
+// `StaffDirectory` all start with `staff`.
+#![cfg_attr(any(test, feature = "mocks"), allow(clippy::struct_field_names))]
+
 use std::fmt::Debug;
 
 use async_trait::async_trait;
@@ -11,6 +15,7 @@ use crm_kernel::{
     Version, Visibility,
 };
 
+use crate::calendar::{FeedToken, FeedTokenHash};
 use crate::history::{HistoryEntry, HistoryFilter};
 use crate::interaction::Interaction;
 use crate::query::InteractionQuery;
@@ -69,7 +74,8 @@ pub trait InteractionRepository: Send + Sync + Debug {
 
     /// One page of interactions matching `query`, of customers visible under
     /// `visibility`, without staff-only kinds unless `include_staff_only`,
-    /// ordered by start (then id) in the query's direction.
+    /// ordered by start (then id) in the query's direction. The service
+    /// resolves `query.mine` into `organizer_id` first: a store ignores it.
     async fn list(
         &self,
         query: &InteractionQuery,
@@ -139,8 +145,14 @@ pub trait StaffDirectory: Send + Sync + Debug {
     /// Whether a staff user with this id exists.
     async fn staff_exists(&self, id: UserId) -> Result<bool, StoreError>;
 
-    /// Name and email of a staff user, if it exists.
-    async fn staff_contact(&self, id: UserId) -> Result<Option<StaffContact>, StoreError>;
+    /// Name and email of every staff user among `ids` that exists (whatever
+    /// its role and status), each once and in any order; ids that name
+    /// nobody are left out, and no ids find nobody.
+    ///
+    /// One call answers for every id (a calendar feed asks once for all the
+    /// people of all its interactions): an adapter MUST NOT look the users
+    /// up one by one.
+    async fn staff_contacts(&self, ids: &[UserId]) -> Result<Vec<StaffContact>, StoreError>;
 }
 
 /// Secret calendar feed URLs of staff users.
@@ -152,4 +164,16 @@ pub trait CalendarFeeds: Send + Sync + Debug {
 
     /// The staff user whose feed token has this hash, if any.
     async fn feed_owner(&self, token_hash: &str) -> Result<Option<UserId>, StoreError>;
+}
+
+/// Making and hashing the secret tokens of calendar feed URLs.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait FeedTokens: Send + Sync + Debug {
+    /// A new token nobody can guess (at least 128 random bits from a
+    /// CSPRNG, URL-safe, at most [`FeedToken::MAX_LEN`] bytes) and its hash.
+    fn generate(&self) -> (FeedToken, FeedTokenHash);
+
+    /// The hash `token` is stored under: one-way, and the same for the same
+    /// token for as long as feeds live (or existing feed URLs stop working).
+    fn hash(&self, token: &FeedToken) -> FeedTokenHash;
 }

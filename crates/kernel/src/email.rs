@@ -3,6 +3,7 @@
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+#[cfg(feature = "openapi")]
 use utoipa::openapi::schema::KnownFormat;
 
 /// Longest address we accept (RFC 5321's path limit less the brackets).
@@ -90,6 +91,7 @@ impl<'de> Deserialize<'de> for EmailAddress {
     }
 }
 
+#[cfg(feature = "openapi")]
 impl utoipa::PartialSchema for EmailAddress {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
         crate::schema::string_schema(
@@ -101,6 +103,7 @@ impl utoipa::PartialSchema for EmailAddress {
     }
 }
 
+#[cfg(feature = "openapi")]
 impl utoipa::ToSchema for EmailAddress {}
 
 #[cfg(test)]

@@ -5,7 +5,8 @@ use std::fmt;
 use serde::Serialize;
 
 /// One invalid field of an input: which field, and why, in words a client can show.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// The field, as named in the request (`email`, `company_ids[2]`, `body`).
     pub field: String,

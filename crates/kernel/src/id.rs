@@ -11,6 +11,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+#[cfg(feature = "openapi")]
 use utoipa::openapi::schema::KnownFormat;
 use uuid::Uuid;
 
@@ -90,6 +91,7 @@ macro_rules! typed_id {
             }
         }
 
+        #[cfg(feature = "openapi")]
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
                 crate::schema::string_schema(
@@ -101,6 +103,7 @@ macro_rules! typed_id {
             }
         }
 
+        #[cfg(feature = "openapi")]
         impl utoipa::ToSchema for $name {}
     };
 }
@@ -128,6 +131,26 @@ typed_id!(
 typed_id!(
     /// Id of a scheduled or recorded interaction (meeting, call, task, note, email).
     InteractionId
+);
+typed_id!(
+    /// Id of an outgoing email message (one subject and body, one or more recipients).
+    EmailId
+);
+typed_id!(
+    /// Id of one recipient of an email: the unit that is sent, tracked and bounced.
+    RecipientId
+);
+typed_id!(
+    /// Id of an email template.
+    EmailTemplateId
+);
+typed_id!(
+    /// Id of one recorded email event (an open, a click, a reply, a bounce, an opt-out).
+    EmailEventId
+);
+typed_id!(
+    /// Id of one inbound message posted to the mail webhook (a reply, a bounce, or unmatched).
+    InboundMessageId
 );
 typed_id!(
     /// Id of one refresh-token session.

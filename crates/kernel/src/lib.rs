@@ -5,13 +5,18 @@
 //! - typed ids ([`UserId`], [`CustomerId`], …), one format for every store (UUIDv7 strings),
 //! - [`Timestamp`] and the [`Clock`] port so that tests can fix time,
 //! - cursor pagination ([`PageRequest`], [`Page`], [`CursorPosition`]); the server signs positions into opaque cursors,
-//! - validated value objects used everywhere ([`EmailAddress`], [`PhoneNumber`], bounded text),
+//! - validated value objects used everywhere ([`EmailAddress`], [`PhoneNumber`], bounded text,
+//!   the [`SearchText`] of list searches),
 //! - the caller ([`Principal`]) and the shape of every context's [`Policy`],
 //! - record [`Version`]s and the bounded retry of a write that lost a version race ([`retry_lost_races`]),
 //! - the error vocabulary for field validation ([`FieldError`], [`ValidationErrors`]) and
 //!   storage failures ([`BackendError`]).
 //!
 //! Values of these types are valid by construction: parse at the edge, never re-check.
+//!
+//! With the `openapi` feature the public types also describe themselves as
+//! `utoipa` schemas (for the server's OpenAPI document); without it the
+//! crate compiles no web crates.
 
 pub mod email;
 pub mod error;
@@ -19,6 +24,7 @@ pub mod id;
 pub mod page;
 pub mod phone;
 pub mod principal;
+#[cfg(feature = "openapi")]
 mod schema;
 pub mod text;
 pub mod time;
@@ -28,8 +34,8 @@ pub mod visibility;
 pub use email::{EmailAddress, EmailError};
 pub use error::{BackendError, FieldError, ValidationErrors};
 pub use id::{
-    CommentId, CompanyId, CustomerId, IdError, InteractionId, SessionFamilyId, SessionId, TicketId,
-    UserId,
+    CommentId, CompanyId, CustomerId, EmailEventId, EmailId, EmailTemplateId, IdError,
+    InboundMessageId, InteractionId, RecipientId, SessionFamilyId, SessionId, TicketId, UserId,
 };
 pub use page::{CursorPosition, Limit, LimitError, Page, PageRequest, SortDirection};
 pub use phone::{PhoneError, PhoneNumber};

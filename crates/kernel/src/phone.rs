@@ -76,6 +76,7 @@ impl<'de> Deserialize<'de> for PhoneNumber {
     }
 }
 
+#[cfg(feature = "openapi")]
 impl utoipa::PartialSchema for PhoneNumber {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
         crate::schema::string_schema(
@@ -87,6 +88,7 @@ impl utoipa::PartialSchema for PhoneNumber {
     }
 }
 
+#[cfg(feature = "openapi")]
 impl utoipa::ToSchema for PhoneNumber {}
 
 #[cfg(test)]

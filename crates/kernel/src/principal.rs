@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::id::{CompanyId, CustomerId, IdError, UserId};
 
 /// What a principal is allowed to be: two staff roles and the customer role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Staff with every permission, including managing staff users.
@@ -42,7 +43,8 @@ impl fmt::Display for Role {
 }
 
 /// Whether a principal is a staff user or a customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PrincipalKind {
     /// A staff user (admin or agent).

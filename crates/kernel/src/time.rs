@@ -5,6 +5,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+#[cfg(feature = "openapi")]
 use utoipa::openapi::schema::KnownFormat;
 
 /// An instant in UTC with millisecond precision.
@@ -103,6 +104,7 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+#[cfg(feature = "openapi")]
 impl utoipa::PartialSchema for Timestamp {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
         crate::schema::string_schema(
@@ -114,6 +116,7 @@ impl utoipa::PartialSchema for Timestamp {
     }
 }
 
+#[cfg(feature = "openapi")]
 impl utoipa::ToSchema for Timestamp {}
 
 /// Where the current time comes from. Services ask it instead of the system,

@@ -49,6 +49,7 @@
 mod analytics;
 mod customers;
 mod db;
+mod email;
 mod identity;
 mod interactions;
 mod sql;

@@ -13,6 +13,7 @@
 //!
 //! They panic on invalid literals: they are for tests only.
 
+mod email;
 mod interactions;
 mod tickets;
 
@@ -32,6 +33,7 @@ use crm_kernel::{
 };
 use uuid::Uuid;
 
+pub use email::*;
 pub use interactions::*;
 pub use tickets::*;
 

@@ -14,3 +14,4 @@
 
 pub mod builders;
 pub mod contract;
+pub mod smtp;

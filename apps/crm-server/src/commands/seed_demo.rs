@@ -4,10 +4,16 @@
 //! services the API uses, so every record obeys the business rules: a demo
 //! admin and two agents, companies, and customers spread over the last six
 //! months, walked through the lifecycle days to months apart so that status
-//! histories, conversion and the funnel's step times look real, with their meetings, calls and tasks (past
-//! ones completed) and tickets (most answered and resolved). Emails join
-//! when the email context exists. Names come from the `fake` crate with a
-//! fixed seed, so two runs create the same people.
+//! histories, conversion and the funnel's step times look real, with their
+//! meetings, calls and tasks (past ones completed), tickets (most answered
+//! and resolved) and emails with their opens, clicks, replies and bounces
+//! (`emails.rs`). Names come from the `fake` crate with a fixed seed, so two
+//! runs create the same people.
+
+mod emails;
+mod people;
+
+use people::{ascii, staff};
 
 use std::io::Write;
 use std::sync::Arc;
@@ -16,8 +22,10 @@ use std::time::Duration;
 use crm_customers::{
     CustomerPatch, CustomerService, LifecycleStatus, NewCompany, NewCustomer, Tags, Website,
 };
-use crm_identity::{NewStaffUser, Password, StaffRole, UserStatus};
-use crm_interactions::{End, InteractionKind, InteractionService, NewInteraction, TimeZone};
+use crm_identity::StaffRole;
+use crm_interactions::{
+    Attendees, End, InteractionKind, InteractionService, NewInteraction, TimeZone,
+};
 use crm_kernel::{
     Clock, CompanyId, CustomerId, EmailAddress, FixedClock, LongText, PersonName, Principal,
     PrincipalId, Role, ShortText, SystemClock, Timestamp,
@@ -94,6 +102,12 @@ pub async fn run(settings: &Settings, customers: u32) -> Result<(), CommandError
         service: wiring::customer_service_with_clock(&store, settings, clock.clone()),
         tickets: wiring::ticket_service_with_clock(&store, settings, clock.clone()),
         interactions: wiring::interaction_service_with_clock(&store, settings, clock.clone()),
+        email: crate::mail::setup::email_service(
+            &store,
+            crate::mail::setup::email_settings(settings, &secret, &public_url(settings))?,
+            Arc::new(emails::DemoMailer),
+            clock.clone(),
+        ),
         clock,
         begin,
         rng: StdRng::seed_from_u64(2026),
@@ -124,6 +138,14 @@ pub async fn run(settings: &Settings, customers: u32) -> Result<(), CommandError
     )
     .map_err(|e| failed(&e))?;
     Ok(())
+}
+
+/// The base of links in demo emails.
+fn public_url(settings: &Settings) -> String {
+    settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", settings.listen))
 }
 
 /// Six months, the span the demo data covers.
@@ -158,6 +180,7 @@ struct Seeder {
     service: CustomerService,
     tickets: TicketService,
     interactions: InteractionService,
+    email: crm_email::EmailService,
     clock: Arc<FixedClock>,
     begin: Timestamp,
     rng: StdRng,
@@ -271,7 +294,7 @@ impl Seeder {
                 description: LongText::parse(description).map_err(|e| failed(&e))?,
                 outcome: None,
                 organizer_id: None,
-                attendees: Vec::new(),
+                attendees: Attendees::default(),
                 status: None,
                 repeat_weekly: 0,
             };
@@ -280,6 +303,9 @@ impl Seeder {
                 .await
                 .map_err(|e| failed(&e))?;
         }
+        self.clock.set(created);
+        let email = self.email.clone();
+        self.emails(&email, customer).await?;
         self.clock.set(created);
         if self.rng.random_range(0..3) == 0 {
             let issue = ISSUES[self.rng.random_range(0..ISSUES.len())];
@@ -355,37 +381,5 @@ impl Seeder {
             tags: Tags::parse(&tags).map_err(|e| failed(&e))?,
             source: ShortText::parse(SOURCES[rng.random_range(0..SOURCES.len())]).ok(),
         })
-    }
-}
-
-fn staff(
-    name: &str,
-    email: &str,
-    role: StaffRole,
-    company_ids: Vec<CompanyId>,
-) -> Result<NewStaffUser, CommandError> {
-    Ok(NewStaffUser {
-        name: PersonName::parse(name).map_err(|e| failed(&e))?,
-        email: EmailAddress::parse(email).map_err(|e| failed(&e))?,
-        phone: None,
-        role,
-        status: UserStatus::Active,
-        notes: None,
-        company_ids,
-        password: Password::new_secret(DEMO_PASSWORD).map_err(|e| failed(&e))?,
-    })
-}
-
-/// Lower-case ASCII letters of a name, for demo email addresses.
-fn ascii(name: &str) -> String {
-    let text: String = name
-        .chars()
-        .filter(char::is_ascii_alphabetic)
-        .collect::<String>()
-        .to_lowercase();
-    if text.is_empty() {
-        "x".to_owned()
-    } else {
-        text
     }
 }

@@ -8,6 +8,7 @@
 //! came from.
 
 mod load;
+mod mail;
 mod secret;
 mod settings;
 mod values;

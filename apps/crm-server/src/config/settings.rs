@@ -11,6 +11,7 @@ use crm_identity::Password;
 use crm_kernel::EmailAddress;
 use serde::Deserialize;
 
+use super::mail;
 use super::values::{self, BootstrapAdmin, DatabaseUrl, LogFormat};
 use super::{ConfigError, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IMPORT_BYTES, Secret};
 
@@ -57,6 +58,29 @@ pub struct Settings {
     /// Inbound-mail webhook secret; `None` (or empty) disables the webhook.
     #[serde(default, deserialize_with = "values::inbound_secret")]
     pub inbound_secret: Option<Secret>,
+    /// Secret that email tokens (tracking, reply, bounce, unsubscribe) are
+    /// signed with; `None` means derived from the JWT secret.
+    #[serde(default, deserialize_with = "mail::email_secret")]
+    pub email_secret: Option<Secret>,
+    /// Folder of `.eml` files when no SMTP server is set; `None` means
+    /// `outbox/` beside the SQLite file (`./data/outbox` otherwise).
+    #[serde(default, deserialize_with = "mail::path")]
+    pub outbox_dir: Option<PathBuf>,
+    /// Networks of privacy proxies and scanners, replacing the built-in list.
+    #[serde(default, deserialize_with = "mail::path")]
+    pub mail_networks_file: Option<PathBuf>,
+    /// Wait after a recipient's first failed attempt, doubled after each (`30s`).
+    #[serde(
+        default = "default_mail_retry_delay",
+        deserialize_with = "values::duration"
+    )]
+    pub mail_retry_delay: Duration,
+    /// Attempts before a transiently failing recipient fails (10).
+    #[serde(
+        default = "default_mail_max_attempts",
+        deserialize_with = "mail::attempts"
+    )]
+    pub mail_max_attempts: u32,
     /// Email of the admin to create on a database without one; set together
     /// with the password (see [`Settings::bootstrap_admin`]).
     #[serde(default, deserialize_with = "values::email")]
@@ -104,6 +128,20 @@ impl Settings {
         })
     }
 
+    /// The folder `.eml` files are written to when no SMTP server is set.
+    #[must_use]
+    pub fn outbox_folder(&self) -> PathBuf {
+        if let Some(folder) = &self.outbox_dir {
+            return folder.clone();
+        }
+        match &self.database {
+            DatabaseUrl::Sqlite(path) => path
+                .parent()
+                .map_or_else(|| PathBuf::from("outbox"), |dir| dir.join("outbox")),
+            DatabaseUrl::Mongo(_) => PathBuf::from("./data/outbox"),
+        }
+    }
+
     /// The rules that tie settings together.
     pub(super) fn check_combinations(&self) -> Result<(), ConfigError> {
         if self.jwt_secret.is_none() && matches!(self.database, DatabaseUrl::Mongo(_)) {
@@ -144,6 +182,14 @@ fn default_refresh_token_ttl() -> Duration {
 
 fn default_mail_from() -> String {
     "CRM <crm@localhost>".to_owned()
+}
+
+fn default_mail_retry_delay() -> Duration {
+    Duration::from_secs(30)
+}
+
+fn default_mail_max_attempts() -> u32 {
+    10
 }
 
 fn default_max_body_bytes() -> usize {

@@ -3,12 +3,14 @@
 //! handler parses its input, calls one service method and maps the result.
 
 pub mod auth_guard;
+pub mod binary;
 pub mod cursor;
 pub mod drain;
 pub mod error;
 pub mod etag;
 pub mod fields;
 pub mod headers;
+pub mod idempotency;
 pub mod json;
 pub mod observe;
 pub mod openapi;

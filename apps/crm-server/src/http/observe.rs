@@ -91,6 +91,11 @@ fn method_label(method: &actix_web::http::Method) -> &'static str {
     }
 }
 
+/// Marks a response that is a deliberate page for people (the plain 404
+/// page of an unknown tracked link), which stays as it is.
+#[derive(Debug, Clone, Copy)]
+pub struct PlainPage;
+
 /// Framework-made error responses (405, extractor errors) become problem+json.
 fn problem_for_bare_errors(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     let status = response.status();
@@ -98,7 +103,12 @@ fn problem_for_bare_errors(response: ServiceResponse<BoxBody>) -> ServiceRespons
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if !status.is_client_error() && !status.is_server_error() || is_problem {
+    let is_page = response
+        .response()
+        .extensions()
+        .get::<PlainPage>()
+        .is_some();
+    if !status.is_client_error() && !status.is_server_error() || is_problem || is_page {
         return response;
     }
     let (request, _) = response.into_parts();

@@ -11,7 +11,8 @@ use utoipa::{Modify, OpenApi};
 use super::error::{PROBLEM_JSON, Problem};
 use super::path::PathIds;
 use super::routes::{
-    auth, calendar, companies, customers, health, interactions, reports, tickets, users,
+    auth, calendar, companies, customers, email_suppressions, email_templates, emails, health,
+    interactions, reports, tickets, tracking, users,
 };
 
 /// The API document served at `/openapi.json`.
@@ -19,7 +20,7 @@ use super::routes::{
 #[openapi(
     info(
         title = "CRM API",
-        description = "REST API of the CRM backend: staff users and authentication, customers and companies, tickets, interactions and customer histories, reports and charts (email follows). Errors are RFC 9457 problem details.",
+        description = "REST API of the CRM backend: staff users and authentication, customers and companies, tickets, interactions and customer histories, email with honest tracking, reports and charts. Errors are RFC 9457 problem details.",
         license(name = "MIT OR Apache-2.0")
     ),
     paths(
@@ -37,6 +38,12 @@ use super::routes::{
         interactions::update_interaction, interactions::complete_interaction, interactions::cancel_interaction,
         interactions::history::customer_interactions, interactions::history::customer_timeline,
         calendar::interaction_ics, calendar::calendar_feed, calendar::rotate_calendar_feed,
+        emails::send_email, emails::list_emails, emails::get_email, emails::email_engagement,
+        emails::customer_emails, emails::inbound::receive_inbound, emails::inbound::unmatched_inbound,
+        email_templates::create_template, email_templates::list_templates, email_templates::get_template,
+        email_templates::update_template, email_templates::delete_template, email_templates::preview_template,
+        email_suppressions::list_suppressions, email_suppressions::lift_suppression,
+        tracking::open_pixel, tracking::click, tracking::unsubscribe_page, tracking::unsubscribe,
         health::live, health::ready, health::metrics,
         reports::report, reports::series, reports::chart_svg, reports::chart_png,
         reports::chart_json, reports::chart_html,
@@ -50,6 +57,8 @@ use super::routes::{
         (name = "companies", description = "Companies and their customers"),
         (name = "tickets", description = "Support tickets, their state machine and comments"),
         (name = "interactions", description = "Meetings, calls, tasks and notes; customer histories; calendars"),
+        (name = "emails", description = "Email: sending through the outbox, templates, engagement, replies and bounces, the suppression list"),
+        (name = "tracking", description = "Links inside messages: the open image, tracked links, one-click unsubscribe (no token needed)"),
         (name = "reports", description = "Reports over time, their series as JSON or CSV, and charts as SVG, PNG, ECharts JSON or HTML; a bearer token or a signed link"),
         (name = "health", description = "Liveness, readiness and metrics"),
     )

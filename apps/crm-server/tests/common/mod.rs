@@ -2,6 +2,8 @@
 //! and drives it over HTTP as a REST client would.
 #![allow(dead_code, clippy::missing_panics_doc)]
 
+pub mod mail;
+
 use crm_server::app::Application;
 use crm_server::cli::Overrides;
 use crm_server::config::Settings;
@@ -290,7 +292,7 @@ pub fn token(answer: &Answer) -> String {
         .to_owned()
 }
 
-async fn answer(response: Response) -> Answer {
+pub async fn answer(response: Response) -> Answer {
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = response.bytes().await.expect("body");

@@ -2,6 +2,7 @@
 
 mod companies;
 mod customers;
+mod export;
 mod import;
 
 use std::sync::Arc;
@@ -11,6 +12,8 @@ use crm_kernel::{Action, Clock, CustomerId, Policy, Principal};
 use crate::error::CustomerError;
 use crate::policy::{AgentScope, CustomerPolicy, CustomerResource};
 use crate::ports::{CompanyRepository, CustomerRepository, StaffDirectory, StoreError};
+
+pub use export::CustomerExport;
 
 /// The adapters the customers service works through.
 #[derive(Debug, Clone)]

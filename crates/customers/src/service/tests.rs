@@ -9,8 +9,9 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use crm_kernel::{
-    CompanyId, CustomerId, EmailAddress, FixedClock, LongText, Page, PageRequest, PersonName,
-    PhoneNumber, Principal, PrincipalId, Role, ShortText, Timestamp, UserId, ValidationErrors,
+    BackendError, CompanyId, CursorPosition, CustomerId, EmailAddress, FixedClock, Limit, LongText,
+    Page, PageRequest, PersonName, PhoneNumber, Principal, PrincipalId, Role, ShortText, Timestamp,
+    UserId, ValidationErrors,
 };
 
 use super::{CustomerPorts, CustomerService};
@@ -2410,4 +2411,181 @@ async fn committed_says_whether_the_counted_rows_were_written_in_every_mode() {
         };
         assert_eq!(first_names(&batches), written, "{case}");
     }
+}
+
+// ---------------------------------------------------------------------------
+// Export
+// ---------------------------------------------------------------------------
+
+/// Where a page of `n` ended, as the store would say.
+fn position(n: u32) -> CursorPosition {
+    CursorPosition {
+        key: Some(format!("key-{n}")),
+        id: format!("id-{n}"),
+    }
+}
+
+/// The largest page, from the start or after `after`.
+fn export_page(after: Option<CursorPosition>) -> PageRequest {
+    PageRequest {
+        limit: Limit::parse(Some(Limit::MAX)).unwrap(),
+        after,
+    }
+}
+
+#[tokio::test]
+async fn an_export_yields_every_page_of_visible_customers_in_order_then_ends() {
+    let company = CompanyId::new();
+    let agent = agent_of(&[company]);
+    let visibility = Visibility::Agent {
+        company_ids: vec![company],
+        owner_id: user_id(&agent),
+    };
+    let query = CustomerQuery {
+        status: Some(Prospect),
+        ..CustomerQuery::default()
+    };
+    let [a, b, c] = [(); 3].map(|()| a_customer().at(company).notes("staff only").build());
+    let pages = [
+        (None, vec![a.clone(), b.clone()], Some(position(1))),
+        (Some(position(1)), vec![c.clone()], Some(position(2))),
+        (Some(position(2)), Vec::new(), None),
+    ];
+    let mut mocks = Mocks::new();
+    for (after, items, next) in pages {
+        let (expected_query, expected_visibility) = (query.clone(), visibility.clone());
+        let expected_page = export_page(after);
+        mocks
+            .customers
+            .expect_list()
+            .withf(move |q, v, page| {
+                *q == expected_query && *v == expected_visibility && *page == expected_page
+            })
+            .times(1)
+            .returning(move |_, _, _| {
+                Ok(Page {
+                    items: items.clone(),
+                    next: next.clone(),
+                })
+            });
+    }
+
+    let mut export = mocks
+        .service()
+        .export_customers(&agent, query)
+        .await
+        .unwrap();
+
+    assert_eq!(export.next_batch().await.unwrap(), Some(vec![a, b]));
+    assert_eq!(export.next_batch().await.unwrap(), Some(vec![c.clone()]));
+    assert_eq!(
+        c.notes,
+        Some(long_text("staff only")),
+        "staff see what they see in the list"
+    );
+    assert_eq!(
+        export.next_batch().await.unwrap(),
+        None,
+        "an empty last page"
+    );
+    assert_eq!(
+        export.next_batch().await.unwrap(),
+        None,
+        "and nothing is read after the end"
+    );
+}
+
+#[tokio::test]
+async fn an_export_reads_its_first_page_at_once_and_ends_after_the_last() {
+    let listed = a_customer().build();
+    let mut mocks = Mocks::new();
+    let answer = listed.clone();
+    mocks
+        .customers
+        .expect_list()
+        .withf(|_, _, page| *page == export_page(None))
+        .times(1)
+        .returning(move |_, _, _| {
+            Ok(Page {
+                items: vec![answer.clone()],
+                next: None,
+            })
+        });
+    let service = mocks.service();
+
+    let mut export = service
+        .export_customers(&admin(), CustomerQuery::default())
+        .await
+        .unwrap();
+
+    assert_eq!(export.next_batch().await.unwrap(), Some(vec![listed]));
+    assert_eq!(export.next_batch().await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn an_export_of_no_customers_yields_no_batch() {
+    let mut mocks = Mocks::new();
+    mocks
+        .customers
+        .expect_list()
+        .times(1)
+        .returning(|_, _, _| Ok(empty_page()));
+
+    let mut export = mocks
+        .service()
+        .export_customers(&admin(), CustomerQuery::default())
+        .await
+        .unwrap();
+
+    assert_eq!(export.next_batch().await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn customers_may_not_export_customers() {
+    let own = a_customer().build();
+    let mut mocks = Mocks::new();
+    mocks.customers.expect_list().never();
+
+    let result = mocks
+        .service()
+        .export_customers(&signed_in_as(&own), CustomerQuery::default())
+        .await;
+
+    assert_err!(result, CustomerError::Forbidden);
+}
+
+#[tokio::test]
+async fn a_page_that_cannot_be_read_ends_the_export_with_its_error() {
+    let mut mocks = Mocks::new();
+    mocks
+        .customers
+        .expect_list()
+        .withf(|_, _, page| page.after.is_none())
+        .times(1)
+        .returning(|_, _, _| {
+            Ok(Page {
+                items: vec![a_customer().build()],
+                next: Some(position(1)),
+            })
+        });
+    mocks
+        .customers
+        .expect_list()
+        .withf(|_, _, page| page.after == Some(position(1)))
+        .times(1)
+        .returning(|_, _, _| Err(StoreError::Backend(BackendError::msg("disk gone"))));
+
+    let mut export = mocks
+        .service()
+        .export_customers(&admin(), CustomerQuery::default())
+        .await
+        .unwrap();
+
+    assert!(export.next_batch().await.unwrap().is_some());
+    assert_err!(export.next_batch().await, CustomerError::Backend(_));
+    assert_eq!(
+        export.next_batch().await.unwrap(),
+        None,
+        "the export is over after an error"
+    );
 }

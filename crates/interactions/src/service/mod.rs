@@ -1,5 +1,7 @@
 //! The interactions use cases.
 
+mod calendar;
+mod finish;
 mod read;
 mod schedule;
 
@@ -9,7 +11,7 @@ use crm_kernel::{AgentScope, Clock, CustomerId, Principal, Visibility};
 
 use crate::error::InteractionError;
 use crate::ports::{
-    CalendarFeeds, CustomerDirectory, CustomerRef, HistoryQuery, InteractionRepository,
+    CalendarFeeds, CustomerDirectory, CustomerRef, FeedTokens, HistoryQuery, InteractionRepository,
     StaffDirectory, StoreError,
 };
 
@@ -24,8 +26,10 @@ pub struct InteractionPorts {
     pub customers: Arc<dyn CustomerDirectory>,
     /// Staff users, for organizers and attendees.
     pub staff: Arc<dyn StaffDirectory>,
-    /// Calendar feed tokens.
+    /// Calendar feed tokens, as stored.
     pub feeds: Arc<dyn CalendarFeeds>,
+    /// Making and hashing calendar feed tokens.
+    pub feed_tokens: Arc<dyn FeedTokens>,
     /// Time.
     pub clock: Arc<dyn Clock>,
 }
@@ -35,7 +39,8 @@ pub struct InteractionPorts {
 /// Staff schedule, change, complete and cancel interactions with the
 /// customers they can see (admins all; agents their companies' and own
 /// customers, or all with [`AgentScope::All`]). Customers read their own
-/// interactions and history, never staff-only notes.
+/// interactions and history, never staff-only notes. Interactions are also
+/// read as calendars: one at a time, or as a staff user's secret feed.
 #[derive(Debug, Clone)]
 pub struct InteractionService {
     ports: InteractionPorts,

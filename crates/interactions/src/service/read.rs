@@ -1,12 +1,11 @@
-//! Reading interactions, histories and calendars.
+//! Reading interactions and histories.
 
-use crm_kernel::{CustomerId, InteractionId, Page, PageRequest, Principal, Timestamp, UserId};
+use crm_kernel::{CustomerId, InteractionId, Page, PageRequest, Principal};
 
 use super::{InteractionService, store_error};
 use crate::error::InteractionError;
 use crate::history::{HistoryEntry, HistoryFilter};
-use crate::interaction::{Attendee, Interaction};
-use crate::ports::StaffContact;
+use crate::interaction::Interaction;
 use crate::query::InteractionQuery;
 
 impl InteractionService {
@@ -36,7 +35,8 @@ impl InteractionService {
         Ok(interaction)
     }
 
-    /// One page of the interactions the caller may see.
+    /// One page of the interactions the caller may see; with `mine`, a
+    /// staff caller's own (as organizer).
     #[tracing::instrument(skip_all, fields(caller = %caller.id))]
     pub async fn list(
         &self,
@@ -44,9 +44,10 @@ impl InteractionService {
         query: &InteractionQuery,
         page: &PageRequest,
     ) -> Result<Page<Interaction>, InteractionError> {
+        let query = query.resolved_for(caller);
         self.ports
             .interactions
-            .list(query, &self.visibility(caller), caller.is_staff(), page)
+            .list(&query, &self.visibility(caller), caller.is_staff(), page)
             .await
             .map_err(store_error)
     }
@@ -66,78 +67,6 @@ impl InteractionService {
         self.ports
             .history
             .history(customer, filter, caller.is_staff(), page)
-            .await
-            .map_err(store_error)
-    }
-
-    /// The interactions of the staff user whose calendar feed token has this
-    /// hash, from 30 days ago to a year ahead.
-    #[tracing::instrument(skip_all)]
-    pub async fn calendar_feed(
-        &self,
-        token_hash: &str,
-    ) -> Result<(UserId, Vec<Interaction>), InteractionError> {
-        let user = self
-            .ports
-            .feeds
-            .feed_owner(token_hash)
-            .await
-            .map_err(store_error)?
-            .ok_or(InteractionError::FeedNotFound)?;
-        let now = self.ports.clock.now();
-        let from = Timestamp::from_millis(now.as_millis() - 30 * 86_400_000).unwrap_or(now);
-        let to = now.plus(std::time::Duration::from_hours(366 * 24));
-        let interactions = self
-            .ports
-            .interactions
-            .calendar(user, from, to)
-            .await
-            .map_err(store_error)?;
-        Ok((user, interactions))
-    }
-
-    /// Name and email of the organizer and staff attendees of `interaction`
-    /// (for calendar invitations); unknown users are left out.
-    pub async fn staff_contacts(
-        &self,
-        interaction: &Interaction,
-    ) -> Result<Vec<StaffContact>, InteractionError> {
-        let ids =
-            interaction
-                .organizer_id
-                .into_iter()
-                .chain(interaction.attendees.iter().filter_map(|a| match a {
-                    Attendee::Staff(id) => Some(*id),
-                    Attendee::Email(_) => None,
-                }));
-        let mut contacts = Vec::new();
-        for id in ids {
-            if let Some(contact) = self
-                .ports
-                .staff
-                .staff_contact(id)
-                .await
-                .map_err(store_error)?
-                && !contacts.iter().any(|c: &StaffContact| c.id == id)
-            {
-                contacts.push(contact);
-            }
-        }
-        Ok(contacts)
-    }
-
-    /// Gives the caller (a staff user) a new calendar feed token; the old
-    /// one stops working. The caller keeps the token, the store its hash.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id))]
-    pub async fn rotate_calendar_feed(
-        &self,
-        caller: &Principal,
-        token_hash: &str,
-    ) -> Result<(), InteractionError> {
-        let user = caller.user_id().ok_or(InteractionError::Forbidden)?;
-        self.ports
-            .feeds
-            .set_feed_token(user, token_hash)
             .await
             .map_err(store_error)
     }

@@ -1,12 +1,12 @@
-//! Scheduling, changing, completing and cancelling interactions.
+//! Scheduling and changing interactions (completing and cancelling: `finish.rs`).
 
 use crm_kernel::{
-    InteractionId, LongText, Principal, Timestamp, UserId, ValidationErrors, Version,
-    retry_lost_races,
+    InteractionId, Principal, Timestamp, UserId, ValidationErrors, Version, retry_lost_races,
 };
 use tracing::info;
 
 use super::{InteractionService, store_error};
+use crate::attendees::Attendees;
 use crate::bounds;
 use crate::error::InteractionError;
 use crate::interaction::{
@@ -61,7 +61,7 @@ impl InteractionService {
             Some(status) => status,
         };
         let organizer = new.organizer_id.or_else(|| caller.user_id());
-        self.check_people(&mut errors, organizer, &new.attendees)
+        self.check_people(&mut errors, organizer, new.attendees.as_slice())
             .await?;
         errors.into_result()?;
 
@@ -82,7 +82,7 @@ impl InteractionService {
                     description: new.description.clone(),
                     outcome: new.outcome.clone(),
                     organizer_id: organizer,
-                    attendees: new.attendees.clone(),
+                    attendees: new.attendees.as_slice().to_vec(),
                     // A completed first occurrence leaves later ones that lie ahead scheduled.
                     status: if status == InteractionStatus::Completed && start > now {
                         InteractionStatus::Scheduled
@@ -191,7 +191,10 @@ impl InteractionService {
             });
         }
         if patch.organizer_id.is_some() || patch.attendees.is_some() {
-            let attendees = patch.attendees.as_deref().unwrap_or(&current.attendees);
+            let attendees = patch
+                .attendees
+                .as_ref()
+                .map_or(current.attendees.as_slice(), Attendees::as_slice);
             self.check_people(
                 &mut errors,
                 patch.organizer_id.or(current.organizer_id),
@@ -219,7 +222,7 @@ impl InteractionService {
         }
         next.organizer_id = patch.organizer_id.or(current.organizer_id);
         if let Some(attendees) = &patch.attendees {
-            next.attendees.clone_from(attendees);
+            attendees.as_slice().clone_into(&mut next.attendees);
         }
         next.status = patch.status.unwrap_or(current.status);
         next.updated_at = self.ports.clock.now();
@@ -232,74 +235,13 @@ impl InteractionService {
         })
     }
 
-    /// Marks a scheduled interaction completed, with its outcome. Completing
-    /// a cancelled (or already completed) one is refused.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, interaction_id = %id))]
-    pub async fn complete(
+    /// Stores `next` over the version `expected`; a lost race is
+    /// [`InteractionError::Conflict`].
+    pub(super) async fn write(
         &self,
-        caller: &Principal,
-        id: InteractionId,
-        outcome: Option<LongText>,
-    ) -> Result<Interaction, InteractionError> {
-        self.finish(caller, id, InteractionStatus::Completed, outcome)
-            .await
-    }
-
-    /// Cancels a scheduled interaction.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, interaction_id = %id))]
-    pub async fn cancel(
-        &self,
-        caller: &Principal,
-        id: InteractionId,
-    ) -> Result<Interaction, InteractionError> {
-        self.finish(caller, id, InteractionStatus::Cancelled, None)
-            .await
-    }
-
-    /// Moves a scheduled interaction to `to`. A write that loses a race with
-    /// a concurrent change is attempted again on a fresh read, which decides
-    /// anew whether the move is allowed.
-    async fn finish(
-        &self,
-        caller: &Principal,
-        id: InteractionId,
-        to: InteractionStatus,
-        outcome: Option<LongText>,
-    ) -> Result<Interaction, InteractionError> {
-        retry_lost_races(
-            || self.try_finish(caller, id, to, outcome.clone()),
-            |error| matches!(error, InteractionError::Conflict),
-        )
-        .await
-    }
-
-    async fn try_finish(
-        &self,
-        caller: &Principal,
-        id: InteractionId,
-        to: InteractionStatus,
-        outcome: Option<LongText>,
-    ) -> Result<Interaction, InteractionError> {
-        let current = self.staff_interaction(caller, id).await?;
-        if !current.status.can_become(to) {
-            return Err(InteractionError::InvalidTransition {
-                from: current.status,
-                to,
-            });
-        }
-        let mut next = current.clone();
-        next.status = to;
-        if outcome.is_some() {
-            next.outcome = outcome;
-        }
-        next.updated_at = self.ports.clock.now();
-        next.version = current.version.next();
-        self.write(&next, current.version).await?;
-        info!(status = %to, "interaction finished");
-        Ok(next)
-    }
-
-    async fn write(&self, next: &Interaction, expected: Version) -> Result<(), InteractionError> {
+        next: &Interaction,
+        expected: Version,
+    ) -> Result<(), InteractionError> {
         match self.ports.interactions.update(next, expected).await {
             Ok(()) => Ok(()),
             Err(StoreError::VersionConflict) => Err(InteractionError::Conflict),
@@ -308,7 +250,7 @@ impl InteractionService {
     }
 
     /// An interaction staff may change: staff only, customer visible.
-    async fn staff_interaction(
+    pub(super) async fn staff_interaction(
         &self,
         caller: &Principal,
         id: InteractionId,

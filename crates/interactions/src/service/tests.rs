@@ -17,14 +17,16 @@ use crm_kernel::{
 };
 
 use super::{InteractionPorts, InteractionService};
+use crate::attendees::Attendees;
+use crate::calendar::{CalendarEntry, CalendarView, FeedToken, FeedTokenHash, Participant};
 use crate::error::InteractionError;
 use crate::history::{HistoryEntry, HistoryFilter, HistorySource, Sources};
 use crate::interaction::{Attendee, Conflict, End, Interaction, InteractionPatch, NewInteraction};
 use crate::kind::InteractionKind::{self, Call, Email, Meeting, Note, Task};
 use crate::kind::InteractionStatus::{self, Cancelled, Completed};
 use crate::ports::{
-    CustomerRef, MockCalendarFeeds, MockCustomerDirectory, MockHistoryQuery,
-    MockInteractionRepository, MockStaffDirectory, StoreError,
+    CustomerRef, MockCalendarFeeds, MockCustomerDirectory, MockFeedTokens, MockHistoryQuery,
+    MockInteractionRepository, MockStaffDirectory, StaffContact, StoreError,
 };
 use crate::query::InteractionQuery;
 use crate::zone::TimeZone;
@@ -219,7 +221,7 @@ fn new_interaction(customer: &CustomerRef) -> NewInteraction {
         description: long_text("Kick-off"),
         outcome: None,
         organizer_id: None,
-        attendees: Vec::new(),
+        attendees: Attendees::default(),
         status: None,
         repeat_weekly: 0,
     }
@@ -269,7 +271,7 @@ impl NewShortcuts for NewInteraction {
     }
 
     fn attendees(mut self, attendees: Vec<Attendee>) -> Self {
-        self.attendees = attendees;
+        self.attendees = Attendees::parse(attendees).unwrap();
         self
     }
 
@@ -406,6 +408,7 @@ struct Mocks {
     customers: MockCustomerDirectory,
     staff: MockStaffDirectory,
     feeds: MockCalendarFeeds,
+    feed_tokens: MockFeedTokens,
     agent_scope: AgentScope,
 }
 
@@ -421,6 +424,7 @@ impl Mocks {
             customers: MockCustomerDirectory::new(),
             staff: MockStaffDirectory::new(),
             feeds: MockCalendarFeeds::new(),
+            feed_tokens: MockFeedTokens::new(),
             agent_scope,
         }
     }
@@ -432,6 +436,7 @@ impl Mocks {
             customers: Arc::new(self.customers),
             staff: Arc::new(self.staff),
             feeds: Arc::new(self.feeds),
+            feed_tokens: Arc::new(self.feed_tokens),
             clock: Arc::new(FixedClock::at(now())),
         };
         InteractionService::new(ports, self.agent_scope)
@@ -1792,9 +1797,70 @@ fn history_sources_name_the_three_extras_and_nothing_else() {
 // Calendar feeds
 // ---------------------------------------------------------------------------
 
+/// How `contacts_of` answers: the staff user's name and email.
+fn contact(id: UserId, name: &str) -> StaffContact {
+    StaffContact {
+        id,
+        name: name.to_owned(),
+        email: format!("{}@example.com", name.to_lowercase()),
+    }
+}
+
+/// The participant a staff contact becomes.
+fn staff_participant(contact: &StaffContact) -> Participant {
+    Participant {
+        name: Some(contact.name.clone()),
+        email: contact.email.clone(),
+    }
+}
+
+fn email_participant(address: &str) -> Participant {
+    Participant {
+        name: None,
+        email: address.to_owned(),
+    }
+}
+
+impl Mocks {
+    /// The feed token `token` hashes to `hash`, once.
+    fn token_hashes_to(&mut self, token: &'static str, hash: &'static str) -> &mut Self {
+        self.feed_tokens
+            .expect_hash()
+            .withf(move |given| given.expose() == token)
+            .times(1)
+            .returning(move |_| FeedTokenHash::new(hash.to_owned()));
+        self
+    }
+
+    /// `staff_contacts` is asked once and answers `known`; the ids it was
+    /// asked for are recorded.
+    fn contacts_of(&mut self, known: Vec<StaffContact>) -> Recorded<Vec<UserId>> {
+        let asked = Recorded::new();
+        let sink = asked.clone();
+        self.staff
+            .expect_staff_contacts()
+            .times(1)
+            .returning(move |ids| {
+                sink.push(ids.to_vec());
+                Ok(known
+                    .iter()
+                    .filter(|c| ids.contains(&c.id))
+                    .cloned()
+                    .collect())
+            });
+        asked
+    }
+}
+
+/// The interactions of a calendar, in its order.
+fn interactions_of(view: &CalendarView) -> Vec<Interaction> {
+    view.entries.iter().map(|e| e.interaction.clone()).collect()
+}
+
 #[tokio::test]
 async fn an_unknown_feed_token_is_feed_not_found() {
     let mut mocks = Mocks::new();
+    mocks.token_hashes_to("unknown-token", "unknown-hash");
     mocks
         .feeds
         .expect_feed_owner()
@@ -1802,8 +1868,10 @@ async fn an_unknown_feed_token_is_feed_not_found() {
         .times(1)
         .returning(|_| Ok(None));
     mocks.interactions.expect_calendar().never();
+    mocks.staff.expect_staff_contacts().never();
 
-    let result = mocks.service().calendar_feed("unknown-hash").await;
+    let token = FeedToken::parse("unknown-token").unwrap();
+    let result = mocks.service().calendar_feed(&token).await;
 
     assert_err!(result, InteractionError::FeedNotFound);
 }
@@ -1813,6 +1881,7 @@ async fn a_feed_lists_its_owners_interactions_from_30_days_back_to_a_year_ahead(
     let owner = UserId::new();
     let meeting = a_meeting().organizer(owner).build();
     let mut mocks = Mocks::new();
+    mocks.token_hashes_to("known-token", "known-hash");
     mocks
         .feeds
         .expect_feed_owner()
@@ -1829,10 +1898,14 @@ async fn a_feed_lists_its_owners_interactions_from_30_days_back_to_a_year_ahead(
             sink.push((user, from, to));
             Ok(listed.clone())
         });
+    mocks.contacts_of(vec![contact(owner, "Olga")]);
 
-    let feed = mocks.service().calendar_feed("known-hash").await.unwrap();
+    let token = FeedToken::parse("known-token").unwrap();
+    let feed = mocks.service().calendar_feed(&token).await.unwrap();
 
-    assert_eq!(feed, (owner, vec![meeting]));
+    assert_eq!(interactions_of(&feed), vec![meeting]);
+    assert_eq!(feed.name, "CRM");
+    assert_eq!(feed.now, now(), "stamped by the clock");
     let (user, from, to) = windows.single();
     assert_eq!(user, owner);
     assert_eq!(from, at("2026-02-18T12:00:00Z"), "30 days back");
@@ -1845,10 +1918,150 @@ async fn a_feed_lists_its_owners_interactions_from_30_days_back_to_a_year_ahead(
 }
 
 #[tokio::test]
+async fn a_feed_resolves_every_person_of_every_interaction_with_one_lookup() {
+    let (owner, colleague, gone) = (UserId::new(), UserId::new(), UserId::new());
+    let guest = EmailAddress::parse("guest@example.org").unwrap();
+    let mut first = a_meeting().organizer(owner).build();
+    first.attendees = vec![
+        Attendee::Staff(colleague),
+        Attendee::Email(guest.clone()),
+        Attendee::Staff(gone),
+    ];
+    let mut second = a_meeting().organizer(colleague).build();
+    second.attendees = vec![Attendee::Staff(owner), Attendee::Staff(colleague)];
+    let mut unorganised = a_meeting().build();
+    unorganised.organizer_id = Some(gone);
+    let mut mocks = Mocks::new();
+    mocks.token_hashes_to("known-token", "known-hash");
+    mocks
+        .feeds
+        .expect_feed_owner()
+        .times(1)
+        .returning(move |_| Ok(Some(owner)));
+    let listed = vec![first.clone(), second.clone(), unorganised.clone()];
+    mocks
+        .interactions
+        .expect_calendar()
+        .times(1)
+        .returning(move |_, _, _| Ok(listed.clone()));
+    let (olga, carl) = (contact(owner, "Olga"), contact(colleague, "Carl"));
+    let asked = mocks.contacts_of(vec![olga.clone(), carl.clone()]);
+
+    let token = FeedToken::parse("known-token").unwrap();
+    let feed = mocks.service().calendar_feed(&token).await.unwrap();
+
+    let mut ids = asked.single();
+    ids.sort();
+    let mut expected = vec![owner, colleague, gone];
+    expected.sort();
+    assert_eq!(ids, expected, "every staff user once, in one call");
+    assert_eq!(
+        feed.entries,
+        vec![
+            CalendarEntry {
+                interaction: first,
+                organizer: Some(staff_participant(&olga)),
+                attendees: vec![
+                    staff_participant(&carl),
+                    email_participant("guest@example.org"),
+                ],
+            },
+            CalendarEntry {
+                interaction: second,
+                organizer: Some(staff_participant(&carl)),
+                attendees: vec![staff_participant(&olga), staff_participant(&carl)],
+            },
+            CalendarEntry {
+                interaction: unorganised,
+                organizer: None,
+                attendees: Vec::new(),
+            },
+        ],
+        "unknown staff users are left out, email attendees kept"
+    );
+}
+
+#[tokio::test]
+async fn a_calendar_without_staff_people_looks_nobody_up() {
+    let mut alone = a_meeting().build();
+    alone.organizer_id = None;
+    alone.attendees = vec![Attendee::Email(
+        EmailAddress::parse("guest@example.org").unwrap(),
+    )];
+    let mut mocks = Mocks::new();
+    mocks.interaction_stored(&alone);
+    mocks.staff.expect_staff_contacts().never();
+
+    let view = mocks
+        .service()
+        .interaction_calendar(&admin(), alone.id)
+        .await
+        .unwrap();
+
+    assert_eq!(view.entries[0].organizer, None);
+    assert_eq!(
+        view.entries[0].attendees,
+        vec![email_participant("guest@example.org")]
+    );
+}
+
+#[tokio::test]
+async fn one_interaction_is_a_calendar_named_after_its_kind() {
+    let organizer = UserId::new();
+    let call = a_meeting().kind(Call).organizer(organizer).build();
+    let mut mocks = Mocks::new();
+    mocks.interaction_stored(&call);
+    let asked = mocks.contacts_of(vec![contact(organizer, "Olga")]);
+
+    let view = mocks
+        .service()
+        .interaction_calendar(&admin(), call.id)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        view,
+        CalendarView {
+            name: "CRM call".to_owned(),
+            entries: vec![CalendarEntry {
+                interaction: call,
+                organizer: Some(staff_participant(&contact(organizer, "Olga"))),
+                attendees: Vec::new(),
+            }],
+            now: now(),
+        }
+    );
+    assert_eq!(asked.single(), vec![organizer]);
+}
+
+#[tokio::test]
+async fn an_interaction_the_caller_may_not_see_has_no_calendar() {
+    // The meeting's customer has neither company nor owner: an agent
+    // assigned to companies does not see it.
+    let meeting = a_meeting().build();
+    let mut mocks = Mocks::new();
+    mocks.interaction_stored(&meeting);
+    mocks.staff.expect_staff_contacts().never();
+
+    let result = mocks
+        .service()
+        .interaction_calendar(&agent_of(&[CompanyId::new()]), meeting.id)
+        .await;
+
+    assert_err!(result, InteractionError::InteractionNotFound);
+}
+
+#[tokio::test]
 async fn staff_rotate_their_own_feed_token() {
     let caller = agent_of(&[]);
     let user = user_id(&caller);
     let mut mocks = Mocks::new();
+    mocks.feed_tokens.expect_generate().times(1).returning(|| {
+        (
+            FeedToken::new("new-token".to_owned()),
+            FeedTokenHash::new("new-hash".to_owned()),
+        )
+    });
     mocks
         .feeds
         .expect_set_feed_token()
@@ -1856,24 +2069,64 @@ async fn staff_rotate_their_own_feed_token() {
         .times(1)
         .returning(|_, _| Ok(()));
 
-    mocks
-        .service()
-        .rotate_calendar_feed(&caller, "new-hash")
-        .await
-        .unwrap();
+    let token = mocks.service().rotate_calendar_feed(&caller).await.unwrap();
+
+    assert_eq!(token.expose(), "new-token", "the caller gets the token");
 }
 
 #[tokio::test]
 async fn customers_have_no_calendar_feed() {
     let mut mocks = Mocks::new();
+    mocks.feed_tokens.expect_generate().never();
     mocks.feeds.expect_set_feed_token().never();
 
     let result = mocks
         .service()
-        .rotate_calendar_feed(&signed_in_as(&a_customer()), "new-hash")
+        .rotate_calendar_feed(&signed_in_as(&a_customer()))
         .await;
 
     assert_err!(result, InteractionError::Forbidden);
+}
+
+#[tokio::test]
+async fn mine_lists_a_staff_callers_own_interactions_and_changes_nothing_for_customers() {
+    let agent = agent_of(&[]);
+    let customer = a_customer();
+    let other_organizer = UserId::new();
+    let cases = [
+        ("staff", agent.clone(), Some(user_id(&agent))),
+        ("customer", signed_in_as(&customer), Some(other_organizer)),
+    ];
+    for (case, caller, organizer_asked) in cases {
+        let query = InteractionQuery {
+            organizer_id: Some(other_organizer),
+            mine: true,
+            ..InteractionQuery::default()
+        };
+        let expected = InteractionQuery {
+            organizer_id: organizer_asked,
+            ..InteractionQuery::default()
+        };
+        let mut mocks = Mocks::with_scope(All);
+        mocks
+            .interactions
+            .expect_list()
+            .withf(move |q, _, _, _| *q == expected)
+            .times(1)
+            .returning(|_, _, _, _| {
+                Ok(Page {
+                    items: Vec::new(),
+                    next: None,
+                })
+            });
+
+        let result = mocks
+            .service()
+            .list(&caller, &query, &PageRequest::default())
+            .await;
+
+        assert!(result.is_ok(), "{case}: {result:?}");
+    }
 }
 
 #[tokio::test]

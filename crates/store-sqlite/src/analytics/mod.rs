@@ -6,9 +6,11 @@
 //! journey. A request's day and hour slices sum counter rows with one index
 //! range per slice ([`query::counter_rows`]); its exact slices (under an
 //! hour) read the records of that time ([`query::exact_rows`]); conversion
-//! and the funnel read the journeys that touch the range. No statement
-//! visits every interaction, ticket or status change.
+//! and the funnel read the journeys that touch the range; email figures read
+//! the recipients sent to in the range through an index. No statement
+//! visits every interaction, ticket, status change or recipient.
 
+mod email;
 mod interactions;
 mod lifecycle;
 mod query;
@@ -17,8 +19,10 @@ mod slices;
 mod tickets;
 
 use async_trait::async_trait;
-use crm_analytics::ports::{InteractionSource, LifecycleSource, TicketSource};
-use crm_analytics::{CountRequest, InteractionCount, LifecycleCounts, TicketCounts};
+use crm_analytics::ports::{EmailSource, InteractionSource, LifecycleSource, TicketSource};
+use crm_analytics::{
+    CountRequest, EmailPeriodCounts, InteractionCount, LifecycleCounts, TicketCounts,
+};
 use crm_kernel::BackendError;
 
 use crate::db::open::SqliteStore;
@@ -55,6 +59,19 @@ impl LifecycleSource for SqliteStore {
     ) -> Result<LifecycleCounts, BackendError> {
         let request = request.clone();
         self.with_reader(move |conn| lifecycle::lifecycle_counts(conn, &request))
+            .await?
+    }
+}
+
+#[async_trait]
+impl EmailSource for SqliteStore {
+    #[tracing::instrument(skip_all, fields(periods = request.periods.len()))]
+    async fn email_counts(
+        &self,
+        request: &CountRequest,
+    ) -> Result<Vec<EmailPeriodCounts>, BackendError> {
+        let request = request.clone();
+        self.with_reader(move |conn| email::email_counts(conn, &request))
             .await?
     }
 }

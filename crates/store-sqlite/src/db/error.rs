@@ -1,6 +1,7 @@
 //! What can go wrong inside a database call, and how it becomes a port's error.
 
 use crm_customers::ports::StoreError as CustomerStoreError;
+use crm_email::ports::StoreError as EmailStoreError;
 use crm_identity::ports::StoreError;
 use crm_interactions::ports::StoreError as InteractionStoreError;
 use crm_kernel::BackendError;
@@ -35,6 +36,9 @@ pub(crate) type TicketDbError = DbError<TicketStoreError>;
 
 /// The failure of a database call of an interactions port.
 pub(crate) type InteractionDbError = DbError<InteractionStoreError>;
+
+/// The failure of a database call of an email port.
+pub(crate) type EmailDbError = DbError<EmailStoreError>;
 
 impl<R> DbError<R> {
     /// The contract outcome `error`.
@@ -93,6 +97,12 @@ impl From<TicketDbError> for TicketStoreError {
 
 impl From<InteractionDbError> for InteractionStoreError {
     fn from(error: InteractionDbError) -> Self {
+        error.into_port_error(Self::Backend)
+    }
+}
+
+impl From<EmailDbError> for EmailStoreError {
+    fn from(error: EmailDbError) -> Self {
         error.into_port_error(Self::Backend)
     }
 }

@@ -59,7 +59,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "session_checks",
         sql: include_str!("../../../../migrations/sqlite/0005_session_checks.sql"),
     },
-    // 0006 (email) is taken by a branch not merged yet.
+    Migration {
+        version: 6,
+        name: "email",
+        sql: include_str!("../../../../migrations/sqlite/0006_email.sql"),
+    },
     Migration {
         version: 7,
         name: "report_counters",
@@ -240,7 +244,7 @@ impl SqliteStore {
 }
 
 /// Applies the pending ones of `migrations` on `conn`.
-fn migrate(
+pub(crate) fn migrate(
     conn: &mut Connection,
     migrations: &[Migration],
     clock: &dyn Clock,
@@ -293,12 +297,6 @@ fn migrate(
         });
     }
     Ok(done)
-}
-
-/// Applies `migrations` on `conn`, for tests of the schema.
-#[cfg(test)]
-pub(crate) fn migrate_for_tests(conn: &mut Connection, migrations: &[Migration]) {
-    migrate(conn, migrations, &SystemClock).expect("the migrations apply");
 }
 
 /// The state of each of `migrations` (and of unknown applied ones) on `conn`.

@@ -44,20 +44,23 @@ impl StaffDirectory for SqliteStore {
         Ok(exists)
     }
 
-    /// The user's name and email (whatever its role and status), parsed by
-    /// their domain constructors.
-    #[tracing::instrument(skip_all, fields(user_id = %id))]
-    async fn staff_contact(&self, id: UserId) -> Result<Option<StaffContact>, StoreError> {
-        let contact = self
-            .read(move |conn| Ok(staff_contacts(conn, &[id])?.pop()))
-            .await?;
-        Ok(contact)
+    /// The name and email of every user among `ids` (whatever its role and
+    /// status), parsed by their domain constructors: one query per batch of
+    /// ids on one reader.
+    #[tracing::instrument(skip_all, fields(ids = ids.len()))]
+    async fn staff_contacts(&self, ids: &[UserId]) -> Result<Vec<StaffContact>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = ids.to_vec();
+        let contacts = self.read(move |conn| staff_contacts(conn, &ids)).await?;
+        Ok(contacts)
     }
 }
 
 /// The contacts of the staff users that have one of `ids` (whatever their
 /// role and status), in one query: one per existing user, in no particular
-/// order. A batched `staff_contacts` port method is this on a reader.
+/// order (the `staff_contacts` port method on a reader).
 fn staff_contacts(
     conn: &Connection,
     ids: &[UserId],

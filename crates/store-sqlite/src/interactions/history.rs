@@ -8,7 +8,7 @@
 //! | `interaction` | `interactions` | `date_time` | `description` | `status` | interaction id |
 //! | `ticket` | `tickets` | `created_at` | `subject` | `status` | ticket id |
 //! | `status_change` | `customer_status_changes` | `at` | `Status changed from lead to prospect` (`Status set to lead` for the first) | `to_status` | row id |
-//! | `email` | none yet: the email context has no table, so it adds nothing | | | | |
+//! | `email` | messages, replies, opt-outs and bounces (see `crate::email::history`) | | | | |
 //!
 //! Interaction rows also carry the interaction itself (its columns are NULL
 //! in the other branches). The kind and status filters apply to interaction
@@ -16,7 +16,8 @@
 //! `include_staff_only` notes are left out.
 //!
 //! Entries are ordered by (`at`, source, id) in the filter's direction and
-//! keyset-paginated on that triple. The cursor's key is `at` (RFC 3339
+//! keyset-paginated on that triple. Email entries are staff-only: without
+//! `include_staff_only` they are left out. The cursor's key is `at` (RFC 3339
 //! text) and its id `<source>:<id>`. In SQL the pair (source, id) is the
 //! text `<source>:<id>`, which sorts like the pair because no source's name
 //! is a prefix of another's; a status change's integer id is zero-padded
@@ -114,7 +115,7 @@ fn history_plan(
     }
     if filter.sources.status_changes {
         let mut conditions = Filter::new();
-        conditions.push_text("s.customer_id = ?", customer);
+        conditions.push_text("s.customer_id = ?", customer.clone());
         conditions.within("s.at", filter.from, filter.to);
         branches.push(format!(
             "SELECT 'status_change' AS source, CAST(s.id AS TEXT) AS id, s.at AS at, \
@@ -128,8 +129,12 @@ fn history_plan(
         ));
         params.extend(conditions.into_params());
     }
-    // `filter.sources.emails`: the email context stores no messages yet, so
-    // there is no table to read; emails join the union once it has one.
+    if filter.sources.emails && include_staff_only {
+        for (branch, values) in crate::email::history::branches(&customer, filter, &nothing) {
+            branches.push(branch);
+            params.extend(values);
+        }
+    }
     if branches.is_empty() {
         return ListPlan::Empty;
     }
@@ -213,9 +218,10 @@ impl EntryRow {
     fn into_entry(self) -> Result<HistoryEntry, CorruptData> {
         let source = source(&self.source)?;
         let status = match source {
-            HistorySource::Interaction | HistorySource::Email => {
+            HistorySource::Interaction => {
                 crate::interactions::rows::status("interactions.status", &self.status)?.as_str()
             }
+            HistorySource::Email => crate::email::history::status(&self.status)?,
             HistorySource::Ticket => decode("tickets.status", &self.status, |text| {
                 TicketStatus::parse(text).ok_or_else(|| format!("unknown ticket status `{text}`"))
             })?
@@ -299,10 +305,29 @@ mod tests {
             },
             ..HistoryFilter::default()
         };
+        // Emails are staff-only: a customer's own history has no source left.
         assert!(matches!(
-            history_plan(CustomerId::new(), &filter, true, &PageRequest::default()),
+            history_plan(CustomerId::new(), &filter, false, &PageRequest::default()),
             ListPlan::Empty
         ));
+    }
+
+    #[test]
+    fn emails_add_three_branches_for_staff() {
+        let filter = HistoryFilter {
+            sources: Sources::with_extras(["emails"]).unwrap(),
+            from: Some(Timestamp::from_millis(0).unwrap()),
+            ..HistoryFilter::default()
+        };
+        let (sql, params) = sql_and_params(history_plan(
+            CustomerId::new(),
+            &filter,
+            true,
+            &PageRequest::default(),
+        ));
+        assert_eq!(sql.matches("UNION ALL").count(), 3, "{sql}");
+        assert_eq!(sql.matches('?').count(), params.len(), "{sql}");
+        assert!(source("email").is_ok());
     }
 
     #[test]

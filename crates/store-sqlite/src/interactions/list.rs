@@ -100,6 +100,7 @@ mod tests {
             from: Some(Timestamp::from_millis(0).unwrap()),
             to: Some(Timestamp::from_millis(1).unwrap()),
             direction: SortDirection::Desc,
+            mine: false,
         };
         let visibility = Visibility::Agent {
             company_ids: vec![CompanyId::new(), CompanyId::new()],

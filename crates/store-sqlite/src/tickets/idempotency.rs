@@ -74,7 +74,7 @@ pub(crate) fn record(
 
 /// The stored form of a request's fingerprint: its SHA-256 in lower-case
 /// hex (equal for equal requests, and the text is not kept twice).
-fn digest(fingerprint: &str) -> String {
+pub(crate) fn digest(fingerprint: &str) -> String {
     Sha256::digest(fingerprint.as_bytes()).iter().fold(
         String::with_capacity(64),
         |mut hex, byte| {

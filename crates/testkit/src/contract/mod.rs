@@ -13,6 +13,7 @@
 //! crm_testkit::tickets_contract_tests!(fresh_store);
 //! crm_testkit::interactions_contract_tests!(fresh_store);
 //! crm_testkit::analytics_contract_tests!(fresh_store);
+//! crm_testkit::email_contract_tests!(fresh_store);
 //! ```
 //!
 //! The factory returns `(guard, store)`: the guard lives as long as the test
@@ -21,6 +22,7 @@
 
 pub mod analytics;
 pub mod customers;
+pub mod email;
 pub mod identity;
 pub mod interactions;
 pub mod tickets;

@@ -4,6 +4,7 @@
 use actix_web::http::StatusCode;
 use crm_analytics::AnalyticsError;
 use crm_customers::CustomerError;
+use crm_email::EmailError;
 use crm_identity::IdentityError;
 use crm_interactions::InteractionError;
 use crm_kernel::ValidationErrors;
@@ -178,6 +179,44 @@ impl From<AnalyticsError> for ApiError {
             AnalyticsError::Forbidden => Self::forbidden("Reports are for staff only."),
             AnalyticsError::Backend(error) => Self::internal(&error),
             AnalyticsError::Render(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<EmailError> for ApiError {
+    fn from(error: EmailError) -> Self {
+        match error {
+            EmailError::Validation(errors) => Self::validation(&errors),
+            EmailError::Forbidden => Self::forbidden("You are not allowed to do this."),
+            EmailError::EmailNotFound => Self::not_found("No such email."),
+            EmailError::TemplateNotFound => Self::not_found("No such email template."),
+            EmailError::CustomerNotFound => Self::not_found("No such customer."),
+            EmailError::SuppressionNotFound => Self::not_found("This address is not suppressed."),
+            EmailError::InvalidToken => Self::not_found("No such link."),
+            EmailError::Suppressed { address, reason } => Self::conflict(
+                "address-suppressed",
+                "Address suppressed",
+                format!("{address} is on the suppression list ({reason}); nothing was sent."),
+            ),
+            EmailError::TemplateNameTaken => Self::conflict(
+                "template-name-taken",
+                "Template name taken",
+                "Another email template has this name.",
+            ),
+            EmailError::IdempotencyKeyReused => Self::conflict(
+                "idempotency-key-reused",
+                "Idempotency key reused",
+                "This Idempotency-Key was already used for a different request.",
+            ),
+            EmailError::Conflict => Self::conflict(
+                "conflict",
+                "Concurrent change",
+                "The record changed meanwhile; fetch it and retry.",
+            ),
+            EmailError::InvalidTransition { from, to } => {
+                Self::invalid_transition("email recipient", from, to)
+            }
+            EmailError::Backend(error) => Self::internal(&error),
         }
     }
 }

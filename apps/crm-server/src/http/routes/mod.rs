@@ -9,10 +9,14 @@ pub mod calendar;
 pub mod companies;
 pub mod customers;
 pub mod dashboard;
+pub mod email_suppressions;
+pub mod email_templates;
+pub mod emails;
 pub mod health;
 pub mod interactions;
 pub mod reports;
 pub mod tickets;
+pub mod tracking;
 pub mod users;
 
 use actix_web::web;
@@ -22,7 +26,8 @@ use actix_web::web;
 /// Order matters where a fixed path would otherwise be taken for an id:
 /// `calendar` registers `/api/interactions/{interaction_id}.ics` before
 /// `interactions` registers `/api/interactions/{interaction_id}` (and
-/// `customers` registers its CSV paths before its `{customer_id}` paths).
+/// `customers` registers its CSV paths before its `{customer_id}` paths;
+/// `emails` registers `/api/emails/inbound…` before `/api/emails/{email_id}`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     auth::configure(cfg);
     users::configure(cfg);
@@ -31,6 +36,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     tickets::configure(cfg);
     calendar::configure(cfg);
     interactions::configure(cfg);
+    emails::configure(cfg);
+    email_templates::configure(cfg);
+    email_suppressions::configure(cfg);
+    tracking::configure(cfg);
     health::configure(cfg);
     reports::configure(cfg);
     dashboard::configure(cfg);

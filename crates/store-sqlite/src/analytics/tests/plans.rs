@@ -8,7 +8,8 @@ use rusqlite::Connection;
 use super::super::query::{Counters, counter_sql};
 use super::super::scope::{CounterScope, customer_condition};
 use super::super::{interactions, lifecycle, tickets};
-use crate::db::migrations::{MIGRATIONS, migrate_for_tests};
+use super::migrate_for_tests;
+use crate::db::migrations::MIGRATIONS;
 
 fn database() -> Connection {
     let mut conn = Connection::open_in_memory().unwrap();

@@ -17,7 +17,8 @@ use rusqlite::Connection;
 
 use super::super::interactions::interaction_counts;
 use super::super::query::visits;
-use crate::db::migrations::{MIGRATIONS, migrate_for_tests};
+use super::migrate_for_tests;
+use crate::db::migrations::MIGRATIONS;
 
 const INTERACTIONS: u32 = 1_000_000;
 

@@ -105,6 +105,7 @@ macro_rules! interactions_contract_tests {
             history_hides_notes_without_include_staff_only,
             calendar_feed_tokens_are_set_replaced_and_looked_up,
             interaction_staff_directory_knows_staff_users,
+            interaction_staff_contacts_answer_many_ids_in_one_call,
             interaction_customer_ref_hides_erased_customers,
         );
     };
@@ -145,7 +146,7 @@ mod tests {
             include_str!("history.rs"),
             include_str!("directory.rs"),
         ]);
-        assert_eq!(names.len(), 21, "{names:?}");
+        assert_eq!(names.len(), 22, "{names:?}");
         for name in &names {
             assert!(
                 macro_body.contains(&format!("{name},")),

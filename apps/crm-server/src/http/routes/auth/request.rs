@@ -99,12 +99,7 @@ impl TryFrom<RefreshRequest> for RefreshToken {
     type Error = ValidationErrors;
 
     fn try_from(request: RefreshRequest) -> Result<Self, ValidationErrors> {
-        if request.refresh_token.is_empty() || request.refresh_token.len() > 512 {
-            return Err(ValidationErrors::single(
-                "refresh_token",
-                "must be 1 to 512 characters",
-            ));
-        }
-        Ok(Self::new(request.refresh_token))
+        Self::parse(&request.refresh_token)
+            .map_err(|error| ValidationErrors::single("refresh_token", error))
     }
 }

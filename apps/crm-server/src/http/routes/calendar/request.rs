@@ -1,5 +1,7 @@
 //! What the calendar routes accept.
 
+use crm_interactions::FeedToken;
+use crm_kernel::ValidationErrors;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -9,4 +11,13 @@ use utoipa::IntoParams;
 pub struct FeedParams {
     /// The feed token from `POST /api/me/calendar-feed`.
     pub token: Option<String>,
+}
+
+impl FeedParams {
+    /// The feed token of the URL; a missing or malformed one is an error
+    /// against `token`.
+    pub fn token(&self) -> Result<FeedToken, ValidationErrors> {
+        let token = self.token.as_deref().unwrap_or_default();
+        FeedToken::parse(token).map_err(|error| ValidationErrors::single("token", error))
+    }
 }

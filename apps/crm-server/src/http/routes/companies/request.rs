@@ -1,11 +1,11 @@
 //! What `/api/companies` accepts, and its parsing into the customers context's input.
 
 use crm_customers::{CompanyPatch, CompanyQuery, CompanySort, NewCompany, Website};
-use crm_kernel::{LongText, PersonName, PhoneNumber, SortDirection, ValidationErrors};
+use crm_kernel::{LongText, PersonName, PhoneNumber, ValidationErrors};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::http::fields::optional;
+use crate::http::fields::{id, optional};
 use crate::http::pagination::{scope, search_text};
 use crate::http::patch::{clearable, nullable, required};
 
@@ -150,8 +150,9 @@ pub struct ListCompaniesParams {
 impl ListCompaniesParams {
     /// The query these parameters describe, recording invalid ones.
     pub fn query(&self, errors: &mut ValidationErrors) -> CompanyQuery {
-        let (sort, direction) = parse_sort(errors, self.sort.as_deref());
+        let order = id(errors, "sort", self.sort.as_deref(), CompanySort::parse);
         let text = search_text(errors, self.q.as_ref());
+        let (sort, direction) = order.unwrap_or_default();
         CompanyQuery {
             text,
             sort,
@@ -165,25 +166,6 @@ impl ListCompaniesParams {
             "companies",
             &(self.sort.as_deref().unwrap_or("name"), &query.text),
         )
-    }
-}
-
-fn parse_sort(errors: &mut ValidationErrors, text: Option<&str>) -> (CompanySort, SortDirection) {
-    let Some(text) = text else {
-        return (CompanySort::default(), SortDirection::Asc);
-    };
-    let (direction, name) = SortDirection::split(text);
-    match name {
-        "name" => (CompanySort::Name, direction),
-        "created_at" => (CompanySort::CreatedAt, direction),
-        "updated_at" => (CompanySort::UpdatedAt, direction),
-        _ => {
-            errors.add(
-                "sort",
-                "must be name, created_at or updated_at, optionally prefixed with -",
-            );
-            (CompanySort::default(), SortDirection::Asc)
-        }
     }
 }
 

@@ -2,9 +2,10 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use crm_customers::import::IMPORT_COLUMNS;
-use crm_customers::{Customer, ImportOptions, ImportReport, ImportRow, RowError};
-use crm_kernel::{Limit, PageRequest, ValidationErrors};
+use crm_customers::{
+    Customer, ImportHeader, ImportOptions, ImportReport, RowError, csv_cell, import,
+};
+use crm_kernel::ValidationErrors;
 use futures_util::{StreamExt, stream};
 use serde::Deserialize;
 use utoipa::openapi::RefOr;
@@ -98,25 +99,7 @@ pub async fn import_customers(
             message: format!("is not valid CSV: {error}"),
         })?;
         let line = record.position().map_or(0, csv::Position::line);
-        if record.len() != columns.len() {
-            return Err(RowError {
-                row: line,
-                field: "row".to_owned(),
-                message: format!(
-                    "has {} values; the header has {}",
-                    record.len(),
-                    columns.len()
-                ),
-            });
-        }
-        Ok(ImportRow {
-            line,
-            values: columns
-                .iter()
-                .cloned()
-                .zip(record.iter().map(str::to_owned))
-                .collect(),
-        })
+        columns.row(line, record.iter())
     });
     let report = state
         .customers
@@ -125,37 +108,12 @@ pub async fn import_customers(
     Ok(HttpResponse::Ok().json(report))
 }
 
-/// The header's column names, or a 400 naming every problem with them.
-fn header(reader: &mut csv::Reader<&[u8]>) -> Result<Vec<String>, ApiError> {
+/// The header's columns, or a 400 naming every problem with them.
+fn header(reader: &mut csv::Reader<&[u8]>) -> Result<ImportHeader, ApiError> {
     let header = reader
         .headers()
         .map_err(|e| ApiError::invalid_field("header", format!("is not valid CSV: {e}")))?;
-    let columns: Vec<String> = header.iter().map(|c| c.trim().to_owned()).collect();
-    let mut errors = ValidationErrors::new();
-    for column in &columns {
-        if !IMPORT_COLUMNS.contains(&column.as_str()) {
-            errors.add(
-                "header",
-                format!(
-                    "`{column}` is not a known column (expected {})",
-                    IMPORT_COLUMNS.join(", ")
-                ),
-            );
-        }
-    }
-    for required in ["first_name", "last_name"] {
-        if !columns.iter().any(|c| c == required) {
-            errors.add("header", format!("the column `{required}` is missing"));
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    for column in &columns {
-        if !seen.insert(column) {
-            errors.add("header", format!("the column `{column}` appears twice"));
-        }
-    }
-    errors.into_result()?;
-    Ok(columns)
+    Ok(ImportHeader::parse(header.iter())?)
 }
 
 fn is_csv(req: &HttpRequest) -> bool {
@@ -172,25 +130,6 @@ fn is_csv(req: &HttpRequest) -> bool {
         .is_some_and(|essence| essence == "text/csv" || essence == "application/csv")
 }
 
-/// The columns of an export: the import columns, then the read-only ones.
-const EXPORT_COLUMNS: [&str; 15] = [
-    "customer_id",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company_id",
-    "company",
-    "status",
-    "notes",
-    "owner_id",
-    "tags",
-    "source",
-    "created_at",
-    "updated_at",
-    "last_interaction",
-];
-
 fn csv_line(values: &[String]) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail.
@@ -198,9 +137,11 @@ fn csv_line(values: &[String]) -> Vec<u8> {
     writer.into_inner().unwrap_or_default()
 }
 
+/// One customer's cells, each quoted against spreadsheet formulas
+/// (`crm_customers::csv_cell`).
 fn export_row(customer: Customer) -> Vec<String> {
     let text = |v: Option<String>| v.unwrap_or_default();
-    vec![
+    let cells = vec![
         customer.id.to_string(),
         customer.first_name.to_string(),
         customer.last_name.to_string(),
@@ -216,7 +157,14 @@ fn export_row(customer: Customer) -> Vec<String> {
         customer.created_at.to_string(),
         customer.updated_at.to_string(),
         text(customer.last_interaction.map(|t| t.to_string())),
-    ]
+    ];
+    cells
+        .into_iter()
+        .map(|cell| match csv_cell::neutralise(&cell) {
+            std::borrow::Cow::Borrowed(_) => cell,
+            std::borrow::Cow::Owned(quoted) => quoted,
+        })
+        .collect()
 }
 
 /// Export the customers the caller may see as CSV (staff).
@@ -239,52 +187,31 @@ pub async fn export_customers(
     let mut errors = ValidationErrors::new();
     let query = params.query(&mut errors);
     errors.into_result()?;
-    let limit = Limit::parse(Some(Limit::MAX)).unwrap_or_default();
-    // The first page runs now, so that a refusal is a proper error response.
-    let first = state
-        .customers
-        .list_customers(&caller.0, &query, &PageRequest { limit, after: None })
-        .await?;
-    let header = csv_line(&EXPORT_COLUMNS.map(str::to_owned));
-    let state = state.into_inner();
-    let pages = stream::unfold(Some(first), move |page| {
-        let state = state.clone();
-        let caller = caller.0.clone();
-        let query = query.clone();
-        async move {
-            let page = page?;
-            let mut bytes = Vec::new();
-            for customer in page.items {
-                bytes.extend(csv_line(&export_row(customer)));
-            }
-            let next = match page.next {
-                None => None,
-                Some(after) => {
-                    let request = PageRequest {
-                        limit,
-                        after: Some(after),
-                    };
-                    match state
-                        .customers
-                        .list_customers(&caller, &query, &request)
-                        .await
-                    {
-                        Ok(next) => Some(next),
-                        Err(error) => {
-                            tracing::error!(%error, "export stopped: a page could not be read");
-                            return Some((
-                                Err(actix_web::error::ErrorInternalServerError("export failed")),
-                                None,
-                            ));
-                        }
-                    }
+    // The first batch is read now, so that a refusal is a proper error response.
+    let export = state.customers.export_customers(&caller.0, query).await?;
+    let header = csv_line(&import::EXPORT_COLUMNS.map(str::to_owned));
+    let batches = stream::unfold(Some(export), |export| async move {
+        let mut export = export?;
+        match export.next_batch().await {
+            Ok(None) => None,
+            Ok(Some(customers)) => {
+                let mut bytes = Vec::new();
+                for customer in customers {
+                    bytes.extend(csv_line(&export_row(customer)));
                 }
-            };
-            Some((Ok::<_, actix_web::Error>(web::Bytes::from(bytes)), next))
+                Some((Ok(web::Bytes::from(bytes)), Some(export)))
+            }
+            Err(error) => {
+                tracing::error!(%error, "export stopped: a page could not be read");
+                Some((
+                    Err(actix_web::error::ErrorInternalServerError("export failed")),
+                    None,
+                ))
+            }
         }
     });
     let body = stream::once(async move { Ok::<_, actix_web::Error>(web::Bytes::from(header)) })
-        .chain(pages);
+        .chain(batches);
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((

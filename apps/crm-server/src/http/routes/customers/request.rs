@@ -228,17 +228,11 @@ impl CustomerFilterParams {
     /// The query these parameters describe, recording invalid ones.
     pub fn query(&self, errors: &mut ValidationErrors) -> CustomerQuery {
         let text = search_text(errors, self.q.as_ref());
-        let sort = match self.sort.as_deref() {
-            Some(s) => errors
-                .check(
-                    "sort",
-                    CustomerSort::parse(s)
-                        .ok_or("must be name, created_at, updated_at, last_interaction or relevance, optionally prefixed with -"),
-                )
-                .unwrap_or_default(),
-            None if text.is_some() => CustomerSort::relevance(),
-            None => CustomerSort::default(),
-        };
+        let sort = id(errors, "sort", self.sort.as_deref(), |s| {
+            CustomerSort::parse(s).ok_or(
+                "must be name, created_at, updated_at, last_interaction or relevance, optionally prefixed with -",
+            )
+        });
         CustomerQuery {
             status: id(errors, "status", self.status.as_deref(), |s| {
                 LifecycleStatus::parse(s).ok_or("must be lead, prospect, customer or churned")
@@ -254,8 +248,9 @@ impl CustomerFilterParams {
             created_from: timestamp(errors, "created_from", self.created_from.as_deref()),
             created_to: timestamp(errors, "created_to", self.created_to.as_deref()),
             text,
-            sort,
+            ..CustomerQuery::default()
         }
+        .ordered_by(sort)
     }
 
     /// The scope cursors of this list are bound to.

@@ -76,7 +76,7 @@ pub async fn list_interactions(
     params: web::Query<ListInteractionsParams>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = ValidationErrors::new();
-    let (query, scope) = params.query(&mut errors, &caller.0);
+    let (query, scope) = params.query(&mut errors);
     let interactions: InteractionList =
         paginate(&state, &page, &scope, errors, |state, page| async move {
             state.interactions.list(&caller.0, &query, &page).await

@@ -1,11 +1,11 @@
 //! What `/api/interactions` accepts, and its parsing into the interactions context's input.
 
 use crm_interactions::{
-    Attendee, End, InteractionKind, InteractionPatch, InteractionQuery, InteractionStatus,
-    MeetingUrl, NewInteraction, TimeZone,
+    Attendee, Attendees, End, InteractionKind, InteractionPatch, InteractionQuery,
+    InteractionStatus, MeetingUrl, NewInteraction, TimeZone, parse_order,
 };
 use crm_kernel::{
-    CustomerId, EmailAddress, LongText, Principal, ShortText, SortDirection, Timestamp, UserId,
+    CustomerId, EmailAddress, LongText, ShortText, SortDirection, Timestamp, UserId,
     ValidationErrors,
 };
 use serde::Deserialize;
@@ -16,8 +16,9 @@ use crate::http::fields::{flag, id, optional, timestamp};
 use crate::http::pagination::scope;
 use crate::http::patch::{clearable, nullable, required};
 
-/// The participants of a request, recording invalid ones.
-fn attendees(errors: &mut ValidationErrors, bodies: Vec<AttendeeBody>) -> Vec<Attendee> {
+/// The participants of a request, recording invalid ones (each entry,
+/// and too many of them against `attendees`).
+fn attendees(errors: &mut ValidationErrors, bodies: Vec<AttendeeBody>) -> Option<Attendees> {
     let mut attendees = Vec::new();
     for (n, body) in bodies.into_iter().enumerate() {
         let field = format!("attendees[{n}]");
@@ -31,10 +32,7 @@ fn attendees(errors: &mut ValidationErrors, bodies: Vec<AttendeeBody>) -> Vec<At
             _ => errors.add(field, "must have either user_id or email"),
         }
     }
-    if attendees.len() > 100 {
-        errors.add("attendees", "must hold at most 100 participants");
-    }
-    attendees
+    errors.check("attendees", Attendees::parse(attendees))
 }
 
 /// An interaction being scheduled or recorded.
@@ -141,7 +139,15 @@ impl TryFrom<ScheduleRequest> for NewInteraction {
             LongText::parse,
         );
         let attendees = attendees(&mut errors, request.attendees.unwrap_or_default());
-        match (start, description, zone, location, meeting_url, outcome) {
+        match (
+            start,
+            description,
+            zone,
+            location,
+            meeting_url,
+            outcome,
+            attendees,
+        ) {
             (
                 Some(date_time),
                 Some(description),
@@ -149,6 +155,7 @@ impl TryFrom<ScheduleRequest> for NewInteraction {
                 Some(location),
                 Some(meeting_url),
                 Some(outcome),
+                Some(attendees),
             ) if errors.is_empty() => Ok(Self {
                 customer_id: request.customer_id,
                 kind: request.kind,
@@ -263,7 +270,7 @@ impl TryFrom<UpdateInteractionRequest> for InteractionPatch {
         let organizer_id = required(&mut errors, "organizer_id", request.organizer_id);
         let status = required(&mut errors, "status", request.status);
         let attendees = required(&mut errors, "attendees", request.attendees)
-            .map(|list| attendees(&mut errors, list));
+            .and_then(|list| attendees(&mut errors, list));
         errors.into_result()?;
         Ok(Self {
             kind,
@@ -312,14 +319,10 @@ pub struct ListInteractionsParams {
 }
 
 impl ListInteractionsParams {
-    /// The query these parameters describe for `caller` (`mine` names the
-    /// caller as organizer), recording invalid ones; and the scope cursors
-    /// of this list are bound to.
-    pub fn query(
-        &self,
-        errors: &mut ValidationErrors,
-        caller: &Principal,
-    ) -> (InteractionQuery, String) {
+    /// The query these parameters describe (the service decides what
+    /// `mine` means for the caller), recording invalid ones; and the scope
+    /// cursors of this list are bound to.
+    pub fn query(&self, errors: &mut ValidationErrors) -> (InteractionQuery, String) {
         let mine = flag(errors, "mine", self.mine.as_deref());
         let organizer_id = id(
             errors,
@@ -334,16 +337,13 @@ impl ListInteractionsParams {
                 self.customer_id.as_deref(),
                 CustomerId::parse,
             ),
-            organizer_id: if mine {
-                caller.user_id().or(organizer_id)
-            } else {
-                organizer_id
-            },
+            organizer_id,
             kind: kind(errors, self.kind.as_deref()),
             status: status(errors, self.status.as_deref()),
             from: timestamp(errors, "from", self.from.as_deref()),
             to: timestamp(errors, "to", self.to.as_deref()),
             direction: direction(errors, self.sort.as_deref()),
+            mine,
         };
         let scope = scope(
             "interactions",
@@ -362,16 +362,12 @@ impl ListInteractionsParams {
     }
 }
 
-/// The sort direction of a `date_time` / `-date_time` parameter.
+/// The sort direction of a `date_time` / `-date_time` parameter
+/// (newest first when invalid; the error is recorded against `sort`).
 pub fn direction(errors: &mut ValidationErrors, sort: Option<&str>) -> SortDirection {
-    match sort {
-        None | Some("-date_time") => SortDirection::Desc,
-        Some("date_time") => SortDirection::Asc,
-        Some(_) => {
-            errors.add("sort", "must be date_time or -date_time");
-            SortDirection::Desc
-        }
-    }
+    errors
+        .check("sort", parse_order(sort))
+        .unwrap_or(SortDirection::Desc)
 }
 
 /// Parses an interaction kind parameter.

@@ -12,6 +12,7 @@ use crm_tickets::{NewComment, NewTicket, Ticket, TicketPatch};
 use crate::http::auth_guard::Caller;
 use crate::http::error::ApiError;
 use crate::http::etag::{if_match, versioned};
+use crate::http::idempotency::idempotency_key;
 use crate::http::json::ApiJson;
 use crate::http::pagination::{PageParams, paginate};
 use crate::state::AppState;
@@ -89,14 +90,7 @@ pub async fn raise_ticket(
     body: ApiJson<RaiseTicketRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let new = NewTicket::try_from(body.0)?;
-    let key = req
-        .headers()
-        .get("idempotency-key")
-        .map(|v| {
-            v.to_str()
-                .map_err(|_| ApiError::invalid_field("Idempotency-Key", "must be visible ASCII"))
-        })
-        .transpose()?;
+    let key = idempotency_key(&req)?;
     let raised = state.tickets.raise(&caller.0, new, key).await?;
     let location = format!("/api/tickets/{}", raised.ticket.id);
     Ok(HttpResponse::build(StatusCode::CREATED)

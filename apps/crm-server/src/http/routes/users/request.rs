@@ -67,7 +67,7 @@ impl TryFrom<CreateUserRequest> for NewStaffUser {
                     email,
                     phone,
                     role: request.role,
-                    status: request.status.unwrap_or(UserStatus::Active),
+                    status: request.status.unwrap_or_default(),
                     notes,
                     company_ids: request.company_ids,
                     password,

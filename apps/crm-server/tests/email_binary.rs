@@ -1,0 +1,138 @@
+//! The built `crm-server` binary, killed between queueing a message and
+//! sending it: after a restart the message is sent, once.
+#![allow(clippy::unwrap_used, reason = "a scenario test fails by panicking")]
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crm_testkit::smtp::{SmtpServer, python_or_skip};
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_crm-server");
+const PASSWORD: &str = "binary-admin-password";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start(dir: &std::path::Path, port: u16, smtp_port: u16) -> Child {
+    Command::new(BIN)
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env(
+            "CRM_DATABASE_URL",
+            format!("sqlite://{}", dir.join("crm.db").display()),
+        )
+        .env("CRM_LISTEN", format!("127.0.0.1:{port}"))
+        .env(
+            "CRM_SMTP_URL",
+            format!("smtp://127.0.0.1:{smtp_port}?tls=none"),
+        )
+        .env("CRM_BOOTSTRAP_ADMIN_EMAIL", "root@example.com")
+        .env("CRM_BOOTSTRAP_ADMIN_PASSWORD", PASSWORD)
+        .env("CRM_LOG", "warn")
+        .env("CRM_LOG_FORMAT", "json")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+async fn ready(client: &reqwest::Client, base: &str) {
+    let started = Instant::now();
+    while client
+        .get(format!("{base}/health/ready"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn token(client: &reqwest::Client, base: &str) -> String {
+    let login: Value = client
+        .post(format!("{base}/api/auth/login"))
+        .json(&json!({"email": "root@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    login["access_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_server_killed_between_queueing_and_sending_sends_after_restart() {
+    let Some(python) =
+        python_or_skip("a_server_killed_between_queueing_and_sending_sends_after_restart")
+    else {
+        return;
+    };
+    let smtp = SmtpServer::start(&python, None);
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut first = start(dir.path(), port, smtp.port);
+    ready(&client, &base).await;
+    let admin = token(&client, &base).await;
+    let send_at = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
+    let answer = client
+        .post(format!("{base}/api/emails"))
+        .bearer_auth(&admin)
+        .json(&json!({"to": "later@example.org", "subject": "Later", "body": "Hi", "send_at": send_at}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 202);
+    let email_id = answer.json::<Value>().await.unwrap()["email_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Killed at once: no graceful stop, nothing sent yet.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        smtp.received().is_empty(),
+        "nothing was sent by the dead server"
+    );
+
+    let mut second = start(dir.path(), port, smtp.port);
+    ready(&client, &base).await;
+    let started = Instant::now();
+    while smtp.received().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "never sent after the restart"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let admin = token(&client, &base).await;
+    let email: Value = client
+        .get(format!("{base}/api/emails/{email_id}"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(smtp.received().len(), 1, "sent once");
+    assert_eq!(smtp.received()[0].rcpt_tos, ["later@example.org"]);
+    assert!(["sending", "sent"].contains(&email["recipients"][0]["status"].as_str().unwrap()));
+    second.kill().unwrap();
+    second.wait().unwrap();
+}
