@@ -1,5 +1,6 @@
 //! What every request handler shares.
 
+use crm_analytics::AnalyticsService;
 use crm_customers::CustomerService;
 use crm_email::EmailService;
 use crm_identity::IdentityService;
@@ -9,6 +10,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::config::Secret;
 use crate::http::cursor::CursorCodec;
+use crate::http::signed::LinkSigner;
 use crate::mail::worker::Wake;
 use crate::stores::Schema;
 
@@ -23,6 +25,8 @@ pub struct AppState {
     pub tickets: TicketService,
     /// Interactions use cases.
     pub interactions: InteractionService,
+    /// Reports and charts use cases.
+    pub analytics: AnalyticsService,
     /// Email use cases.
     pub email: EmailService,
     /// Wakes the mail worker when mail was queued.
@@ -33,6 +37,8 @@ pub struct AppState {
     pub store: Schema,
     /// Signs and checks list cursors.
     pub cursors: CursorCodec,
+    /// Signs and checks report links.
+    pub links: LinkSigner,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
     /// Largest JSON body accepted.

@@ -19,13 +19,14 @@ use mongodb::bson::{Document, doc};
 const BIN: &str = env!("CARGO_BIN_EXE_crm-server");
 const SECRET: &str = "a-jwt-secret-shared-by-every-instance-0123";
 const PASSWORD: &str = "binary-admin-password";
-const MIGRATIONS: [&str; 6] = [
+const MIGRATIONS: [&str; 7] = [
     "0001_identity",
     "0002_customers",
     "0003_tickets",
     "0004_interactions",
     "0005_session_checks",
     "0006_email",
+    "0007_reports",
 ];
 
 /// The binary with a clean environment, on `database_url`, with the secret.

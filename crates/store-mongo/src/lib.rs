@@ -60,6 +60,7 @@
 //! # }
 //! ```
 
+mod analytics;
 mod bson;
 mod customers;
 mod db;

@@ -10,13 +10,14 @@ use crm_store_mongo::{ConnectError, MigrationError, MigrationState, MongoStore, 
 use futures_util::TryStreamExt;
 use mongodb::bson::{Document, doc};
 
-const ALL: [&str; 6] = [
+const ALL: [&str; 7] = [
     "0001_identity",
     "0002_customers",
     "0003_tickets",
     "0004_interactions",
     "0005_session_checks",
     "0006_email",
+    "0007_reports",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -46,6 +46,7 @@
 //! # }
 //! ```
 
+mod analytics;
 mod customers;
 mod db;
 mod email;

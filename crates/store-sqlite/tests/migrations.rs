@@ -38,7 +38,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
                     "0003_tickets",
                     "0004_interactions",
                     "0005_session_checks",
-                    "0006_email"
+                    "0006_email",
+                    "0007_report_counters"
                 ]
             );
         }
@@ -59,7 +60,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
             (3, "tickets"),
             (4, "interactions"),
             (5, "session_checks"),
-            (6, "email")
+            (6, "email"),
+            (7, "report_counters")
         ]
     );
     assert!(
@@ -234,7 +236,7 @@ async fn the_customers_migration_upgrades_existing_customers() {
     let applied = store.migrate().await.unwrap();
     assert_eq!(
         applied.iter().map(|m| m.version).collect::<Vec<_>>(),
-        [2, 3, 4, 5, 6],
+        [2, 3, 4, 5, 6, 7],
         "only the new migrations run"
     );
     store.ready().await.unwrap();

@@ -7,6 +7,7 @@ mod schema;
 
 use std::sync::Arc;
 
+use crm_analytics::ports::{EmailSource, InteractionSource, LifecycleSource, TicketSource};
 use crm_customers::ports::{CompanyRepository, CustomerRepository};
 use crm_email::ports::{
     EmailRepository, EventLog, InboundStore, Outbox, SuppressionList, TemplateRepository,
@@ -70,6 +71,14 @@ pub struct Stores {
     pub email_customers: Arc<dyn crm_email::ports::CustomerDirectory>,
     /// Staff users, as the email context asks about them.
     pub email_staff: Arc<dyn crm_email::ports::StaffDirectory>,
+    /// Interactions counted for reports.
+    pub interaction_figures: Arc<dyn InteractionSource>,
+    /// Ticket flow counted for reports.
+    pub ticket_figures: Arc<dyn TicketSource>,
+    /// The lifecycle counted for reports.
+    pub lifecycle_figures: Arc<dyn LifecycleSource>,
+    /// Email delivery and engagement counted for reports.
+    pub email_figures: Arc<dyn EmailSource>,
     /// Migrations and readiness.
     pub schema: Schema,
 }
@@ -101,6 +110,10 @@ impl Stores {
             + TemplateRepository
             + crm_email::ports::CustomerDirectory
             + crm_email::ports::StaffDirectory
+            + InteractionSource
+            + TicketSource
+            + LifecycleSource
+            + EmailSource
             + 'static,
     {
         Self {
@@ -127,6 +140,10 @@ impl Stores {
             templates: store.clone(),
             email_customers: store.clone(),
             email_staff: store.clone(),
+            interaction_figures: store.clone(),
+            ticket_figures: store.clone(),
+            lifecycle_figures: store.clone(),
+            email_figures: store.clone(),
             schema,
         }
     }

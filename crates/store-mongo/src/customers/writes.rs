@@ -13,7 +13,7 @@ use mongodb::bson::{Bson, Document, doc};
 use mongodb::options::ReturnDocument;
 
 use crate::bson::convert::{Fields, date, opt_id, stored_version};
-use crate::customers::docs::{customer_document, customer_fields, status_change_document};
+use crate::customers::docs::{customer_document, customer_fields};
 use crate::customers::undo::UndoLog;
 use crate::db::client::MongoStore;
 use crate::db::error::{CustomerDbError, DbError, retry_on_duplicate};
@@ -290,7 +290,8 @@ impl MongoStore {
         Ok(())
     }
 
-    /// Appends `change`, which must be a change of `customer`.
+    /// Appends `change`, which must be a change of `customer`, with the
+    /// customer's company and owner copied for reports.
     async fn append_status_change(
         &self,
         session: &mut ClientSession,
@@ -304,15 +305,13 @@ impl MongoStore {
                 change.customer_id, customer.id
             )));
         }
-        let document = status_change_document(change);
-        let id = document.get_str("_id").unwrap_or_default().to_owned();
-        self.collection(names::STATUS_CHANGES)
-            .insert_one(document)
-            .session(session)
-            .await?;
-        if let Some(log) = undo {
-            log.restore(names::STATUS_CHANGES, &id, None);
-        }
-        Ok(())
+        self.record_status_change(
+            session,
+            change,
+            opt_id(customer.company_id),
+            opt_id(customer.owner_id),
+            undo,
+        )
+        .await
     }
 }

@@ -51,6 +51,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "email",
         text: include_str!("../../../../migrations/mongo/0006_email.json"),
     },
+    Migration {
+        version: 7,
+        name: "reports",
+        text: include_str!("../../../../migrations/mongo/0007_reports.json"),
+    },
 ];
 
 /// Why a migration file cannot be read.

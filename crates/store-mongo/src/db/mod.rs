@@ -56,8 +56,15 @@ pub(crate) mod names {
     /// Idempotency keys of sending.
     pub(crate) const EMAIL_IDEMPOTENCY: &str = "email_idempotency";
     /// The records that keep copies of their customer's company and owner
-    /// (`customer_company_id`, `customer_owner_id`), rewritten with it.
-    pub(crate) const COPIES_OF_CUSTOMERS: [&str; 3] = [TICKETS, INTERACTIONS, EMAIL_RECIPIENTS];
+    /// (`customer_company_id`, `customer_owner_id`, next to `customer_id`),
+    /// rewritten with it: lists and reports apply visibility on them.
+    pub(crate) const COPIES_OF_CUSTOMERS: [&str; 5] = [
+        TICKETS,
+        TICKET_EVENTS,
+        INTERACTIONS,
+        STATUS_CHANGES,
+        EMAIL_RECIPIENTS,
+    ];
     /// The applied migrations.
     pub(crate) const MIGRATIONS: &str = "schema_migrations";
 }

@@ -10,8 +10,8 @@ use crm_identity::{CustomerProfile, NewCustomerAccount, PasswordHash};
 use crm_kernel::{CustomerId, EmailAddress, PersonName, PhoneNumber, PrincipalId};
 use mongodb::bson::{Bson, Document, doc};
 
-use crate::bson::convert::Fields;
-use crate::customers::docs::{customer_document, status_change_document};
+use crate::bson::convert::{Fields, opt_id};
+use crate::customers::docs::customer_document;
 use crate::db::client::MongoStore;
 use crate::db::error::{CorruptData, DbError, IdentityDbError, retry_on_duplicate};
 use crate::db::names;
@@ -102,9 +102,13 @@ impl CustomerAccounts for MongoStore {
                         actor: principal,
                     };
                     store
-                        .collection(names::STATUS_CHANGES)
-                        .insert_one(status_change_document(&first))
-                        .session(&mut *session)
+                        .record_status_change(
+                            session,
+                            &first,
+                            opt_id(customer.company_id),
+                            opt_id(customer.owner_id),
+                            None,
+                        )
                         .await?;
                     store
                         .collection(names::CREDENTIALS)

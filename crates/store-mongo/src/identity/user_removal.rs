@@ -37,12 +37,10 @@ impl MongoStore {
         let references = [
             (names::CUSTOMERS, "owner_id"),
             (names::TICKETS, "assignee_id"),
-            (names::TICKETS, "customer_owner_id"),
             (names::INTERACTIONS, "organizer_id"),
-            (names::INTERACTIONS, "customer_owner_id"),
-            (names::EMAIL_RECIPIENTS, "customer_owner_id"),
         ];
-        for (collection, field) in references {
+        let copies = names::COPIES_OF_CUSTOMERS.map(|collection| (collection, "customer_owner_id"));
+        for (collection, field) in references.into_iter().chain(copies) {
             self.collection(collection)
                 .update_many(doc! { field: &user }, unset(field))
                 .session(&mut *session)

@@ -114,6 +114,24 @@ pub(crate) fn event_document(event: &TicketEvent) -> Document {
     }
 }
 
+/// The document of `event` of `ticket`, with what reports read with it: the
+/// ticket's customer and that customer's `company` and `owner` (copies,
+/// rewritten with the customer), and when the ticket was raised (a
+/// resolution's duration runs from then).
+pub(crate) fn report_event_document(
+    event: &TicketEvent,
+    ticket: &Ticket,
+    company: Bson,
+    owner: Bson,
+) -> Document {
+    let mut document = event_document(event);
+    document.insert("customer_id", ticket.customer_id.to_string());
+    document.insert("customer_company_id", company);
+    document.insert("customer_owner_id", owner);
+    document.insert("ticket_created_at", date(ticket.created_at));
+    document
+}
+
 /// A stored event.
 pub(crate) fn read_event(document: &Document) -> Result<TicketEvent, CorruptData> {
     let fields = Fields::of(names::TICKET_EVENTS, document);

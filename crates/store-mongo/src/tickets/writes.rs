@@ -11,7 +11,9 @@ use crate::bson::convert::{Fields, date, stored_version};
 use crate::db::client::MongoStore;
 use crate::db::error::{DbError, TicketDbError};
 use crate::db::names;
-use crate::tickets::docs::{comment_document, event_document, ticket_document, ticket_fields};
+use crate::tickets::docs::{
+    comment_document, report_event_document, ticket_document, ticket_fields,
+};
 use crate::tickets::idempotency::Earlier;
 
 impl MongoStore {
@@ -34,10 +36,11 @@ impl MongoStore {
         let (company, owner) = self.customer_copies(session, ticket).await?;
         self.assignee_reference(session, ticket.assignee_id).await?;
         self.collection(names::TICKETS)
-            .insert_one(ticket_document(ticket, company, owner))
+            .insert_one(ticket_document(ticket, company.clone(), owner.clone()))
             .session(&mut *session)
             .await?;
-        self.append_event(session, ticket, event).await?;
+        self.append_event(session, ticket, event, company, owner)
+            .await?;
         Ok(Inserted::Created)
     }
 
@@ -69,10 +72,24 @@ impl MongoStore {
             return Err(DbError::refused(StoreError::VersionConflict));
         }
         let mut change = ticket_fields(ticket);
+        let copy = |field| stored.get(field).cloned().unwrap_or(Bson::Null);
+        let (mut company, mut owner) = (copy("customer_company_id"), copy("customer_owner_id"));
         if fields.text("customer_id")? != ticket.customer_id.to_string() {
-            let (company, owner) = self.customer_copies(session, ticket).await?;
-            change.insert("customer_company_id", company);
-            change.insert("customer_owner_id", owner);
+            (company, owner) = self.customer_copies(session, ticket).await?;
+            change.insert("customer_company_id", company.clone());
+            change.insert("customer_owner_id", owner.clone());
+            // Its events are counted with its customer (reports).
+            self.collection(names::TICKET_EVENTS)
+                .update_many(
+                    doc! { "ticket_id": &id },
+                    doc! { "$set": {
+                        "customer_id": ticket.customer_id.to_string(),
+                        "customer_company_id": company.clone(),
+                        "customer_owner_id": owner.clone(),
+                    } },
+                )
+                .session(&mut *session)
+                .await?;
         }
         if fields.opt_text("assignee_id")? != ticket.assignee_id.map(|a| a.to_string()).as_deref() {
             self.assignee_reference(session, ticket.assignee_id).await?;
@@ -90,7 +107,10 @@ impl MongoStore {
             return Err(DbError::refused(StoreError::VersionConflict));
         }
         match event {
-            Some(event) => self.append_event(session, ticket, event).await,
+            Some(event) => {
+                self.append_event(session, ticket, event, company, owner)
+                    .await
+            }
             None => Ok(()),
         }
     }
@@ -169,12 +189,15 @@ impl MongoStore {
         Ok(())
     }
 
-    /// Appends `event`, which must be an event of `ticket`.
+    /// Appends `event`, which must be an event of `ticket`, whose customer
+    /// has `company` and `owner` (copied for reports).
     async fn append_event(
         &self,
         session: &mut ClientSession,
         ticket: &Ticket,
         event: &TicketEvent,
+        company: Bson,
+        owner: Bson,
     ) -> Result<(), TicketDbError> {
         if event.ticket_id != ticket.id {
             return Err(DbError::backend(format!(
@@ -183,7 +206,7 @@ impl MongoStore {
             )));
         }
         self.collection(names::TICKET_EVENTS)
-            .insert_one(event_document(event))
+            .insert_one(report_event_document(event, ticket, company, owner))
             .session(session)
             .await?;
         Ok(())

@@ -64,6 +64,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "email",
         sql: include_str!("../../../../migrations/sqlite/0006_email.sql"),
     },
+    Migration {
+        version: 7,
+        name: "report_counters",
+        sql: include_str!("../../../../migrations/sqlite/0007_report_counters.sql"),
+    },
 ];
 
 const CREATE_MIGRATIONS_TABLE: &str = "
@@ -239,7 +244,7 @@ impl SqliteStore {
 }
 
 /// Applies the pending ones of `migrations` on `conn`.
-fn migrate(
+pub(crate) fn migrate(
     conn: &mut Connection,
     migrations: &[Migration],
     clock: &dyn Clock,

@@ -12,6 +12,7 @@
 //! crm_testkit::customers_contract_tests!(fresh_store);
 //! crm_testkit::tickets_contract_tests!(fresh_store);
 //! crm_testkit::interactions_contract_tests!(fresh_store);
+//! crm_testkit::analytics_contract_tests!(fresh_store);
 //! crm_testkit::email_contract_tests!(fresh_store);
 //! ```
 //!
@@ -24,6 +25,7 @@
 //! is not configured, after printing that the check is skipped and why; the
 //! generated test then returns without checking anything.
 
+pub mod analytics;
 pub mod customers;
 pub mod email;
 pub mod identity;
