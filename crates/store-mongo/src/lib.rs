@@ -24,13 +24,17 @@
 //!   keywords matched by prefix (no `$text`), see
 //!   `docs/adr/0013-mongo-search.md`. Refresh sessions and idempotency keys
 //!   are purged 30 days after they expire or were used (TTL indexes).
+//! - Reports (the analytics figures ports) are aggregation pipelines over
+//!   the records of their range, counted by the database, with the scope
+//!   applied on each record's copies of its customer's company and owner
+//!   (`docs/adr/0015-reports-on-mongodb.md`).
 //! - What must happen once across server instances is one atomic operation:
 //!   a refresh-token rotation, an idempotent creation, an outbox claim (one
 //!   `findOneAndUpdate` per recipient under a lease). See
 //!   `docs/adr/0014-scale-out-on-mongodb.md`.
 //!
 //! The layout mirrors `crm-store-sqlite`: `identity/`, `customers/`,
-//! `tickets/`, `interactions/` and `email/` hold each context's port implementations
+//! `tickets/`, `interactions/`, `email/` and `analytics/` hold each context's port implementations
 //! (`repository.rs`), how its records are stored (`docs.rs`) and written
 //! (`writes.rs`), and the pure builders of its queries (`list.rs`,
 //! `history_pipeline.rs`, `search.rs`): filters, sorts, keyset conditions,
@@ -42,8 +46,8 @@
 //!
 //! Documents that lists filter and sort by keep copies of what they would
 //! join on in SQL (a customer its company's name and whether it can sign
-//! in; tickets, interactions and email recipients their customer's
-//! company and owner),
+//! in; tickets, ticket events, interactions, status changes and email
+//! recipients their customer's company and owner),
 //! rewritten in the transaction that changes the original; a write that
 //! sets such a reference *touches* the referenced document, which both
 //! checks that it exists and makes concurrent changes of it conflict
