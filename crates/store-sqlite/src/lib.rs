@@ -46,6 +46,7 @@
 //! # }
 //! ```
 
+pub mod bulk;
 mod customers;
 mod db;
 mod email;

@@ -1,0 +1,357 @@
+//! The store-only phase: each scenario's store call made in-process
+//! through the same services the handlers call (no HTTP, no token), with
+//! the load generator's concurrency, for the ceilings of the HTTP figures
+//! and for the scaling curve (cost against data size).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use crm_customers::{
+    CustomerQuery, CustomerService, CustomerSort, LifecycleStatus, NewCustomer, Tags,
+};
+use crm_interactions::ports::InteractionRepository as _;
+use crm_interactions::{
+    Attendees, End, HistoryFilter, InteractionKind, InteractionService, NewInteraction, Sources,
+};
+use crm_kernel::{
+    CursorPosition, EmailAddress, Limit, LongText, PageRequest, PersonName, Principal, PrincipalId,
+    Role,
+};
+use crm_store_sqlite::SqliteStore;
+use crm_tickets::{NewTicket, Priority, TicketService};
+use serde::Serialize;
+
+use crate::client::{Figures, Plan};
+use crate::error::BenchError;
+use crate::load::Facts;
+use crate::scenarios::{HISTORY_PAGE, ahead};
+
+/// One store operation's figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoreFigures {
+    /// The operation.
+    pub name: &'static str,
+    /// Its figures.
+    pub figures: Figures,
+}
+
+type Op =
+    Arc<dyn Fn(u64) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync>;
+
+/// The services of the phase.
+struct Services {
+    store: Arc<SqliteStore>,
+    customers: CustomerService,
+    interactions: InteractionService,
+    tickets: TicketService,
+    agent: Principal,
+    /// Where the deep page of the list starts.
+    deep: Option<CursorPosition>,
+    /// Where the 20th page of the history starts.
+    history_20: Option<CursorPosition>,
+}
+
+fn page(after: Option<CursorPosition>) -> PageRequest {
+    PageRequest {
+        limit: Limit::parse(Some(50)).unwrap_or_default(),
+        after,
+    }
+}
+
+fn list_query(text: Option<String>) -> CustomerQuery {
+    let mut query = CustomerQuery {
+        text,
+        ..CustomerQuery::default()
+    };
+    if query.text.is_none() {
+        query.status = Some(LifecycleStatus::Customer);
+        query.sort = CustomerSort::parse("-last_interaction").unwrap_or(query.sort);
+    } else {
+        query.sort = query.default_sort();
+    }
+    query
+}
+
+/// Runs `op` with `plan`'s concurrency and times.
+async fn measure(op: Op, plan: Plan) -> Figures {
+    let started = Instant::now();
+    let from = started + plan.warmup;
+    let until = from + plan.measure;
+    let counter = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..plan.connections {
+        let op = Arc::clone(&op);
+        let counter = Arc::clone(&counter);
+        tasks.push(tokio::spawn(async move {
+            let mut micros = Vec::new();
+            let (mut errors, mut first) = (0u64, None);
+            while Instant::now() < until {
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                let sent = Instant::now();
+                let result = op(n).await;
+                let measured = sent >= from && Instant::now() <= until;
+                match result {
+                    Ok(()) if measured => {
+                        micros.push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX));
+                    }
+                    Ok(()) => {}
+                    Err(e) => {
+                        if measured {
+                            errors += 1;
+                            first.get_or_insert(e);
+                        }
+                    }
+                }
+            }
+            (micros, errors, first)
+        }));
+    }
+    let (mut all, mut errors, mut first_error) = (Vec::new(), 0, None);
+    for task in tasks {
+        if let Ok((micros, e, first)) = task.await {
+            all.extend(micros);
+            errors += e;
+            if first_error.is_none() {
+                first_error = first;
+            }
+        }
+    }
+    Figures::from_latencies(all, plan.measure, errors, first_error)
+}
+
+/// The position after walking `pages` pages of the customer list (or of
+/// the heavy customer's history), in-process.
+async fn customer_cursor(s: &Services, pages: u32) -> Option<CursorPosition> {
+    let mut after = None;
+    for _ in 0..pages {
+        let next = s
+            .customers
+            .list_customers(&s.agent, &list_query(None), &page(after))
+            .await
+            .ok()?
+            .next;
+        after = Some(next?);
+    }
+    after
+}
+
+async fn history_cursor(s: &Services, facts: &Facts, pages: u32) -> Option<CursorPosition> {
+    let mut after = None;
+    for _ in 0..pages {
+        let next = s
+            .interactions
+            .history(
+                &s.agent,
+                facts.heavy_customer,
+                &HistoryFilter::default(),
+                &page(after),
+            )
+            .await
+            .ok()?
+            .next;
+        after = Some(next?);
+    }
+    after
+}
+
+/// Runs every store operation.
+#[allow(
+    clippy::too_many_lines,
+    reason = "the list of operations, one per block"
+)]
+pub async fn run(
+    store: &Arc<SqliteStore>,
+    facts: &Arc<Facts>,
+    deep_pages: u32,
+    plan: Plan,
+) -> Result<Vec<StoreFigures>, BenchError> {
+    let settings = crate::wiring::settings(store.path())?;
+    let mut services = Services {
+        store: Arc::clone(store),
+        customers: crm_server::wiring::customer_service(store, &settings),
+        interactions: crm_server::wiring::interaction_service(store, &settings),
+        tickets: crm_server::wiring::ticket_service(store, &settings),
+        agent: Principal {
+            id: PrincipalId::User(facts.agent),
+            role: Role::Agent,
+            company_ids: Vec::new(),
+        },
+        deep: None,
+        history_20: None,
+    };
+    services.deep = customer_cursor(&services, deep_pages).await;
+    services.history_20 = history_cursor(&services, facts, HISTORY_PAGE - 1).await;
+    let s = Arc::new(services);
+    let mut ops: Vec<(&'static str, Op)> = Vec::new();
+    macro_rules! op {
+        ($name:expr, |$s:ident, $f:ident, $n:ident| $body:expr) => {{
+            let s = Arc::clone(&s);
+            let f = Arc::clone(facts);
+            let op: Op = Arc::new(move |$n: u64| {
+                let $s = Arc::clone(&s);
+                let $f = Arc::clone(&f);
+                Box::pin(async move { $body.map(|_| ()).map_err(|e| e.to_string()) })
+            });
+            ops.push(($name, op));
+        }};
+    }
+    let index = |n: u64, len: usize| usize::try_from(n).unwrap_or(0) % len.max(1);
+    op!("get customer", |s, f, n| s
+        .customers
+        .get_customer(&s.agent, f.customers[index(n * 7_919, f.customers.len())])
+        .await);
+    op!("list: first page", |s, f, n| {
+        let _ = (&f, n);
+        s.customers
+            .list_customers(&s.agent, &list_query(None), &page(None))
+            .await
+    });
+    op!("list: deep page by cursor", |s, f, n| {
+        let _ = (&f, n);
+        s.customers
+            .list_customers(&s.agent, &list_query(None), &page(s.deep.clone()))
+            .await
+    });
+    op!("q= name prefix", |s, f, n| {
+        let prefix = f.prefixes[index(n, f.prefixes.len())].clone();
+        s.customers
+            .list_customers(&s.agent, &list_query(Some(prefix)), &page(None))
+            .await
+    });
+    op!("history: first page", |s, f, n| {
+        let _ = n;
+        s.interactions
+            .history(
+                &s.agent,
+                f.heavy_customer,
+                &HistoryFilter::default(),
+                &page(None),
+            )
+            .await
+    });
+    op!("history: 20th page", |s, f, n| {
+        let _ = n;
+        s.interactions
+            .history(
+                &s.agent,
+                f.heavy_customer,
+                &HistoryFilter::default(),
+                &page(s.history_20.clone()),
+            )
+            .await
+    });
+    op!("timeline: first page", |s, f, n| {
+        let _ = n;
+        let filter = HistoryFilter {
+            sources: Sources::ALL,
+            ..HistoryFilter::default()
+        };
+        s.interactions
+            .history(&s.agent, f.heavy_customer, &filter, &page(None))
+            .await
+    });
+    op!("overlap check: heavy organizer", |s, f, n| {
+        let at = ahead(n);
+        s.store
+            .overlapping(f.agent, at, at.plus(std::time::Duration::from_mins(45)))
+            .await
+    });
+    op!("overlap check: organizer with none", |s, f, n| {
+        let at = ahead(n);
+        s.store
+            .overlapping(
+                f.idle_agent,
+                at,
+                at.plus(std::time::Duration::from_mins(45)),
+            )
+            .await
+    });
+    op!("create customer", |s, f, n| {
+        let new = NewCustomer {
+            first_name: PersonName::parse("Store").map_err(|e| e.to_string())?,
+            last_name: PersonName::parse(&format!("Customer{n}")).map_err(|e| e.to_string())?,
+            email: EmailAddress::parse(&format!(
+                "store.{n}.{}@new.bench.example.com",
+                std::process::id()
+            ))
+            .ok(),
+            phone: None,
+            company_id: Some(f.companies[index(n, f.companies.len())]),
+            status: None,
+            notes: None,
+            owner_id: None,
+            tags: Tags::default(),
+            source: None,
+        };
+        s.customers
+            .create_customer(&s.agent, new)
+            .await
+            .map_err(|e| e.to_string())
+    });
+    op!("raise ticket", |s, f, n| {
+        let new = NewTicket {
+            customer_id: Some(f.customers[index(n * 31, f.customers.len())]),
+            issue: LongText::parse("The export to CSV fails").map_err(|e| e.to_string())?,
+            subject: None,
+            priority: Some(Priority::High),
+            channel: None,
+        };
+        s.tickets
+            .raise(&s.agent, new, None)
+            .await
+            .map_err(|e| e.to_string())
+    });
+    for (name, organizer, offset) in [
+        (
+            "schedule: organizer with none",
+            Some(facts.idle_agent),
+            3_000_017,
+        ),
+        ("schedule: heavy organizer", None, 5_000_011),
+    ] {
+        op!(name, |s, f, n| {
+            let new = NewInteraction {
+                customer_id: f.customers[index(n, f.customers.len())],
+                kind: Some(InteractionKind::Meeting),
+                date_time: ahead(n + offset),
+                end: Some(End::Minutes(45)),
+                time_zone: None,
+                location: None,
+                meeting_url: None,
+                description: LongText::parse("Quarterly review").map_err(|e| e.to_string())?,
+                outcome: None,
+                organizer_id: organizer,
+                attendees: Attendees::default(),
+                status: None,
+                repeat_weekly: 0,
+            };
+            s.interactions
+                .schedule(&s.agent, new)
+                .await
+                .map_err(|e| e.to_string())
+        });
+    }
+    op!("resolve ticket", |s, f, n| {
+        let pool = &f.open_tickets[f.open_tickets.len() * 3 / 4..];
+        let id = pool[index(n, pool.len()).min(pool.len().saturating_sub(1))];
+        if usize::try_from(n).unwrap_or(usize::MAX) >= pool.len() {
+            return Err("the open tickets of the store phase are used up".to_owned());
+        }
+        s.tickets
+            .resolve(&s.agent, id)
+            .await
+            .map_err(|e| e.to_string())
+    });
+    let mut figures = Vec::new();
+    for (name, op) in ops {
+        tracing::info!(operation = name, "store phase");
+        figures.push(StoreFigures {
+            name,
+            figures: measure(op, plan).await,
+        });
+    }
+    Ok(figures)
+}
