@@ -6,6 +6,7 @@
 pub(crate) mod error;
 mod files;
 pub(crate) mod health;
+mod inline;
 pub(crate) mod migrations;
 pub(crate) mod open;
 pub(crate) mod rows;
