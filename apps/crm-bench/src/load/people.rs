@@ -61,7 +61,7 @@ impl Names {
     pub fn pick(&self, rng: &mut StdRng) -> (&str, &str) {
         (
             &self.first[skewed(rng, self.first.len(), 2)],
-            &self.last[skewed(rng, self.last.len(), 3)],
+            &self.last[skewed(rng, self.last.len(), 2)],
         )
     }
 }
