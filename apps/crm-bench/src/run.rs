@@ -107,6 +107,13 @@ pub async fn run(options: Options) -> Result<Report, BenchError> {
             tracing::info!(scenario = scenario.name, "HTTP scenario");
             let plan = Plan {
                 connections: scenario.connections.unwrap_or(plan.connections),
+                // Sign-in takes tens of milliseconds by design: a longer
+                // window gives it enough answers to measure.
+                measure: if scenario.connections.is_some() {
+                    plan.measure.max(std::time::Duration::from_secs(3))
+                } else {
+                    plan.measure
+                },
                 ..plan
             };
             let figures = client::run(server.addr, Arc::new(scenario.load), plan).await?;

@@ -38,7 +38,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
                     "0003_tickets",
                     "0004_interactions",
                     "0005_session_checks",
-                    "0006_email"
+                    "0006_email",
+                    "0007_list_indexes"
                 ]
             );
         }
@@ -59,7 +60,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
             (3, "tickets"),
             (4, "interactions"),
             (5, "session_checks"),
-            (6, "email")
+            (6, "email"),
+            (7, "list_indexes")
         ]
     );
     assert!(

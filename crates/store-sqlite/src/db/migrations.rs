@@ -64,6 +64,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "email",
         sql: include_str!("../../../../migrations/sqlite/0006_email.sql"),
     },
+    Migration {
+        version: 7,
+        name: "list_indexes",
+        sql: include_str!("../../../../migrations/sqlite/0007_list_indexes.sql"),
+    },
 ];
 
 const CREATE_MIGRATIONS_TABLE: &str = "

@@ -3,11 +3,9 @@
 //! the load generator's concurrency, for the ceilings of the HTTP figures
 //! and for the scaling curve (cost against data size).
 
-use std::future::Future;
-use std::pin::Pin;
+mod measure;
+
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
 
 use crm_customers::{
     CustomerQuery, CustomerService, CustomerSort, LifecycleStatus, NewCustomer, Tags,
@@ -28,6 +26,7 @@ use crate::client::{Figures, Plan};
 use crate::error::BenchError;
 use crate::load::Facts;
 use crate::scenarios::{HISTORY_PAGE, ahead};
+use measure::{EXHAUSTED, Op, measure};
 
 /// One store operation's figures.
 #[derive(Debug, Clone, Serialize)]
@@ -37,9 +36,6 @@ pub struct StoreFigures {
     /// Its figures.
     pub figures: Figures,
 }
-
-type Op =
-    Arc<dyn Fn(u64) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync>;
 
 /// The services of the phase.
 struct Services {
@@ -73,53 +69,6 @@ fn list_query(text: Option<String>) -> CustomerQuery {
         query.sort = query.default_sort();
     }
     query
-}
-
-/// Runs `op` with `plan`'s concurrency and times.
-async fn measure(op: Op, plan: Plan) -> Figures {
-    let started = Instant::now();
-    let from = started + plan.warmup;
-    let until = from + plan.measure;
-    let counter = Arc::new(AtomicU64::new(0));
-    let mut tasks = Vec::new();
-    for _ in 0..plan.connections {
-        let op = Arc::clone(&op);
-        let counter = Arc::clone(&counter);
-        tasks.push(tokio::spawn(async move {
-            let mut micros = Vec::new();
-            let (mut errors, mut first) = (0u64, None);
-            while Instant::now() < until {
-                let n = counter.fetch_add(1, Ordering::Relaxed);
-                let sent = Instant::now();
-                let result = op(n).await;
-                let measured = sent >= from && Instant::now() <= until;
-                match result {
-                    Ok(()) if measured => {
-                        micros.push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX));
-                    }
-                    Ok(()) => {}
-                    Err(e) => {
-                        if measured {
-                            errors += 1;
-                            first.get_or_insert(e);
-                        }
-                    }
-                }
-            }
-            (micros, errors, first)
-        }));
-    }
-    let (mut all, mut errors, mut first_error) = (Vec::new(), 0, None);
-    for task in tasks {
-        if let Ok((micros, e, first)) = task.await {
-            all.extend(micros);
-            errors += e;
-            if first_error.is_none() {
-                first_error = first;
-            }
-        }
-    }
-    Figures::from_latencies(all, plan.measure, errors, first_error)
 }
 
 /// The position after walking `pages` pages of the customer list (or of
@@ -334,11 +283,47 @@ pub async fn run(
                 .map_err(|e| e.to_string())
         });
     }
+    let email = crate::wiring::email_service(store, Arc::new(crm_kernel::SystemClock))?;
+    let email = Arc::new(email);
+    {
+        let email = Arc::clone(&email);
+        let f = Arc::clone(facts);
+        let agent = s.agent.clone();
+        let op: Op = Arc::new(move |n: u64| {
+            let email = Arc::clone(&email);
+            let f = Arc::clone(&f);
+            let agent = agent.clone();
+            Box::pin(async move {
+                let new = crm_email::NewEmail::new(
+                    vec![crm_email::RecipientInput::customer(
+                        f.customers[usize::try_from(n * 17).unwrap_or(0) % f.customers.len()],
+                    )],
+                    crm_email::NewContent::Written {
+                        subject: crm_email::Subject::parse("Your offer")
+                            .map_err(|e| e.to_string())?,
+                        text: crm_email::TextBody::parse(
+                            "Hello,\n\nyour offer: https://shop.example.com/offer",
+                        )
+                        .map_err(|e| e.to_string())?,
+                        html: None,
+                    },
+                    None,
+                )
+                .map_err(|e| e.to_string())?;
+                email
+                    .send(&agent, new, None)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            })
+        });
+        ops.push(("send email", op));
+    }
     op!("resolve ticket", |s, f, n| {
         let pool = &f.open_tickets[f.open_tickets.len() * 3 / 4..];
         let id = pool[index(n, pool.len()).min(pool.len().saturating_sub(1))];
         if usize::try_from(n).unwrap_or(usize::MAX) >= pool.len() {
-            return Err("the open tickets of the store phase are used up".to_owned());
+            return Err(EXHAUSTED.to_owned());
         }
         s.tickets
             .resolve(&s.agent, id)
