@@ -236,7 +236,7 @@ async fn the_customers_migration_upgrades_existing_customers() {
     let applied = store.migrate().await.unwrap();
     assert_eq!(
         applied.iter().map(|m| m.version).collect::<Vec<_>>(),
-        [2, 3, 4, 5, 6],
+        [2, 3, 4, 5, 6, 7],
         "only the new migrations run"
     );
     store.ready().await.unwrap();

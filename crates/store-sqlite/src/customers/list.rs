@@ -16,7 +16,7 @@ use crm_kernel::{BackendError, PageRequest, SortDirection};
 
 use crate::customers::fts;
 use crate::customers::rows::{CUSTOMER_COLUMNS, CUSTOMER_FROM};
-use crate::sql::{Filter, ListPlan, Order, PageSelect, Start, search_text};
+use crate::sql::{Filter, ListPlan, ListQuery, Order, PageSelect, Start, search_text};
 
 /// How the position of a page's last item is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,17 +107,31 @@ fn relevance_plan(
     let mut matches = Filter::new();
     matches.push_text("customers_fts MATCH ?", expression);
     matches.append(filter);
-    let plan = PageSelect {
-        columns: CUSTOMER_COLUMNS,
-        from: "customers_fts JOIN customers c ON c.rowid = customers_fts.rowid \
-               LEFT JOIN companies co ON co.id = c.company_id",
+    // The page of matches is chosen on the rank and the id alone; only its
+    // rows then read the customer's columns (company, tags, account): every
+    // match used to read them all before the sort kept a page of them.
+    let page_of_matches = PageSelect {
+        columns: &format!("c.rowid AS rid, {} AS score, c.id AS cid", fts::RANK),
+        from: "customers_fts JOIN customers c ON c.rowid = customers_fts.rowid",
         order: Order {
             key: fts::RANK,
             id: "c.id",
             direction,
         },
     }
-    .plan(matches, Start::Offset(offset), page.limit);
+    .query(matches, Start::Offset(offset), page.limit);
+    let dir = match direction {
+        SortDirection::Asc => "ASC",
+        SortDirection::Desc => "DESC",
+    };
+    let plan = ListPlan::Query(ListQuery {
+        sql: format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM ({}) p JOIN customers c ON c.rowid = p.rid \
+             LEFT JOIN companies co ON co.id = c.company_id ORDER BY p.score {dir}, c.id {dir}",
+            page_of_matches.sql
+        ),
+        params: page_of_matches.params,
+    });
     Ok((plan, Position::Offset { offset }))
 }
 
