@@ -97,7 +97,7 @@ pub fn interaction(
 
 /// A customer for an interaction or ticket: busy customers far more often.
 pub fn busy_customer(rng: &mut StdRng, customers: &[CustomerId]) -> CustomerId {
-    customers[skewed(rng, customers.len(), 2)]
+    customers[skewed(rng, customers.len(), 2.0)]
 }
 
 /// A ticket raised at `at` by staff; unless `open`, answered, resolved and

@@ -262,7 +262,7 @@ pub async fn load(store: &Arc<SqliteStore>, sizes: Sizes) -> Result<(Facts, Load
             Parties {
                 customer: activity::busy_customer(&mut random, &customers),
                 organizer: (uniform(&mut random, 10) < 8)
-                    .then(|| organizers[skew::skewed(&mut random, organizers.len(), 2)]),
+                    .then(|| organizers[skew::skewed(&mut random, organizers.len(), 2.0)]),
                 past_only: false,
             }
         };

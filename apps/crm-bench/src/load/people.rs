@@ -60,8 +60,8 @@ impl Names {
     /// A first and a last name, with the skew of real names.
     pub fn pick(&self, rng: &mut StdRng) -> (&str, &str) {
         (
-            &self.first[skewed(rng, self.first.len(), 2)],
-            &self.last[skewed(rng, self.last.len(), 2)],
+            &self.first[skewed(rng, self.first.len(), 1.5)],
+            &self.last[skewed(rng, self.last.len(), 1.35)],
         )
     }
 }
@@ -146,7 +146,7 @@ pub fn customer(
         email: Some(EmailAddress::parse(&email)?),
         phone: None,
         company_id: (rng.random_range(0..10) < 9)
-            .then(|| companies[skewed(rng, companies.len(), 2)]),
+            .then(|| companies[skewed(rng, companies.len(), 2.0)]),
         company: None,
         status: LifecycleStatus::Lead,
         notes: None,

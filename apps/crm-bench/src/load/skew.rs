@@ -13,10 +13,11 @@ pub fn rng(stream: u64) -> StdRng {
     StdRng::seed_from_u64(SEED ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
-/// An index in `0..len`, small ones far more likely: `len * u^power` for a
-/// uniform `u`. With power 3 the first 1% of indexes take about a fifth of
-/// the draws, the first 10% almost half.
-pub fn skewed(rng: &mut StdRng, len: usize, power: i32) -> usize {
+/// An index in `0..len`, small ones more likely: `len * u^power` for a
+/// uniform `u`; index 0 takes `(1/len)^(1/power)` of the draws (with 500
+/// names and power 1.35, the commonest name is 1% of people, as the
+/// commonest surnames are in census data).
+pub fn skewed(rng: &mut StdRng, len: usize, power: f64) -> usize {
     let u: f64 = rng.random_range(0.0..1.0);
     #[allow(
         clippy::cast_possible_truncation,
@@ -24,7 +25,7 @@ pub fn skewed(rng: &mut StdRng, len: usize, power: i32) -> usize {
         clippy::cast_precision_loss,
         reason = "an index below len from a fraction in [0, 1)"
     )]
-    let index = (u.powi(power) * len as f64) as usize;
+    let index = (u.powf(power) * len as f64) as usize;
     index.min(len.saturating_sub(1))
 }
 
