@@ -19,7 +19,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 # The pure crates: the kernel, the contexts, and general libraries they may use.
-CRATES=(crm-kernel crm-identity crm-customers crm-tickets crm-interactions crm-email crm-ical)
+CRATES=(crm-kernel crm-identity crm-customers crm-tickets crm-interactions crm-email crm-analytics crm-ical)
 # A package name (as `cargo tree --prefix none` prints it) that must not appear.
 FORBIDDEN='^(utoipa[a-z0-9_-]*|actix[a-z0-9_-]*|tokio|rusqlite|mongodb|lettre) v'
 

@@ -14,6 +14,7 @@ use crate::config::Settings;
 use crate::error::CommandError;
 use crate::http::cursor::CursorCodec;
 use crate::http::drain::Drain;
+use crate::http::signed::LinkSigner;
 use crate::mail::worker::{MailWorker, StopMail, Wake};
 use crate::state::AppState;
 use crate::{http, telemetry, wiring};
@@ -88,6 +89,7 @@ impl Application {
         let customers = wiring::customer_service(&store, settings);
         let tickets = wiring::ticket_service(&store, settings);
         let interactions = wiring::interaction_service(&store, settings);
+        let analytics = wiring::analytics_service(&store, settings)?;
 
         if let Some(admin) = settings.bootstrap_admin() {
             let new = NewStaffUser {
@@ -134,11 +136,13 @@ impl Application {
             customers,
             tickets,
             interactions,
+            analytics,
             email,
             mail_wake,
             inbound_secret: settings.inbound_secret.clone(),
             store: Arc::clone(&store),
             cursors: CursorCodec::new(secret.expose()),
+            links: LinkSigner::new(secret.expose()),
             metrics,
             max_body_bytes: settings.max_body_bytes,
             max_import_bytes: settings.max_import_bytes,

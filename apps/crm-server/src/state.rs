@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crm_analytics::AnalyticsService;
 use crm_customers::CustomerService;
 use crm_email::EmailService;
 use crm_identity::IdentityService;
@@ -12,6 +13,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::config::Secret;
 use crate::http::cursor::CursorCodec;
+use crate::http::signed::LinkSigner;
 use crate::mail::worker::Wake;
 
 /// The application state behind `web::Data`.
@@ -25,6 +27,8 @@ pub struct AppState {
     pub tickets: TicketService,
     /// Interactions use cases.
     pub interactions: InteractionService,
+    /// Reports and charts use cases.
+    pub analytics: AnalyticsService,
     /// Email use cases.
     pub email: EmailService,
     /// Wakes the mail worker when mail was queued.
@@ -35,6 +39,8 @@ pub struct AppState {
     pub store: Arc<SqliteStore>,
     /// Signs and checks list cursors.
     pub cursors: CursorCodec,
+    /// Signs and checks report links.
+    pub links: LinkSigner,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
     /// Largest JSON body accepted.

@@ -1,9 +1,12 @@
 //! Builds the adapters and services from the settings: the one place that
 //! knows which adapter implements which port.
 
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 
+use crm_analytics::{AnalyticsPorts, AnalyticsService, ReportPolicy};
 use crm_auth::{Argon2Hasher, JwtIssuer, JwtSecret};
+use crm_charts::{CachedRenderer, EchartsRenderer, PageScripts};
 use crm_customers::{AgentScope, CustomerPorts, CustomerService};
 use crm_identity::{
     IdentityPorts, IdentityService, InMemoryLoginThrottle, SessionSettings, ThrottlePolicy,
@@ -15,6 +18,7 @@ use crm_tickets::{TicketPolicy, TicketPorts, TicketService};
 
 use crate::config::{DatabaseUrl, Settings};
 use crate::error::CommandError;
+use crate::http::routes::assets::asset_path;
 use crate::secret_file;
 
 /// Opens the configured store and applies pending migrations.
@@ -165,4 +169,35 @@ pub fn interaction_service_with_clock(
         clock,
     };
     InteractionService::new(ports, agent_scope(settings))
+}
+
+/// Rendered charts kept in memory (a PNG is some tens of kilobytes).
+const CHART_CACHE: usize = 256;
+
+/// The analytics service over the store, with the ECharts renderer behind
+/// a cache.
+pub fn analytics_service(
+    store: &Arc<SqliteStore>,
+    settings: &Settings,
+) -> Result<AnalyticsService, CommandError> {
+    let renderer = EchartsRenderer::new(PageScripts {
+        echarts: asset_path("echarts.min.js"),
+        page: asset_path("crm-chart.js"),
+    })
+    .map_err(|e| CommandError::Failed(format!("cannot start the chart renderer: {e}")))?;
+    let capacity = NonZeroUsize::new(CHART_CACHE).unwrap_or(NonZeroUsize::MIN);
+    let ports = AnalyticsPorts {
+        interactions: store.clone(),
+        tickets: store.clone(),
+        lifecycle: store.clone(),
+        email: store.clone(),
+        charts: Arc::new(CachedRenderer::new(renderer, capacity)),
+        clock: Arc::new(SystemClock),
+    };
+    Ok(AnalyticsService::new(
+        ports,
+        ReportPolicy {
+            agent_scope: agent_scope(settings),
+        },
+    ))
 }

@@ -46,6 +46,7 @@
 //! # }
 //! ```
 
+mod analytics;
 pub mod bulk;
 mod customers;
 mod db;

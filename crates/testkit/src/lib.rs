@@ -8,7 +8,8 @@
 //! - [`contract`]: the port contract suites every store adapter must pass.
 //!   A store runs a suite with one macro line, e.g.
 //!   [`identity_contract_tests!`], [`customers_contract_tests!`],
-//!   [`tickets_contract_tests!`] or [`interactions_contract_tests!`]; a
+//!   [`tickets_contract_tests!`], [`interactions_contract_tests!`] or
+//!   [`analytics_contract_tests!`]; a
 //!   behaviour one store has and another lacks is a bug in one of them.
 
 pub mod builders;

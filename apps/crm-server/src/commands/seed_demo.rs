@@ -3,13 +3,17 @@
 //! Fills an empty database with realistic demo data through the same
 //! services the API uses, so every record obeys the business rules: a demo
 //! admin and two agents, companies, and customers spread over the last six
-//! months, walked through the lifecycle so that status histories and
-//! conversion figures look real, with their meetings, calls and tasks (past
-//! ones completed), tickets (most answered and resolved) and emails with
-//! their opens, clicks, replies and bounces (`emails.rs`). Names come from
-//! the `fake` crate with a fixed seed, so two runs create the same people.
+//! months, walked through the lifecycle days to months apart so that status
+//! histories, conversion and the funnel's step times look real, with their
+//! meetings, calls and tasks (past ones completed), tickets (most answered
+//! and resolved) and emails with their opens, clicks, replies and bounces
+//! (`emails.rs`). Names come from the `fake` crate with a fixed seed, so two
+//! runs create the same people.
 
 mod emails;
+mod people;
+
+use people::{ascii, staff};
 
 use std::io::Write;
 use std::sync::Arc;
@@ -18,7 +22,7 @@ use std::time::Duration;
 use crm_customers::{
     CustomerPatch, CustomerService, LifecycleStatus, NewCompany, NewCustomer, Tags, Website,
 };
-use crm_identity::{NewStaffUser, Password, StaffRole, UserStatus};
+use crm_identity::StaffRole;
 use crm_interactions::{
     Attendees, End, InteractionKind, InteractionService, NewInteraction, TimeZone,
 };
@@ -218,32 +222,36 @@ impl Seeder {
         );
         progress.set_message("customers");
         let step = SIX_MONTHS / count.max(1);
-        // Status changes follow within a quarter of a step, so nothing lies in the future.
-        let change_minutes = (step.as_secs() / 60 / 4 / 3).max(1);
+        let now = SystemClock.now();
         for n in 0..count {
-            self.clock.set(self.begin.plus(step * n));
+            let created = self.begin.plus(step * n);
+            self.clock.set(created);
             let new = self.new_customer(n, companies)?;
             let customer = self
                 .service
                 .create_customer(&self.actor, new)
                 .await
                 .map_err(|e| failed(&e))?;
-            // Walk part of the lifecycle: most stay leads, some convert, a few churn.
+            // Walk part of the lifecycle, days to months apart (never past
+            // now): most stay leads, some convert, a few churn.
             let target = match self.rng.random_range(0..100) {
                 0..45 => 0,
                 45..70 => 1,
                 70..92 => 2,
                 _ => 3,
             };
-            let lifecycle = [
-                LifecycleStatus::Prospect,
-                LifecycleStatus::Customer,
-                LifecycleStatus::Churned,
+            let steps = [
+                (LifecycleStatus::Prospect, 2..=21),
+                (LifecycleStatus::Customer, 5..=45),
+                (LifecycleStatus::Churned, 20..=120),
             ];
-            for status in lifecycle.into_iter().take(target) {
-                self.clock.advance(Duration::from_mins(
-                    self.rng.random_range(1..=change_minutes),
-                ));
+            for (status, days) in steps.into_iter().take(target) {
+                let wait = Duration::from_hours(24 * self.rng.random_range(days))
+                    + Duration::from_mins(self.rng.random_range(0..24 * 60));
+                self.clock.advance(wait);
+                if self.clock.now() > now {
+                    break;
+                }
                 let patch = CustomerPatch {
                     status: Some(status),
                     ..CustomerPatch::default()
@@ -253,6 +261,7 @@ impl Seeder {
                     .await
                     .map_err(|e| failed(&e))?;
             }
+            self.clock.set(created);
             self.activity(customer.id).await?;
             progress.inc(1);
         }
@@ -372,37 +381,5 @@ impl Seeder {
             tags: Tags::parse(&tags).map_err(|e| failed(&e))?,
             source: ShortText::parse(SOURCES[rng.random_range(0..SOURCES.len())]).ok(),
         })
-    }
-}
-
-fn staff(
-    name: &str,
-    email: &str,
-    role: StaffRole,
-    company_ids: Vec<CompanyId>,
-) -> Result<NewStaffUser, CommandError> {
-    Ok(NewStaffUser {
-        name: PersonName::parse(name).map_err(|e| failed(&e))?,
-        email: EmailAddress::parse(email).map_err(|e| failed(&e))?,
-        phone: None,
-        role,
-        status: UserStatus::Active,
-        notes: None,
-        company_ids,
-        password: Password::new_secret(DEMO_PASSWORD).map_err(|e| failed(&e))?,
-    })
-}
-
-/// Lower-case ASCII letters of a name, for demo email addresses.
-fn ascii(name: &str) -> String {
-    let text: String = name
-        .chars()
-        .filter(char::is_ascii_alphabetic)
-        .collect::<String>()
-        .to_lowercase();
-    if text.is_empty() {
-        "x".to_owned()
-    } else {
-        text
     }
 }

@@ -20,6 +20,12 @@ use actix_web::middleware::Next;
 pub const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
 img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+/// The policy of the dashboard and of the HTML charts: scripts, styles and
+/// data from this server only, no inline script; ECharts sets element
+/// styles from its script (CSSOM, which `style-src` does not govern).
+pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'";
+
 /// Adds the security headers to the answer of `req`.
 pub async fn security_headers(
     req: ServiceRequest,
@@ -41,6 +47,20 @@ pub async fn security_headers(
             HeaderValue::from_static(DOCS_CSP),
         );
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    let chart_page = path.starts_with("/api/reports/charts/")
+        && std::path::Path::new(&path)
+            .extension()
+            .is_some_and(|ext| ext.eq_ignore_ascii_case("html"));
+    if path == "/dashboard" || chart_page {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PAGE_CSP),
+        );
+        headers.insert(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("SAMEORIGIN"),
+        );
     }
     Ok(response)
 }

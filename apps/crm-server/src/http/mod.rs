@@ -19,6 +19,7 @@ pub mod patch;
 pub mod path;
 pub mod request_id;
 pub mod routes;
+pub mod signed;
 
 use actix_web::{HttpResponse, web};
 use utoipa::OpenApi;

@@ -12,7 +12,7 @@ use super::error::{PROBLEM_JSON, Problem};
 use super::path::PathIds;
 use super::routes::{
     auth, calendar, companies, customers, email_suppressions, email_templates, emails, health,
-    interactions, tickets, tracking, users,
+    interactions, reports, tickets, tracking, users,
 };
 
 /// The API document served at `/openapi.json`.
@@ -20,7 +20,7 @@ use super::routes::{
 #[openapi(
     info(
         title = "CRM API",
-        description = "REST API of the CRM backend: staff users and authentication, customers and companies, tickets, interactions and customer histories, email with honest tracking (reports follow). Errors are RFC 9457 problem details.",
+        description = "REST API of the CRM backend: staff users and authentication, customers and companies, tickets, interactions and customer histories, email with honest tracking, reports and charts. Errors are RFC 9457 problem details.",
         license(name = "MIT OR Apache-2.0")
     ),
     paths(
@@ -45,6 +45,8 @@ use super::routes::{
         email_suppressions::list_suppressions, email_suppressions::lift_suppression,
         tracking::open_pixel, tracking::click, tracking::unsubscribe_page, tracking::unsubscribe,
         health::live, health::ready, health::metrics,
+        reports::report, reports::series, reports::chart_svg, reports::chart_png,
+        reports::chart_json, reports::chart_html,
     ),
     components(schemas(Problem, crm_kernel::FieldError)),
     modifiers(&CommonResponses, &PathIds),
@@ -57,6 +59,7 @@ use super::routes::{
         (name = "interactions", description = "Meetings, calls, tasks and notes; customer histories; calendars"),
         (name = "emails", description = "Email: sending through the outbox, templates, engagement, replies and bounces, the suppression list"),
         (name = "tracking", description = "Links inside messages: the open image, tracked links, one-click unsubscribe (no token needed)"),
+        (name = "reports", description = "Reports over time, their series as JSON or CSV, and charts as SVG, PNG, ECharts JSON or HTML; a bearer token or a signed link"),
         (name = "health", description = "Liveness, readiness and metrics"),
     )
 )]

@@ -264,7 +264,14 @@ impl IdentityService {
         }
     }
 
-    async fn current_principal(&self, id: PrincipalId) -> Result<Principal, IdentityError> {
+    /// The principal `id` stands for now, with its current role and
+    /// companies: for credentials that name an account instead of carrying
+    /// a token (a signed chart link acts for its signer while the signer's
+    /// account is active).
+    ///
+    /// Errors: [`IdentityError::Unauthenticated`] when the account is gone
+    /// or disabled.
+    pub async fn current_principal(&self, id: PrincipalId) -> Result<Principal, IdentityError> {
         match id {
             PrincipalId::User(user_id) => {
                 let user = self

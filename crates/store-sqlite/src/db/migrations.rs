@@ -66,8 +66,13 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 7,
+        name: "report_counters",
+        sql: include_str!("../../../../migrations/sqlite/0007_report_counters.sql"),
+    },
+    Migration {
+        version: 8,
         name: "list_indexes",
-        sql: include_str!("../../../../migrations/sqlite/0007_list_indexes.sql"),
+        sql: include_str!("../../../../migrations/sqlite/0008_list_indexes.sql"),
     },
 ];
 
@@ -244,7 +249,7 @@ impl SqliteStore {
 }
 
 /// Applies the pending ones of `migrations` on `conn`.
-fn migrate(
+pub(crate) fn migrate(
     conn: &mut Connection,
     migrations: &[Migration],
     clock: &dyn Clock,

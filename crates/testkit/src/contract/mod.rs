@@ -12,6 +12,7 @@
 //! crm_testkit::customers_contract_tests!(fresh_store);
 //! crm_testkit::tickets_contract_tests!(fresh_store);
 //! crm_testkit::interactions_contract_tests!(fresh_store);
+//! crm_testkit::analytics_contract_tests!(fresh_store);
 //! crm_testkit::email_contract_tests!(fresh_store);
 //! ```
 //!
@@ -19,6 +20,7 @@
 //! (a temporary folder, a database to drop). The calling crate needs `tokio`
 //! among its dev-dependencies.
 
+pub mod analytics;
 pub mod customers;
 pub mod email;
 pub mod identity;

@@ -2,6 +2,7 @@
 //! context's error enum, invalid input, and the `If-Match` header.
 
 use actix_web::http::StatusCode;
+use crm_analytics::AnalyticsError;
 use crm_customers::CustomerError;
 use crm_email::EmailError;
 use crm_identity::IdentityError;
@@ -167,6 +168,17 @@ impl From<InteractionError> for ApiError {
                 Self::precondition_failed(etag(current))
             }
             InteractionError::Backend(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<AnalyticsError> for ApiError {
+    fn from(error: AnalyticsError) -> Self {
+        match error {
+            AnalyticsError::Validation(errors) => Self::validation(&errors),
+            AnalyticsError::Forbidden => Self::forbidden("Reports are for staff only."),
+            AnalyticsError::Backend(error) => Self::internal(&error),
+            AnalyticsError::Render(error) => Self::internal(&error),
         }
     }
 }

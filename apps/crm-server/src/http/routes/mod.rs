@@ -3,15 +3,18 @@
 //! their parsing into domain input). A route module never imports another
 //! route module; what two of them would share lives in `crate::http`.
 
+pub mod assets;
 pub mod auth;
 pub mod calendar;
 pub mod companies;
 pub mod customers;
+pub mod dashboard;
 pub mod email_suppressions;
 pub mod email_templates;
 pub mod emails;
 pub mod health;
 pub mod interactions;
+pub mod reports;
 pub mod tickets;
 pub mod tracking;
 pub mod users;
@@ -38,4 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     email_suppressions::configure(cfg);
     tracking::configure(cfg);
     health::configure(cfg);
+    reports::configure(cfg);
+    dashboard::configure(cfg);
+    assets::configure(cfg);
 }

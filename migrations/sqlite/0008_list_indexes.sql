@@ -1,5 +1,5 @@
--- 0007 list indexes (to be renumbered 0008 once the report counters land):
--- the customer list filtered by lifecycle status, in each of its orders.
+-- 0008 list indexes: the customer list filtered by lifecycle status, in each
+-- of its orders.
 --
 -- A list page reads its order's index from where the page starts and
 -- stops after a page. With a status filter the old indexes gave the planner

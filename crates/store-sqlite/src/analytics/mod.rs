@@ -1,0 +1,80 @@
+//! The analytics figures ports (`crm_analytics::ports`) over the report
+//! counters of migration 0007 (ADR 0012).
+//!
+//! Triggers keep counters per UTC day and hour (`report_*` tables) in the
+//! transaction of every write that changes them, and one row per lead
+//! journey. A request's day and hour slices sum counter rows with one index
+//! range per slice ([`query::counter_rows`]); its exact slices (under an
+//! hour) read the records of that time ([`query::exact_rows`]); conversion
+//! and the funnel read the journeys that touch the range; email figures read
+//! the recipients sent to in the range through an index. No statement
+//! visits every interaction, ticket, status change or recipient.
+
+mod email;
+mod interactions;
+mod lifecycle;
+mod query;
+mod scope;
+mod slices;
+mod tickets;
+
+use async_trait::async_trait;
+use crm_analytics::ports::{EmailSource, InteractionSource, LifecycleSource, TicketSource};
+use crm_analytics::{
+    CountRequest, EmailPeriodCounts, InteractionCount, LifecycleCounts, TicketCounts,
+};
+use crm_kernel::BackendError;
+
+use crate::db::open::SqliteStore;
+
+#[async_trait]
+impl InteractionSource for SqliteStore {
+    #[tracing::instrument(skip_all, fields(periods = request.periods.len()))]
+    async fn interaction_counts(
+        &self,
+        request: &CountRequest,
+    ) -> Result<Vec<InteractionCount>, BackendError> {
+        let request = request.clone();
+        self.with_reader(move |conn| interactions::interaction_counts(conn, &request))
+            .await?
+    }
+}
+
+#[async_trait]
+impl TicketSource for SqliteStore {
+    #[tracing::instrument(skip_all, fields(periods = request.periods.len()))]
+    async fn ticket_counts(&self, request: &CountRequest) -> Result<TicketCounts, BackendError> {
+        let request = request.clone();
+        self.with_reader(move |conn| tickets::ticket_counts(conn, &request))
+            .await?
+    }
+}
+
+#[async_trait]
+impl LifecycleSource for SqliteStore {
+    #[tracing::instrument(skip_all, fields(periods = request.periods.len()))]
+    async fn lifecycle_counts(
+        &self,
+        request: &CountRequest,
+    ) -> Result<LifecycleCounts, BackendError> {
+        let request = request.clone();
+        self.with_reader(move |conn| lifecycle::lifecycle_counts(conn, &request))
+            .await?
+    }
+}
+
+#[async_trait]
+impl EmailSource for SqliteStore {
+    #[tracing::instrument(skip_all, fields(periods = request.periods.len()))]
+    async fn email_counts(
+        &self,
+        request: &CountRequest,
+    ) -> Result<Vec<EmailPeriodCounts>, BackendError> {
+        let request = request.clone();
+        self.with_reader(move |conn| email::email_counts(conn, &request))
+            .await?
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,231 @@
+//! Email figures from the email context's tables equal the reference
+//! recount, in scope, and are read through indexes.
+
+use crm_analytics::reference::{RecipientRecord, email_counts as reference};
+use crm_analytics::{
+    CountRequest, CustomerRef, Granularity, ReportScope, ReportZone, period::periods,
+};
+use crm_kernel::{CompanyId, CustomerId, Timestamp, UserId, Visibility};
+use rusqlite::{Connection, params};
+
+use super::super::email::{RECIPIENTS, email_counts};
+use super::migrate_for_tests;
+use crate::db::migrations::MIGRATIONS;
+
+fn at(text: &str) -> Timestamp {
+    Timestamp::parse_rfc3339(text).unwrap()
+}
+
+/// A recipient, its events as (kind, class), and the record reports see.
+struct Recipient {
+    customer: Option<CustomerRef>,
+    sent_at: &'static str,
+    bounced: bool,
+    events: Vec<(&'static str, Option<&'static str>)>,
+}
+
+fn store(conn: &Connection, sent: &[Recipient]) {
+    conn.execute(
+        "INSERT INTO emails (id, from_address, sender_id, subject, text_body, html_body, \
+         html_generated, send_at, created_at) VALUES ('m', 'crm@x.test', 'u', 'Hi', 't', 'h', 1, \
+         '2026-03-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z')",
+        [],
+    )
+    .unwrap();
+    for (i, s) in sent.iter().enumerate() {
+        let status = if s.bounced { "bounced" } else { "sent" };
+        conn.execute(
+            "INSERT INTO email_recipients (id, email_id, position, address, address_key, customer_id, \
+             message_id, status, attempts, next_attempt_at, sent_at, updated_at) \
+             VALUES (?1, 'm', ?2, 'a@x.test', 'a@x.test', ?3, ?1, ?4, 1, ?5, ?5, ?5)",
+            params![format!("r{i}"), i64::try_from(i).unwrap(), s.customer.map(|c| c.id.to_string()), status, s.sent_at],
+        )
+        .unwrap();
+        for (j, (kind, class)) in s.events.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO email_events (id, email_id, recipient_id, kind, at, class, minute) \
+                 VALUES (?1, 'm', ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    format!("e{i}-{j}"),
+                    format!("r{i}"),
+                    kind,
+                    s.sent_at,
+                    class,
+                    class.map(|_| i64::try_from(j).unwrap())
+                ],
+            )
+            .unwrap();
+        }
+    }
+}
+
+fn record(s: &Recipient) -> RecipientRecord {
+    let count = |kind: &str, human: Option<bool>| {
+        s.events
+            .iter()
+            .filter(|(k, c)| *k == kind && human.is_none_or(|h| (*c == Some("human")) == h))
+            .count() as u64
+    };
+    RecipientRecord {
+        customer: s.customer,
+        sent_at: Some(at(s.sent_at)),
+        bounced: s.bounced,
+        human_opens: count("opened", Some(true)),
+        machine_opens: count("opened", Some(false)),
+        human_clicks: count("clicked", Some(true)),
+        machine_clicks: count("clicked", Some(false)),
+        replies: count("replied", None),
+    }
+}
+
+#[test]
+#[allow(clippy::too_many_lines, reason = "one scenario, read top to bottom")]
+fn email_figures_equal_the_reference_in_every_scope() {
+    let mut conn = Connection::open_in_memory().unwrap();
+    migrate_for_tests(&mut conn, MIGRATIONS);
+    let company = CompanyId::new();
+    let owner = UserId::new();
+    conn.execute_batch(&format!(
+        "INSERT INTO companies (id, name, name_sort, created_at, updated_at) \
+         VALUES ('{company}', 'Acme', 'acme', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');"
+    ))
+    .unwrap();
+    let customer = |company_id: Option<CompanyId>| {
+        let id = CustomerId::new();
+        conn.execute(
+            "INSERT INTO customers (id, first_name, last_name, status, created_at, updated_at, \
+             company_id, name_sort) VALUES (?1, 'A', 'B', 'lead', '2026-01-01T00:00:00.000Z', \
+             '2026-01-01T00:00:00.000Z', ?2, 'b a')",
+            params![id.to_string(), company_id.map(|c| c.to_string())],
+        )
+        .unwrap();
+        Some(CustomerRef {
+            id,
+            company_id,
+            owner_id: None,
+        })
+    };
+    let (acme, other) = (customer(Some(company)), customer(None));
+    let sent = vec![
+        Recipient {
+            customer: acme,
+            sent_at: "2026-03-02T09:00:00.000Z",
+            bounced: false,
+            events: vec![
+                ("opened", Some("privacy_proxy")),
+                ("opened", Some("human")),
+                ("clicked", Some("human")),
+                ("replied", None),
+            ],
+        },
+        Recipient {
+            customer: acme,
+            sent_at: "2026-03-02T23:30:00.000Z",
+            bounced: false,
+            events: vec![
+                ("opened", Some("privacy_proxy")),
+                ("opened", Some("privacy_proxy")),
+                ("clicked", Some("scanner")),
+                ("honeypot", Some("scanner")),
+            ],
+        },
+        Recipient {
+            customer: other,
+            sent_at: "2026-03-03T10:00:00.000Z",
+            bounced: true,
+            events: vec![("bounced", None)],
+        },
+        Recipient {
+            customer: None,
+            sent_at: "2026-03-04T10:00:00.000Z",
+            bounced: false,
+            events: vec![("opened", Some("human"))],
+        },
+        Recipient {
+            customer: acme,
+            sent_at: "2026-04-01T10:00:00.000Z",
+            bounced: false,
+            events: vec![("opened", Some("human"))],
+        },
+    ];
+    store(&conn, &sent);
+    let records: Vec<RecipientRecord> = sent.iter().map(record).collect();
+    let agent = ReportScope {
+        visibility: Visibility::Agent {
+            company_ids: vec![company],
+            owner_id: owner,
+        },
+        owner_id: None,
+        company_id: None,
+    };
+    let of_company = ReportScope {
+        company_id: Some(company),
+        ..ReportScope::all()
+    };
+    for (zone, scope) in [
+        ("UTC", ReportScope::all()),
+        ("Europe/Berlin", ReportScope::all()),
+        ("UTC", agent),
+        ("UTC", of_company),
+    ] {
+        let periods = periods(
+            at("2026-03-01T00:00:00Z"),
+            at("2026-03-31T00:00:00Z"),
+            Granularity::Day,
+            ReportZone::parse(zone).unwrap(),
+            100,
+        )
+        .unwrap();
+        let request = CountRequest::new(&periods, scope.clone());
+        let got = email_counts(&conn, &request).unwrap();
+        assert_eq!(got, reference(&records, &request), "{zone} {scope:?}");
+    }
+    let utc = periods(
+        at("2026-03-01T00:00:00Z"),
+        at("2026-03-31T00:00:00Z"),
+        Granularity::Day,
+        ReportZone::UTC,
+        100,
+    )
+    .unwrap();
+    let all = email_counts(&conn, &CountRequest::new(&utc, ReportScope::all())).unwrap();
+    assert_eq!(
+        (
+            all[1].sent,
+            all[1].opened_human,
+            all[1].opened_any,
+            all[1].machine_opens
+        ),
+        (2, 1, 2, 3)
+    );
+    assert_eq!(
+        (
+            all[1].clicked_human,
+            all[1].clicked_any,
+            all[1].machine_clicks,
+            all[1].replied
+        ),
+        (1, 2, 1, 1)
+    );
+    assert_eq!((all[2].sent, all[2].bounced, all[3].sent), (1, 1, 1));
+
+    let plan: Vec<String> = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {RECIPIENTS}"))
+        .unwrap()
+        .query_map(params![None::<String>, None::<String>], |row| {
+            row.get::<_, String>(3)
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let plan = plan.join("\n");
+    assert!(
+        plan.contains("SEARCH r USING INDEX email_recipients_by_sent_at (sent_at>? AND sent_at<?)"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("email_events_by_recipient (recipient_id=?)"),
+        "{plan}"
+    );
+    assert!(!plan.contains("SCAN"), "{plan}");
+}

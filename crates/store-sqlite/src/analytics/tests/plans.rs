@@ -1,0 +1,170 @@
+//! `EXPLAIN QUERY PLAN` of every report statement, for every kind of scope:
+//! each table is searched through an index range, never scanned.
+
+use crm_analytics::ReportScope;
+use crm_kernel::{CompanyId, UserId, Visibility};
+use rusqlite::Connection;
+
+use super::super::query::{Counters, counter_sql};
+use super::super::scope::{CounterScope, customer_condition};
+use super::super::{interactions, lifecycle, tickets};
+use super::migrate_for_tests;
+use crate::db::migrations::MIGRATIONS;
+
+fn database() -> Connection {
+    let mut conn = Connection::open_in_memory().unwrap();
+    migrate_for_tests(&mut conn, MIGRATIONS);
+    conn
+}
+
+fn plan(conn: &Connection, sql: &str) -> String {
+    let mut statement = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    let unbound = vec![rusqlite::types::Value::Null; statement.parameter_count()];
+    let rows = statement
+        .query_map(rusqlite::params_from_iter(unbound), |row| {
+            row.get::<_, String>(3)
+        })
+        .unwrap();
+    rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
+}
+
+fn scopes() -> Vec<(&'static str, ReportScope)> {
+    let agent = Visibility::Agent {
+        company_ids: vec![CompanyId::new()],
+        owner_id: UserId::new(),
+    };
+    vec![
+        ("everything", ReportScope::all()),
+        (
+            "owner",
+            ReportScope {
+                owner_id: Some(UserId::new()),
+                ..ReportScope::all()
+            },
+        ),
+        (
+            "company",
+            ReportScope {
+                company_id: Some(CompanyId::new()),
+                ..ReportScope::all()
+            },
+        ),
+        (
+            "agent",
+            ReportScope {
+                visibility: agent,
+                owner_id: None,
+                company_id: None,
+            },
+        ),
+    ]
+}
+
+/// Every line of the plan that reads a table reads an index range (`SEARCH`)
+/// or the slices themselves (`json_each`).
+fn assert_ranges_only(plan: &str, what: &str) {
+    for line in plan.lines() {
+        if line.starts_with("SCAN") {
+            assert!(
+                line.contains("VIRTUAL TABLE"),
+                "{what}: a table is scanned:\n{plan}"
+            );
+        }
+    }
+    assert!(plan.contains("SEARCH"), "{what}: no index range:\n{plan}");
+}
+
+#[test]
+fn counter_statements_search_one_index_range_per_slice() {
+    let conn = database();
+    let counters: [(&str, &Counters<'_>); 4] = [
+        ("interactions", &interactions::COUNTERS),
+        ("ticket flow", &tickets::FLOW),
+        ("ticket durations", &tickets::DURATIONS),
+        ("customers", &lifecycle::CHANGES),
+    ];
+    for (name, counter) in counters {
+        for (scope_name, scope) in scopes() {
+            let statements: Vec<String> = match CounterScope::of(&scope).unwrap() {
+                CounterScope::Everything => vec![counter_sql(
+                    counter,
+                    counter.totals.unwrap_or(counter.table),
+                    "1",
+                )],
+                CounterScope::Branches(branches) => branches
+                    .iter()
+                    .map(|(condition, _)| counter_sql(counter, counter.table, condition))
+                    .collect(),
+                CounterScope::Nothing => unreachable!(),
+            };
+            for sql in statements {
+                let plan = plan(&conn, &sql);
+                let what = format!("{name}, {scope_name}");
+                assert_ranges_only(&plan, &what);
+                let wanted = match (scope_name, name) {
+                    ("everything", "interactions") => "USING PRIMARY KEY (bucket>? AND bucket<?)",
+                    ("everything", _) => "USING INDEX sqlite_autoindex",
+                    ("owner", _) => "_by_owner (owner_key=? AND bucket>? AND bucket<?)",
+                    ("company", _) => "_by_company (company_key=? AND bucket>? AND bucket<?)",
+                    _ => "AND bucket>? AND bucket<?)",
+                };
+                assert!(plan.contains(wanted), "{what}: wanted {wanted}:\n{plan}");
+            }
+        }
+    }
+}
+
+#[test]
+fn exact_slices_and_journeys_read_the_records_of_their_time_only() {
+    let conn = database();
+    let statements = [
+        (
+            "interactions",
+            interactions::EXACT,
+            "interactions_by_date_time (date_time>? AND date_time<?)",
+        ),
+        (
+            "opened",
+            tickets::EXACT_OPENED,
+            "tickets_by_created_at (created_at>? AND created_at<?)",
+        ),
+        (
+            "events",
+            tickets::EXACT_EVENTS,
+            "ticket_events_by_at (at>? AND at<?)",
+        ),
+        (
+            "resolutions",
+            tickets::EXACT_RESOLUTIONS,
+            "ticket_events_by_at (at>? AND at<?)",
+        ),
+        (
+            "first responses",
+            tickets::EXACT_FIRST_RESPONSES,
+            "tickets_by_first_response_at (first_response_at>? AND first_response_at<?)",
+        ),
+        (
+            "status changes",
+            lifecycle::EXACT_CHANGES,
+            "customer_status_changes_by_at (at>? AND at<?)",
+        ),
+    ];
+    for (name, (head, tail), wanted) in statements {
+        for (scope_name, scope) in scopes() {
+            let (condition, _) = customer_condition(&scope).unwrap().unwrap();
+            let plan = plan(&conn, &format!("{head} AND {condition} {tail}"));
+            let what = format!("{name}, {scope_name}");
+            assert_ranges_only(&plan, &what);
+            assert!(plan.contains(wanted), "{what}: wanted {wanted}:\n{plan}");
+        }
+    }
+    for (scope_name, scope) in scopes() {
+        let (condition, _) = customer_condition(&scope).unwrap().unwrap();
+        let plan = plan(&conn, &format!("{} AND {condition}", lifecycle::JOURNEYS));
+        assert_ranges_only(&plan, scope_name);
+        assert!(
+            plan.contains("report_journeys_by_lead_end (<expr>>?)"),
+            "journeys, {scope_name}:\n{plan}"
+        );
+    }
+}

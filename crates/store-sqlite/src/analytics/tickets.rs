@@ -1,0 +1,170 @@
+//! `TicketSource`: ticket flow, backlog and durations per period.
+
+use std::collections::BTreeMap;
+
+use crm_analytics::{CountRequest, Slice, TicketCounts, TicketPeriodCounts};
+use crm_kernel::BackendError;
+use rusqlite::{Connection, Row};
+
+use super::query::{Counters, Slot, counter_rows, exact_rows, instant, total};
+use super::scope::CounterScope;
+use super::slices::SliceSet;
+
+pub(super) const FLOW: Counters<'static> = Counters {
+    table: "report_tickets",
+    totals: None,
+    select: "r.opened, r.resolved, r.reopened",
+};
+
+pub(super) const DURATIONS: Counters<'static> = Counters {
+    table: "report_ticket_durations",
+    totals: None,
+    select: "r.measure = 'resolution', r.minutes, r.n",
+};
+
+pub(super) const EXACT_OPENED: (&str, &str) = (
+    "SELECT s.value ->> 0, count(*), 0, 0 FROM json_each(?1) s \
+     CROSS JOIN tickets t ON t.created_at >= s.value ->> 1 AND t.created_at < s.value ->> 2 \
+     CROSS JOIN customers c ON c.id = t.customer_id WHERE 1",
+    "GROUP BY 1",
+);
+
+pub(super) const EXACT_EVENTS: (&str, &str) = (
+    "SELECT s.value ->> 0, 0, sum(e.to_status = 'resolved'), sum(e.to_status = 'reopened') \
+     FROM json_each(?1) s \
+     CROSS JOIN ticket_events e ON e.at >= s.value ->> 1 AND e.at < s.value ->> 2 \
+     CROSS JOIN tickets t ON t.id = e.ticket_id CROSS JOIN customers c ON c.id = t.customer_id \
+     WHERE e.to_status IN ('resolved', 'reopened')",
+    "GROUP BY 1",
+);
+
+/// Instants of the durations in exact slices: resolution (1) or first
+/// response (0), the end and the ticket's creation.
+pub(super) const EXACT_RESOLUTIONS: (&str, &str) = (
+    "SELECT s.value ->> 0, 1, e.at, t.created_at FROM json_each(?1) s \
+     CROSS JOIN ticket_events e ON e.at >= s.value ->> 1 AND e.at < s.value ->> 2 \
+     CROSS JOIN tickets t ON t.id = e.ticket_id CROSS JOIN customers c ON c.id = t.customer_id \
+     WHERE e.to_status = 'resolved'",
+    "",
+);
+
+pub(super) const EXACT_FIRST_RESPONSES: (&str, &str) = (
+    "SELECT s.value ->> 0, 0, t.first_response_at, t.created_at FROM json_each(?1) s \
+     CROSS JOIN tickets t ON t.first_response_at >= s.value ->> 1 \
+          AND t.first_response_at < s.value ->> 2 \
+     CROSS JOIN customers c ON c.id = t.customer_id WHERE 1",
+    "",
+);
+
+/// Opened, resolved, reopened in a period (signed: a range taken away).
+type Flow = (usize, i64, i64, i64);
+
+/// The ticket figures of customers in scope.
+pub(crate) fn ticket_counts(
+    conn: &Connection,
+    request: &CountRequest,
+) -> Result<TicketCounts, BackendError> {
+    let scope = CounterScope::of(&request.scope)?;
+    let mut periods = vec![TicketPeriodCounts::default(); request.periods.len()];
+    let mut sums = vec![(0_i64, 0_i64, 0_i64); periods.len()];
+    for (p, opened, resolved, reopened) in flow(conn, request, &scope, &request.slices)? {
+        let sum = sums
+            .get_mut(p)
+            .ok_or_else(|| BackendError::msg("a counter row of an unknown period"))?;
+        sum.0 += opened;
+        sum.1 += resolved;
+        sum.2 += reopened;
+    }
+    for (c, (opened, resolved, reopened)) in periods.iter_mut().zip(sums) {
+        c.opened = total(opened);
+        c.resolved = total(resolved);
+        c.reopened = total(reopened);
+    }
+    let slices = SliceSet::new(&request.slices);
+    let mut durations: BTreeMap<(usize, bool, u64), i64> = BTreeMap::new();
+    let mut rows = Vec::new();
+    if let Some(ranges) = slices.counter_ranges() {
+        rows.extend(counter_rows(
+            conn,
+            ranges,
+            &scope,
+            &DURATIONS,
+            |slot, row| {
+                let minutes = u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0);
+                Ok((
+                    slot.period,
+                    row.get::<_, bool>(1)?,
+                    minutes,
+                    row.get::<_, i64>(3)? * slot.sign,
+                ))
+            },
+        )?);
+    }
+    if let Some(json) = &slices.exact {
+        for sql in [EXACT_RESOLUTIONS, EXACT_FIRST_RESPONSES] {
+            rows.extend(exact_rows(conn, json, &request.scope, sql, |p, row| {
+                let end = instant(row, 2, "tickets duration end")?;
+                let start = instant(row, 3, "tickets.created_at")?;
+                Ok((
+                    p,
+                    row.get::<_, bool>(1)?,
+                    end.since(start).as_secs() / 60,
+                    1,
+                ))
+            })?);
+        }
+    }
+    for (p, resolution, minutes, n) in rows {
+        *durations.entry((p, resolution, minutes)).or_default() += n;
+    }
+    for ((p, resolution, minutes), n) in durations {
+        let c = periods
+            .get_mut(p)
+            .ok_or_else(|| BackendError::msg("a counter row of an unknown period"))?;
+        let histogram = if resolution {
+            &mut c.resolution
+        } else {
+            &mut c.first_response
+        };
+        histogram.add_bucket(minutes, total(n));
+    }
+    let mut backlog: i64 = 0;
+    for (_, opened, resolved, reopened) in flow(conn, request, &scope, &request.lead_in)? {
+        backlog += opened + reopened - resolved;
+    }
+    Ok(TicketCounts {
+        backlog_at_start: total(backlog),
+        periods,
+    })
+}
+
+/// Opened, resolved and reopened in each of `slices`, per period.
+fn flow(
+    conn: &Connection,
+    request: &CountRequest,
+    scope: &CounterScope,
+    slices: &[Slice],
+) -> Result<Vec<Flow>, BackendError> {
+    let set = SliceSet::new(slices);
+    let mut out = Vec::new();
+    if let Some(ranges) = set.counter_ranges() {
+        out.extend(counter_rows(conn, ranges, scope, &FLOW, read_flow)?);
+    }
+    if let Some(json) = &set.exact {
+        for sql in [EXACT_OPENED, EXACT_EVENTS] {
+            out.extend(exact_rows(
+                conn,
+                json,
+                &request.scope,
+                sql,
+                |period, row| read_flow(Slot { period, sign: 1 }, row),
+            )?);
+        }
+    }
+    Ok(out)
+}
+
+fn read_flow(slot: Slot, row: &Row<'_>) -> rusqlite::Result<Flow> {
+    let n = |index: usize| -> rusqlite::Result<i64> { Ok(row.get::<_, i64>(index)? * slot.sign) };
+    Ok((slot.period, n(1)?, n(2)?, n(3)?))
+}
