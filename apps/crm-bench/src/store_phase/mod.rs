@@ -319,6 +319,40 @@ pub async fn run(
         });
         ops.push(("send email", op));
     }
+    let analytics = Arc::new(
+        crm_server::wiring::analytics_service(store, &settings)
+            .map_err(|e| BenchError::Server(e.to_string()))?,
+    );
+    for (name, whole) in [("report: whole range", true), ("report: one month", false)] {
+        let analytics = Arc::clone(&analytics);
+        let agent = s.agent.clone();
+        let op: Op = Arc::new(move |_n: u64| {
+            let analytics = Arc::clone(&analytics);
+            let agent = agent.clone();
+            Box::pin(async move {
+                let mut params = crm_analytics::ReportParams::default();
+                for pair in crate::scenarios::report_range(whole).split('&') {
+                    match pair.split_once('=') {
+                        Some(("from", v)) => params.from = Some(v.to_owned()),
+                        Some(("to", v)) => params.to = Some(v.to_owned()),
+                        Some(("granularity", v)) => params.granularity = Some(v.to_owned()),
+                        _ => {}
+                    }
+                }
+                let query = crm_analytics::ReportQuery::parse(
+                    &params,
+                    crm_kernel::Clock::now(&crm_kernel::SystemClock),
+                )
+                .map_err(|e| e.to_string())?;
+                analytics
+                    .report(&agent, &query)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            })
+        });
+        ops.push((name, op));
+    }
     op!("resolve ticket", |s, f, n| {
         let pool = &f.open_tickets[f.open_tickets.len() * 3 / 4..];
         let id = pool[index(n, pool.len()).min(pool.len().saturating_sub(1))];
