@@ -9,6 +9,7 @@ use crm_kernel::BackendError;
 use deadpool_sqlite::{Config, Hook, HookError, Manager, Object, Pool, Runtime};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+use crate::db::checkpoint;
 use crate::db::error::DbError;
 use crate::db::files;
 use crate::db::inline::InlineReaders;
@@ -44,6 +45,8 @@ pub struct SqliteStore {
     writer: Pool,
     readers: Pool,
     inline: Arc<InlineReaders>,
+    /// Keeps the checkpoint thread going while any clone lives.
+    _alive: Arc<()>,
 }
 
 /// Why the store could not be opened.
@@ -79,7 +82,9 @@ impl SqliteStore {
     ///
     /// Every connection runs in WAL mode with `foreign_keys=ON`,
     /// `synchronous=NORMAL` and a 5 s `busy_timeout`; readers are also
-    /// `query_only`. It does not migrate: call [`SqliteStore::migrate`].
+    /// `query_only`; the writer never checkpoints: a thread of the store
+    /// does, twice a second (`checkpoint.rs`). It does not migrate: call
+    /// [`SqliteStore::migrate`].
     ///
     /// Must be called inside a Tokio runtime.
     #[tracing::instrument(skip_all, fields(path = %path.display()))]
@@ -112,16 +117,19 @@ impl SqliteStore {
         let writer = pool(path, ConnectionRole::Writer, 1).map_err(&open_error)?;
         let readers = pool(path, ConnectionRole::Reader, READERS).map_err(&open_error)?;
         let path: Arc<Path> = path.into();
+        let alive = Arc::new(());
         let store = Self {
             inline: Arc::new(InlineReaders::new(Arc::clone(&path))),
-            path,
+            path: Arc::clone(&path),
             writer,
             readers,
+            _alive: Arc::clone(&alive),
         };
         // The writer first: it creates the file and switches it to WAL
         // before any reader opens it.
         store.with_writer(|_| ()).await.map_err(&open_error)?;
         store.with_reader(|_| ()).await.map_err(&open_error)?;
+        checkpoint::spawn(path, Arc::downgrade(&alive));
         tracing::debug!("SQLite store open");
         Ok(store)
     }
@@ -253,8 +261,13 @@ pub(crate) fn configure(conn: &Connection, role: ConnectionRole) -> Result<(), C
         return Err(ConfigureError::NotWal(mode));
     }
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
-    if role == ConnectionRole::Reader {
-        conn.execute_batch("PRAGMA query_only = ON;")?;
+    match role {
+        ConnectionRole::Reader => conn.execute_batch("PRAGMA query_only = ON;")?,
+        // Checkpoints run on their own thread (`checkpoint.rs`), not inside
+        // a commit; the log is cut back to 64 MiB when it restarts.
+        ConnectionRole::Writer => conn.execute_batch(
+            "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;",
+        )?,
     }
     Ok(())
 }
