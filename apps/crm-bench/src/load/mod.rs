@@ -5,6 +5,7 @@
 
 mod activity;
 mod emails;
+mod meter;
 mod people;
 mod skew;
 
@@ -18,12 +19,13 @@ use crm_kernel::{
 };
 use crm_store_sqlite::SqliteStore;
 use crm_store_sqlite::bulk::Invariants;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use serde::Serialize;
 
 use crate::error::BenchError;
 use crate::scale::Sizes;
 use activity::Parties;
+use meter::{Meter, Pipeline};
 use skew::{DAY_MS, rng, uniform};
 
 pub use emails::AcceptAll;
@@ -114,72 +116,6 @@ impl From<Invariants> for InvariantCounts {
     }
 }
 
-/// Times batches of one table and draws its progress bar.
-struct Meter {
-    table: &'static str,
-    bar: ProgressBar,
-    started: Instant,
-    total: u64,
-    done: u64,
-    first_tenth: Option<Duration>,
-    last_tenth_from: Option<Instant>,
-}
-
-impl Meter {
-    fn new(table: &'static str, total: u64) -> Self {
-        let bar = ProgressBar::new(total);
-        bar.set_style(
-            ProgressStyle::with_template("{msg:>14} {bar:40} {pos}/{len} {per_sec} ({eta})")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar.set_message(table);
-        Self {
-            table,
-            bar,
-            started: Instant::now(),
-            total,
-            done: 0,
-            first_tenth: None,
-            last_tenth_from: None,
-        }
-    }
-
-    fn add(&mut self, rows: u64) {
-        self.done += rows;
-        self.bar.inc(rows);
-        if self.first_tenth.is_none() && self.done * 10 >= self.total {
-            self.first_tenth = Some(self.started.elapsed());
-        }
-        if self.last_tenth_from.is_none() && self.done * 10 >= self.total * 9 {
-            self.last_tenth_from = Some(Instant::now());
-        }
-    }
-
-    /// Marks where the last tenth starts (call before its batch).
-    fn before(&mut self, rows: u64) {
-        if self.last_tenth_from.is_none() && (self.done + rows) * 10 > self.total * 9 {
-            self.last_tenth_from = Some(Instant::now());
-        }
-    }
-
-    #[allow(clippy::cast_precision_loss, reason = "row counts far below 2^52")]
-    fn finish(self) -> TableLoad {
-        self.bar.finish_and_clear();
-        let seconds = self.started.elapsed().as_secs_f64();
-        let tenth = self.total as f64 / 10.0;
-        let rate = |d: Option<Duration>| d.map_or(0.0, |d| tenth / d.as_secs_f64().max(1e-9));
-        let last = self.last_tenth_from.map(|from| from.elapsed());
-        tracing::info!(table = self.table, rows = self.done, seconds, "loaded");
-        TableLoad {
-            table: self.table,
-            rows: self.done,
-            seconds,
-            first_tenth_per_s: rate(self.first_tenth),
-            last_tenth_per_s: rate(last),
-        }
-    }
-}
-
 /// Loads the data set of `sizes` into the (migrated, empty) `store`.
 #[allow(clippy::too_many_lines, reason = "the loading story, table by table")]
 pub async fn load(store: &Arc<SqliteStore>, sizes: Sizes) -> Result<(Facts, Loaded), BenchError> {
@@ -214,6 +150,9 @@ pub async fn load(store: &Arc<SqliteStore>, sizes: Sizes) -> Result<(Facts, Load
     }
     tables.push(meter.finish());
 
+    // Each batch is written while the next one is generated.
+    let mut pipeline = Pipeline::default();
+
     // Customers, created one after the other over three years.
     let names = people::Names::draw(&mut random);
     let span = now.as_millis() - begin.as_millis();
@@ -233,11 +172,16 @@ pub async fn load(store: &Arc<SqliteStore>, sizes: Sizes) -> Result<(Facts, Load
         batch.push(history);
         if batch.len() == BATCH || n + 1 == sizes.customers {
             let rows = batch.len() as u64;
-            meter.before(rows);
-            store.bulk().customers(std::mem::take(&mut batch)).await?;
-            meter.add(rows);
+            let batch = std::mem::take(&mut batch);
+            let store = Arc::clone(store);
+            pipeline
+                .submit(&mut meter, rows, async move {
+                    store.bulk().customers(batch).await
+                })
+                .await?;
         }
     }
+    pipeline.drain(&mut meter).await?;
     tables.push(meter.finish());
     let heavy_customer = customers[customers.len() / 2];
 
@@ -269,14 +213,16 @@ pub async fn load(store: &Arc<SqliteStore>, sizes: Sizes) -> Result<(Facts, Load
         batch.push(activity::interaction(&mut random, parties, begin, now)?);
         if batch.len() == BATCH * 4 || n + 1 == sizes.interactions {
             let rows = batch.len() as u64;
-            meter.before(rows);
-            store
-                .bulk()
-                .interactions(std::mem::take(&mut batch))
+            let batch = std::mem::take(&mut batch);
+            let store = Arc::clone(store);
+            pipeline
+                .submit(&mut meter, rows, async move {
+                    store.bulk().interactions(batch).await
+                })
                 .await?;
-            meter.add(rows);
         }
     }
+    pipeline.drain(&mut meter).await?;
     tables.push(meter.finish());
 
     // Tickets over three years; the newest ones are still open.
@@ -297,11 +243,16 @@ pub async fn load(store: &Arc<SqliteStore>, sizes: Sizes) -> Result<(Facts, Load
         batch.push(history);
         if batch.len() == BATCH || n + 1 == sizes.tickets {
             let rows = batch.len() as u64;
-            meter.before(rows);
-            store.bulk().tickets(std::mem::take(&mut batch)).await?;
-            meter.add(rows);
+            let batch = std::mem::take(&mut batch);
+            let store = Arc::clone(store);
+            pipeline
+                .submit(&mut meter, rows, async move {
+                    store.bulk().tickets(batch).await
+                })
+                .await?;
         }
     }
+    pipeline.drain(&mut meter).await?;
     tables.push(meter.finish());
 
     // Emails through the email service, oldest first.
