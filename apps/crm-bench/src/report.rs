@@ -39,6 +39,8 @@ pub struct HttpResult {
     pub ceiling_rps: Option<f64>,
     /// `rps / ceiling_rps`.
     pub ratio: Option<f64>,
+    /// The server's resident memory right after the scenario, MiB.
+    pub rss_after_mib: Option<f64>,
 }
 
 /// The server's memory.
@@ -121,7 +123,7 @@ fn row(out: &mut String, r: &HttpResult) {
     let f = &r.figures;
     let _ = writeln!(
         out,
-        "| {} | {:.0} | {} | {} | {} | {} | {} | {} | {} |",
+        "| {} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} |",
         r.name,
         f.rps,
         ms(f.p50_ms),
@@ -133,6 +135,8 @@ fn row(out: &mut String, r: &HttpResult) {
             .map_or_else(|| "–".to_owned(), |c| format!("{c:.0} ({})", r.ceiling)),
         r.ratio
             .map_or_else(|| "–".to_owned(), |x| format!("{x:.2}×")),
+        r.rss_after_mib
+            .map_or_else(|| "–".to_owned(), |m| format!("{m:.0}")),
     );
 }
 

@@ -122,12 +122,15 @@ pub async fn run(options: Options) -> Result<Report, BenchError> {
             }
             // The ceiling is filled in once the store phase has run.
             kinds.push(scenario.ceiling);
+            #[allow(clippy::cast_precision_loss, reason = "KiB shown in MiB")]
+            let rss = server.memory_kib().1 as f64 / 1024.0;
             http.push(HttpResult {
                 name: scenario.name.to_owned(),
                 figures,
                 ceiling: String::new(),
                 ceiling_rps: None,
                 ratio: None,
+                rss_after_mib: Some(rss),
             });
         }
         let (peak, end) = server.memory_kib();
@@ -262,6 +265,7 @@ async fn measure_ceilings(
             ceiling: String::new(),
             ceiling_rps: None,
             ratio: None,
+            rss_after_mib: None,
         });
     }
     ceiling.stop().await?;
