@@ -82,8 +82,9 @@ impl SqliteStore {
     ///
     /// Every connection runs in WAL mode with `foreign_keys=ON`,
     /// `synchronous=NORMAL` and a 5 s `busy_timeout`; readers are also
-    /// `query_only`; the writer never checkpoints: a thread of the store
-    /// does, twice a second (`checkpoint.rs`). It does not migrate: call
+    /// `query_only`; a thread of the store checkpoints twice a second
+    /// (`checkpoint.rs`), the writer only when the log grows past 32 MiB
+    /// regardless. It does not migrate: call
     /// [`SqliteStore::migrate`].
     ///
     /// Must be called inside a Tokio runtime.
@@ -263,11 +264,13 @@ pub(crate) fn configure(conn: &Connection, role: ConnectionRole) -> Result<(), C
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
     match role {
         ConnectionRole::Reader => conn.execute_batch("PRAGMA query_only = ON;")?,
-        // Checkpoints run on their own thread (`checkpoint.rs`), not inside
-        // a commit; the log is cut back to 64 MiB when it restarts.
-        ConnectionRole::Writer => conn.execute_batch(
-            "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;",
-        )?,
+        // Checkpoints run on their own thread (`checkpoint.rs`); a commit
+        // checkpoints only past WRITER_CHECKPOINT_PAGES, when the thread
+        // could not finish one; the log is cut back to 64 MiB when it restarts.
+        ConnectionRole::Writer => conn.execute_batch(&format!(
+            "PRAGMA wal_autocheckpoint = {}; PRAGMA journal_size_limit = 67108864;",
+            checkpoint::WRITER_CHECKPOINT_PAGES
+        ))?,
     }
     Ok(())
 }
