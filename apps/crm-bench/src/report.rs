@@ -201,11 +201,11 @@ pub fn markdown(report: &Report, dir: &Path) -> String {
     if !report.http.is_empty() {
         let _ = writeln!(
             out,
-            "| scenario | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | ceiling req/s | ratio |"
+            "| scenario | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | ceiling req/s | ratio | RSS after, MiB |"
         );
         let _ = writeln!(
             out,
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"
         );
         for r in report.ceilings.iter().chain(&report.http) {
             row(&mut out, r);

@@ -26,10 +26,13 @@ pub fn run(cli: Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(error) = telemetry::init_logging(&settings) {
-        eprintln!("crm-server: configuration error: {error}");
-        return ExitCode::from(2);
-    }
+    let _logs = match telemetry::init_logging(&settings) {
+        Ok(guard) => guard,
+        Err(error) => {
+            eprintln!("crm-server: configuration error: {error}");
+            return ExitCode::from(2);
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
