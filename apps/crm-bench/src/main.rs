@@ -73,6 +73,14 @@ enum Child {
     /// Runs crm-server's `serve`, configured by `CRM_*` variables.
     #[command(hide = true)]
     Serve,
+    /// Runs any crm-server command line (`crm-bench crm-server seed-demo
+    /// --customers 100000`): the server's code in this release build.
+    #[command(hide = true, name = "crm-server")]
+    CrmServer {
+        /// crm-server's arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Runs the ceiling server.
     #[command(hide = true)]
     Ceiling,
@@ -86,6 +94,10 @@ fn main() -> ExitCode {
                 "crm-server",
                 "serve",
             ]));
+        }
+        Some(Child::CrmServer { args }) => {
+            let argv = std::iter::once("crm-server".to_owned()).chain(args);
+            return crm_server::entry::run(crm_server::cli::Cli::parse_from(argv));
         }
         Some(Child::Ceiling) => {
             return match ceiling::serve() {
