@@ -75,76 +75,13 @@ pub async fn run(options: Options) -> Result<Report, BenchError> {
         measure,
     };
     let deep_pages = sizes.customers / 1_000;
-    let mut ceilings = Vec::new();
-    let mut http = Vec::new();
-    let mut memory = None;
-    let mut kinds = Vec::new();
+    let mut http = HttpPhase::default();
     if options.scale.serves_http() {
-        let outbox = db.with_extension("outbox");
-        let env = wiring::server_env(&db, &outbox);
-        let server = Running::start(
-            "serve",
-            &env,
-            &options.out.join("server.log"),
-            "/health/ready",
-        )
-        .await?;
-        tracing::info!(pid = server.pid(), addr = %server.addr, "server up");
-        let token = login(server.addr, &facts.agent_email).await?;
-        ceilings = measure_ceilings(&env, &db, &options.out, &token, &facts, plan).await?;
-        let deep = walk(server.addr, &token, LIST, deep_pages).await?;
-        let history = walk(
-            server.addr,
-            &token,
-            &format!(
-                "/api/customers/{}/interactions?limit=50",
-                facts.heavy_customer
-            ),
-            HISTORY_PAGE - 1,
-        )
-        .await?;
-        for scenario in scenarios::http(&facts, &token, deep, history) {
-            tracing::info!(scenario = scenario.name, "HTTP scenario");
-            let plan = Plan {
-                connections: scenario.connections.unwrap_or(plan.connections),
-                // Sign-in takes tens of milliseconds by design: a longer
-                // window gives it enough answers to measure.
-                measure: if scenario.connections.is_some() {
-                    plan.measure.max(std::time::Duration::from_secs(3))
-                } else {
-                    plan.measure
-                },
-                ..plan
-            };
-            let figures = client::run(server.addr, Arc::new(scenario.load), plan).await?;
-            if figures.errors > 0 {
-                tracing::warn!(scenario = scenario.name, errors = figures.errors, first = ?figures.first_error, "errors");
-            }
-            // The ceiling is filled in once the store phase has run.
-            kinds.push(scenario.ceiling);
-            #[allow(clippy::cast_precision_loss, reason = "KiB shown in MiB")]
-            let rss = server.memory_kib().1 as f64 / 1024.0;
-            http.push(HttpResult {
-                name: scenario.name.to_owned(),
-                figures,
-                ceiling: String::new(),
-                ceiling_rps: None,
-                ratio: None,
-                rss_after_mib: Some(rss),
-            });
-        }
-        let (peak, end) = server.memory_kib();
-        #[allow(clippy::cast_precision_loss, reason = "KiB shown in MiB")]
-        let to_mib = |kib: u64| kib as f64 / 1024.0;
-        memory = Some(Memory {
-            peak_rss_mib: to_mib(peak),
-            end_rss_mib: to_mib(end),
-        });
-        server.stop().await?;
+        http = http_phase(&db, &options.out, &facts, plan, sizes.customers / 1_000).await?;
     }
     tracing::info!("store-only phase");
     let store_ops = store_phase::run(&store, &facts, deep_pages, plan).await?;
-    fill_ceilings(&mut http, &kinds, &ceilings, &store_ops);
+    fill_ceilings(&mut http.results, &http.kinds, &http.ceilings, &store_ops);
     machine.load_end = report::load_average();
     let report = Report {
         scale: options.scale.name().to_owned(),
@@ -157,9 +94,9 @@ pub async fn run(options: Options) -> Result<Report, BenchError> {
         connections: plan.connections,
         warmup_s: warmup.as_secs_f64(),
         measure_s: measure.as_secs_f64(),
-        ceilings,
-        http,
-        memory,
+        ceilings: http.ceilings,
+        http: http.results,
+        memory: http.memory,
         store_ops,
     };
     report::write(&report, &options.out)?;
@@ -168,6 +105,89 @@ pub async fn run(options: Options) -> Result<Report, BenchError> {
         remove_database(&db);
     }
     Ok(report)
+}
+
+/// What the HTTP phase measured.
+#[derive(Debug, Default)]
+struct HttpPhase {
+    ceilings: Vec<HttpResult>,
+    results: Vec<HttpResult>,
+    kinds: Vec<Ceiling>,
+    memory: Option<Memory>,
+}
+
+/// Starts the server on `db`, measures the ceilings, runs every HTTP
+/// scenario, reads the server's memory and stops it.
+async fn http_phase(
+    db: &Path,
+    out: &Path,
+    facts: &Arc<Facts>,
+    plan: Plan,
+    deep_pages: u32,
+) -> Result<HttpPhase, BenchError> {
+    let mut phase = HttpPhase::default();
+    let outbox = db.with_extension("outbox");
+    let env = wiring::server_env(db, &outbox);
+    let server = Running::start("serve", &env, &out.join("server.log"), "/health/ready").await?;
+    tracing::info!(pid = server.pid(), addr = %server.addr, "server up");
+    let token = login(server.addr, &facts.agent_email).await?;
+    phase.ceilings = measure_ceilings(&env, db, out, &token, facts, plan).await?;
+    let deep = walk(server.addr, &token, LIST, deep_pages).await?;
+    let history = walk(
+        server.addr,
+        &token,
+        &format!(
+            "/api/customers/{}/interactions?limit=50",
+            facts.heavy_customer
+        ),
+        HISTORY_PAGE - 1,
+    )
+    .await?;
+    for scenario in scenarios::http(facts, &token, deep, history) {
+        tracing::info!(scenario = scenario.name, "HTTP scenario");
+        let plan = Plan {
+            connections: scenario.connections.unwrap_or(plan.connections),
+            // Sign-in takes tens of milliseconds by design: a longer
+            // window gives it enough answers to measure.
+            measure: if scenario.connections.is_some() {
+                plan.measure.max(std::time::Duration::from_secs(3))
+            } else {
+                plan.measure
+            },
+            ..plan
+        };
+        let figures = client::run(server.addr, Arc::new(scenario.load), plan).await?;
+        if figures.requests == 0 {
+            tracing::warn!(
+                scenario = scenario.name,
+                "no answer within the measured window"
+            );
+        }
+        if figures.errors > 0 {
+            tracing::warn!(scenario = scenario.name, errors = figures.errors, first = ?figures.first_error, "errors");
+        }
+        // The ceiling is filled in once the store phase has run.
+        phase.kinds.push(scenario.ceiling);
+        #[allow(clippy::cast_precision_loss, reason = "KiB shown in MiB")]
+        let rss = server.memory_kib().1 as f64 / 1024.0;
+        phase.results.push(HttpResult {
+            name: scenario.name.to_owned(),
+            figures,
+            ceiling: String::new(),
+            ceiling_rps: None,
+            ratio: None,
+            rss_after_mib: Some(rss),
+        });
+    }
+    let (peak, end) = server.memory_kib();
+    #[allow(clippy::cast_precision_loss, reason = "KiB shown in MiB")]
+    let to_mib = |kib: u64| kib as f64 / 1024.0;
+    phase.memory = Some(Memory {
+        peak_rss_mib: to_mib(peak),
+        end_rss_mib: to_mib(end),
+    });
+    server.stop().await?;
+    Ok(phase)
 }
 
 /// Signs the agent in; its access token.

@@ -56,7 +56,7 @@ impl Running {
     }
 
     async fn wait_ready(&self, path: &str, log: &Path) -> Result<(), BenchError> {
-        let deadline = Instant::now() + Duration::from_secs(120);
+        let deadline = Instant::now() + Duration::from_mins(2);
         while Instant::now() < deadline {
             if crate::client::get_status(self.addr, path).await == Some(200) {
                 return Ok(());

@@ -203,7 +203,7 @@ pub fn http(
         ),
         connections: None,
     });
-    list.extend(writes::http(facts, &token));
+    list.extend(writes::http(facts, token.as_deref()));
     list
 }
 

@@ -17,7 +17,8 @@ use crate::load::{Facts, STAFF_PASSWORD};
     clippy::too_many_lines,
     reason = "the list of scenarios, one per block"
 )]
-pub fn http(facts: &Arc<Facts>, token: &Option<String>) -> Vec<Scenario> {
+pub fn http(facts: &Arc<Facts>, token: Option<&str>) -> Vec<Scenario> {
+    let token = token.map(str::to_owned);
     let load = |make: crate::client::MakeRequest, expect: u16| Load {
         make,
         read: None,
@@ -159,7 +160,7 @@ pub fn http(facts: &Arc<Facts>, token: &Option<String>) -> Vec<Scenario> {
             Box::new(move |_, _| Req::get(format!("/api/reports?{whole}"))),
             200,
         ),
-        connections: None,
+        connections: Some(1),
     });
     list.push(Scenario {
         name: "GET /api/reports, one month (by day)",
@@ -168,7 +169,7 @@ pub fn http(facts: &Arc<Facts>, token: &Option<String>) -> Vec<Scenario> {
             Box::new(move |_, _| Req::get(format!("/api/reports?{month}"))),
             200,
         ),
-        connections: None,
+        connections: Some(1),
     });
     let month = report_range(false);
     list.push(Scenario {

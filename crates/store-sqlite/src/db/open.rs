@@ -177,6 +177,10 @@ impl SqliteStore {
     /// thread (`inline.rs`; each statement sees the last commit). For one
     /// record or one page: long reads (whole tables, reports) belong on
     /// the pool ([`Self::with_reader`]), off the async threads.
+    #[allow(
+        clippy::unused_async,
+        reason = "the same call shape as the writes and the pool's reads; a store on another database may await"
+    )]
     pub(crate) async fn read<T, R, F>(&self, work: F) -> Result<T, DbError<R>>
     where
         F: FnOnce(&Connection) -> Result<T, DbError<R>> + Send + 'static,
