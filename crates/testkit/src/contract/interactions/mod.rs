@@ -147,7 +147,7 @@ mod tests {
             include_str!("history.rs"),
             include_str!("directory.rs"),
         ]);
-        assert_eq!(names.len(), 22, "{names:?}");
+        assert_eq!(names.len(), 23, "{names:?}");
         for name in &names {
             assert!(
                 macro_body.contains(&format!("{name},")),
