@@ -149,8 +149,10 @@ async fn http_phase(
             connections: scenario.connections.unwrap_or(plan.connections),
             // Sign-in takes tens of milliseconds by design: a longer
             // window gives it enough answers to measure.
+            // (three times the usual window, up to 3 s).
             measure: if scenario.connections.is_some() {
-                plan.measure.max(std::time::Duration::from_secs(3))
+                plan.measure
+                    .max(plan.measure.min(std::time::Duration::from_secs(1)) * 3)
             } else {
                 plan.measure
             },

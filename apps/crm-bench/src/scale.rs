@@ -83,7 +83,7 @@ impl Scale {
     #[must_use]
     pub fn timing(self) -> (Duration, Duration) {
         match self {
-            Self::Small => (Duration::from_millis(200), Duration::from_millis(800)),
+            Self::Small => (Duration::from_millis(200), Duration::from_millis(500)),
             Self::Default | Self::Large => (Duration::from_secs(2), Duration::from_secs(8)),
         }
     }
