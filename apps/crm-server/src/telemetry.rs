@@ -10,12 +10,17 @@ use tracing_subscriber::util::SubscriberInitExt;
 use crate::config::{ConfigError, LogFormat, Settings};
 
 /// Installs the global tracing subscriber (JSON or pretty, filtered by `CRM_LOG`).
-pub fn init_logging(settings: &Settings) -> Result<(), ConfigError> {
+pub fn init_logging(settings: &Settings) -> Result<LogGuard, ConfigError> {
     let filter = EnvFilter::try_new(&settings.log).map_err(|e| ConfigError {
         setting: "CRM_LOG".into(),
         message: format!("`{}` is not a tracing filter ({e})", settings.log),
     })?;
     let registry = tracing_subscriber::registry().with(filter);
+    // Lines go to stderr from a thread of their own (a request only queues
+    // its line); lossless: when the queue is full, the request waits.
+    let (stderr, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stderr());
     let result = match settings.log_format {
         LogFormat::Json => registry
             .with(
@@ -23,16 +28,28 @@ pub fn init_logging(settings: &Settings) -> Result<(), ConfigError> {
                     .json()
                     .with_current_span(true)
                     .with_span_list(false)
-                    .with_writer(std::io::stderr),
+                    .with_writer(stderr),
             )
             .try_init(),
         LogFormat::Pretty => registry
-            .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+            .with(tracing_subscriber::fmt::layer().with_writer(stderr))
             .try_init(),
     };
     // A subscriber installed already (tests running several apps) is fine.
     drop(result);
-    Ok(())
+    Ok(LogGuard { _worker: guard })
+}
+
+/// Keeps the log writer's thread; dropping it writes what is queued.
+#[must_use = "logs written after the guard is dropped are lost"]
+pub struct LogGuard {
+    _worker: tracing_appender::non_blocking::WorkerGuard,
+}
+
+impl std::fmt::Debug for LogGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LogGuard")
+    }
 }
 
 /// Latency buckets in seconds, from 1 ms to 10 s.

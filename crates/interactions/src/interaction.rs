@@ -55,6 +55,18 @@ pub enum Attendee {
     Email(EmailAddress),
 }
 
+/// The longest an interaction may last, in minutes: a week. The service
+/// refuses a longer one (and a change keeps an interaction's length unless it
+/// gives a new end, which is checked the same way), so no stored interaction
+/// ends more than this after it starts. A store may therefore look for the
+/// interactions that overlap `[start, end)` among those starting after
+/// `start` less this length only, a bounded range of an index on the start.
+pub const MAX_LENGTH_MINUTES: u32 = 7 * 24 * 60;
+
+/// [`MAX_LENGTH_MINUTES`] as a duration.
+pub const MAX_LENGTH: std::time::Duration =
+    std::time::Duration::from_secs(MAX_LENGTH_MINUTES as u64 * 60);
+
 /// A scheduled or recorded interaction with a customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Interaction {

@@ -38,7 +38,8 @@ pub use calendar::{
 pub use error::InteractionError;
 pub use history::{HistoryEntry, HistoryFilter, HistorySource, Sources};
 pub use interaction::{
-    Attendee, Conflict, End, Interaction, InteractionPatch, MeetingUrl, NewInteraction, Scheduled,
+    Attendee, Conflict, End, Interaction, InteractionPatch, MAX_LENGTH, MAX_LENGTH_MINUTES,
+    MeetingUrl, NewInteraction, Scheduled,
 };
 pub use kind::{InteractionKind, InteractionStatus};
 pub use query::{InteractionQuery, UnknownOrder, parse_order};

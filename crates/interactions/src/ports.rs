@@ -86,6 +86,11 @@ pub trait InteractionRepository: Send + Sync + Debug {
 
     /// The organizer's scheduled meetings and calls that overlap
     /// `[start, end)` (an interaction without end occupies its start instant).
+    ///
+    /// No interaction lasts longer than [`crate::MAX_LENGTH`], so only those
+    /// starting after `start - MAX_LENGTH` can overlap: a store should bound
+    /// its search by that, so that its cost does not grow with the
+    /// organizer's past.
     async fn overlapping(
         &self,
         organizer: UserId,

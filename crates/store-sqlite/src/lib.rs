@@ -47,6 +47,7 @@
 //! ```
 
 mod analytics;
+pub mod bulk;
 mod customers;
 mod db;
 mod email;

@@ -39,7 +39,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
                     "0004_interactions",
                     "0005_session_checks",
                     "0006_email",
-                    "0007_report_counters"
+                    "0007_report_counters",
+                    "0008_list_indexes"
                 ]
             );
         }
@@ -61,7 +62,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
             (4, "interactions"),
             (5, "session_checks"),
             (6, "email"),
-            (7, "report_counters")
+            (7, "report_counters"),
+            (8, "list_indexes")
         ]
     );
     assert!(
@@ -236,7 +238,7 @@ async fn the_customers_migration_upgrades_existing_customers() {
     let applied = store.migrate().await.unwrap();
     assert_eq!(
         applied.iter().map(|m| m.version).collect::<Vec<_>>(),
-        [2, 3, 4, 5, 6, 7],
+        [2, 3, 4, 5, 6, 7, 8],
         "only the new migrations run"
     );
     store.ready().await.unwrap();

@@ -84,6 +84,19 @@ pub struct Stores {
 }
 
 impl Stores {
+    /// Every port on an open SQLite store (for programs that embed the
+    /// server's services, such as the benchmark).
+    #[must_use]
+    pub fn sqlite(store: &Arc<SqliteStore>) -> Self {
+        Self::of(store, Schema::Sqlite(store.clone()))
+    }
+
+    /// Every port on a connected MongoDB store.
+    #[must_use]
+    pub fn mongo(store: &Arc<MongoStore>) -> Self {
+        Self::of(store, Schema::Mongo(store.clone()))
+    }
+
     /// Every port, from one store that implements them all.
     fn of<S>(store: &Arc<S>, schema: Schema) -> Self
     where
@@ -159,8 +172,7 @@ pub async fn open(settings: &Settings) -> Result<Stores, CommandError> {
                     path.display()
                 ))
             })?;
-            let store = Arc::new(store);
-            Ok(Stores::of(&store, Schema::Sqlite(store.clone())))
+            Ok(Stores::sqlite(&Arc::new(store)))
         }
         DatabaseUrl::Mongo(uri) => {
             // The connection string may hold a password: never shown.
@@ -176,8 +188,7 @@ pub async fn open(settings: &Settings) -> Result<Stores, CommandError> {
                     ConnectError::NotReplicaSet => CommandError::Failed(error.to_string()),
                 })?;
             tracing::info!(database = store.database_name(), "using the MongoDB store");
-            let store = Arc::new(store);
-            Ok(Stores::of(&store, Schema::Mongo(store.clone())))
+            Ok(Stores::mongo(&Arc::new(store)))
         }
     }
 }

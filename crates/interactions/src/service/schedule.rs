@@ -15,8 +15,8 @@ use crate::interaction::{
 use crate::kind::InteractionStatus;
 use crate::ports::StoreError;
 
-/// Longest interaction: a week.
-const MAX_MINUTES: u32 = 7 * 24 * 60;
+/// Longest interaction: a week (see [`crate::interaction::MAX_LENGTH_MINUTES`]).
+const MAX_MINUTES: u32 = crate::interaction::MAX_LENGTH_MINUTES;
 /// Most weekly repetitions of one interaction.
 const MAX_REPEATS: u32 = 52;
 

@@ -16,7 +16,7 @@ use crm_kernel::{BackendError, PageRequest, SortDirection};
 
 use crate::customers::fts;
 use crate::customers::rows::{CUSTOMER_COLUMNS, CUSTOMER_FROM};
-use crate::sql::{Filter, ListPlan, Order, PageSelect, Start, search_text};
+use crate::sql::{Filter, ListPlan, ListQuery, Order, PageSelect, Start, search_text};
 
 /// How the position of a page's last item is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,17 +107,31 @@ fn relevance_plan(
     let mut matches = Filter::new();
     matches.push_text("customers_fts MATCH ?", expression);
     matches.append(filter);
-    let plan = PageSelect {
-        columns: CUSTOMER_COLUMNS,
-        from: "customers_fts JOIN customers c ON c.rowid = customers_fts.rowid \
-               LEFT JOIN companies co ON co.id = c.company_id",
+    // The page of matches is chosen on the rank and the id alone; only its
+    // rows then read the customer's columns (company, tags, account): every
+    // match used to read them all before the sort kept a page of them.
+    let page_of_matches = PageSelect {
+        columns: &format!("c.rowid AS rid, {} AS score, c.id AS cid", fts::RANK),
+        from: "customers_fts JOIN customers c ON c.rowid = customers_fts.rowid",
         order: Order {
             key: fts::RANK,
             id: "c.id",
             direction,
         },
     }
-    .plan(matches, Start::Offset(offset), page.limit);
+    .query(matches, Start::Offset(offset), page.limit);
+    let dir = match direction {
+        SortDirection::Asc => "ASC",
+        SortDirection::Desc => "DESC",
+    };
+    let plan = ListPlan::Query(ListQuery {
+        sql: format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM ({}) p JOIN customers c ON c.rowid = p.rid \
+             LEFT JOIN companies co ON co.id = c.company_id ORDER BY p.score {dir}, c.id {dir}",
+            page_of_matches.sql
+        ),
+        params: page_of_matches.params,
+    });
     Ok((plan, Position::Offset { offset }))
 }
 
@@ -137,6 +151,19 @@ fn keyset_plan(
         );
     }
     let key = sort_key(field);
+    if let (CustomerSortField::LastInteraction, Some(position)) = (field, &page.after) {
+        // SQLite reads a range of an index on an expression only from a
+        // plain comparison of that expression, not from the row value below:
+        // bound it, so a page starts at its cursor instead of scanning to it.
+        let op = match direction {
+            SortDirection::Asc => ">=",
+            SortDirection::Desc => "<=",
+        };
+        filter.push_text(
+            format!("{key} {op} ?"),
+            position.key.clone().unwrap_or_default(),
+        );
+    }
     let plan = PageSelect {
         columns: &format!("{CUSTOMER_COLUMNS}, {key}"),
         from: CUSTOMER_FROM,
@@ -301,5 +328,54 @@ mod tests {
         );
         assert!(sql.contains("ORDER BY c.created_at ASC"), "{sql}");
         assert_eq!(position, Position::Keyset);
+    }
+
+    /// `EXPLAIN QUERY PLAN` of a customer list page on a migrated database.
+    async fn plan_of(query: &CustomerQuery, page: &PageRequest) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::SqliteStore::open(&dir.path().join("crm.db"))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let (sql, params, _) = sql_and_params(list_plan(query, &Visibility::All, page).unwrap());
+        store
+            .read(move |conn| {
+                let mut statement = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                let details: Vec<String> = statement
+                    .query_map(rusqlite::params_from_iter(params), |row| row.get(3))?
+                    .collect::<Result<_, _>>()?;
+                Ok::<_, crate::db::error::CustomerDbError>(details.join("\n"))
+            })
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_status_filtered_page_reads_one_index_in_order_from_its_cursor() {
+        for (sort, index) in [
+            ("-last_interaction", "customers_by_status_last_interaction"),
+            ("created_at", "customers_by_status_created_at"),
+            ("-updated_at", "customers_by_status_updated_at"),
+            ("name", "customers_by_status_name"),
+        ] {
+            let query = CustomerQuery {
+                status: Some(LifecycleStatus::Customer),
+                sort: CustomerSort::parse(sort).unwrap(),
+                ..CustomerQuery::default()
+            };
+            let page = PageRequest {
+                after: Some(CursorPosition {
+                    key: Some("k".into()),
+                    id: CustomerId::new().to_string(),
+                }),
+                ..PageRequest::default()
+            };
+            let plan = plan_of(&query, &page).await;
+            assert!(
+                plan.contains(&format!("SEARCH c USING INDEX {index} (status=? AND ")),
+                "{sort}: {plan}"
+            );
+            assert!(!plan.contains("TEMP B-TREE FOR ORDER BY"), "{sort}: {plan}");
+        }
     }
 }

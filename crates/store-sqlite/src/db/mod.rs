@@ -3,9 +3,11 @@
 //! to port errors, and the helpers that turn stored text back into domain
 //! values. Nothing here knows a context's tables.
 
+mod checkpoint;
 pub(crate) mod error;
 mod files;
 pub(crate) mod health;
+mod inline;
 pub(crate) mod migrations;
 pub(crate) mod open;
 pub(crate) mod rows;

@@ -9,8 +9,10 @@ use crm_kernel::BackendError;
 use deadpool_sqlite::{Config, Hook, HookError, Manager, Object, Pool, Runtime};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+use crate::db::checkpoint;
 use crate::db::error::DbError;
 use crate::db::files;
+use crate::db::inline::InlineReaders;
 
 /// How long a connection waits for another one's lock before it gives up
 /// (several server processes, or a backup tool, may share the file).
@@ -42,6 +44,9 @@ pub struct SqliteStore {
     path: Arc<Path>,
     writer: Pool,
     readers: Pool,
+    inline: Arc<InlineReaders>,
+    /// Keeps the checkpoint thread going while any clone lives.
+    _alive: Arc<()>,
 }
 
 /// Why the store could not be opened.
@@ -77,7 +82,10 @@ impl SqliteStore {
     ///
     /// Every connection runs in WAL mode with `foreign_keys=ON`,
     /// `synchronous=NORMAL` and a 5 s `busy_timeout`; readers are also
-    /// `query_only`. It does not migrate: call [`SqliteStore::migrate`].
+    /// `query_only`; a thread of the store checkpoints twice a second
+    /// (`checkpoint.rs`), the writer only when the log grows past 32 MiB
+    /// regardless. It does not migrate: call
+    /// [`SqliteStore::migrate`].
     ///
     /// Must be called inside a Tokio runtime.
     #[tracing::instrument(skip_all, fields(path = %path.display()))]
@@ -109,15 +117,20 @@ impl SqliteStore {
             .map_err(|error| open_error(BackendError::new(error)))?;
         let writer = pool(path, ConnectionRole::Writer, 1).map_err(&open_error)?;
         let readers = pool(path, ConnectionRole::Reader, READERS).map_err(&open_error)?;
+        let path: Arc<Path> = path.into();
+        let alive = Arc::new(());
         let store = Self {
-            path: path.into(),
+            inline: Arc::new(InlineReaders::new(Arc::clone(&path))),
+            path: Arc::clone(&path),
             writer,
             readers,
+            _alive: Arc::clone(&alive),
         };
         // The writer first: it creates the file and switches it to WAL
         // before any reader opens it.
         store.with_writer(|_| ()).await.map_err(&open_error)?;
         store.with_reader(|_| ()).await.map_err(&open_error)?;
+        checkpoint::spawn(path, Arc::downgrade(&alive));
         tracing::debug!("SQLite store open");
         Ok(store)
     }
@@ -160,14 +173,27 @@ impl SqliteStore {
         run(&self.readers, work).await
     }
 
-    /// Runs `work` on a reader (each statement sees the last commit).
+    /// Runs a short read on a read-only connection on the caller's own
+    /// thread (`inline.rs`; each statement sees the last commit). For one
+    /// record or one page: long reads (whole tables, reports) belong on
+    /// the pool ([`Self::with_reader`]), off the async threads.
+    #[allow(
+        clippy::unused_async,
+        reason = "the same call shape as the writes and the pool's reads; a store on another database may await"
+    )]
     pub(crate) async fn read<T, R, F>(&self, work: F) -> Result<T, DbError<R>>
     where
         F: FnOnce(&Connection) -> Result<T, DbError<R>> + Send + 'static,
         T: Send + 'static,
         R: Send + 'static,
     {
-        self.with_reader(move |conn| work(conn)).await?
+        self.inline.run(move |conn| work(conn))?
+    }
+
+    /// The inline readers (for tests).
+    #[cfg(test)]
+    pub(crate) fn inline_readers(&self) -> &InlineReaders {
+        &self.inline
     }
 
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction on the writer: it
@@ -208,26 +234,47 @@ fn pool(path: &Path, role: ConnectionRole, size: usize) -> Result<Pool, BackendE
         .map_err(BackendError::new)
 }
 
+/// Sets the pragmas every connection of the pools needs (see [`configure`]).
+fn apply_pragmas(conn: &Connection, role: ConnectionRole) -> Result<(), HookError> {
+    configure(conn, role).map_err(|error| match error {
+        ConfigureError::Sqlite(error) => HookError::Backend(error),
+        ConfigureError::NotWal(mode) => HookError::message(format!(
+            "the database refused WAL journal mode (it is in `{mode}` mode)"
+        )),
+    })
+}
+
+/// Why a connection could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ConfigureError {
+    /// SQLite failed.
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    /// The file stays in another journal mode.
+    #[error("the database refused WAL journal mode (it is in `{0}` mode)")]
+    NotWal(String),
+}
+
 /// Sets the pragmas every connection needs. `foreign_keys`, `synchronous`
 /// and `busy_timeout` belong to the connection, so each one sets them;
 /// `journal_mode=WAL` is stored in the file and is a no-op once set.
-fn apply_pragmas(conn: &Connection, role: ConnectionRole) -> Result<(), HookError> {
-    conn.busy_timeout(BUSY_TIMEOUT)
-        .map_err(HookError::Backend)?;
+pub(crate) fn configure(conn: &Connection, role: ConnectionRole) -> Result<(), ConfigureError> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-        .map_err(HookError::Backend)?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
-        return Err(HookError::message(format!(
-            "the database refused WAL journal mode (it is in `{mode}` mode)"
-        )));
+        return Err(ConfigureError::NotWal(mode));
     }
-    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
-        .map_err(HookError::Backend)?;
-    if role == ConnectionRole::Reader {
-        conn.execute_batch("PRAGMA query_only = ON;")
-            .map_err(HookError::Backend)?;
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+    match role {
+        ConnectionRole::Reader => conn.execute_batch("PRAGMA query_only = ON;")?,
+        // Checkpoints run on their own thread (`checkpoint.rs`); a commit
+        // checkpoints only past WRITER_CHECKPOINT_PAGES, when the thread
+        // could not finish one; the log is cut back to 64 MiB when it restarts.
+        ConnectionRole::Writer => conn.execute_batch(&format!(
+            "PRAGMA wal_autocheckpoint = {}; PRAGMA journal_size_limit = 67108864;",
+            checkpoint::WRITER_CHECKPOINT_PAGES
+        ))?,
     }
     Ok(())
 }

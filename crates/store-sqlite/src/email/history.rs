@@ -14,19 +14,15 @@
 
 use crm_email::RecipientStatus;
 use crm_interactions::HistoryFilter;
-use rusqlite::types::Value;
 
 use crate::db::rows::CorruptData;
+use crate::interactions::branch::Branch;
 use crate::sql::Filter;
 
-/// The `UNION ALL` branches of the email entries of `customer` and their
-/// parameters, each selecting source, id, at, position, description,
-/// status, then `nothing` (the NULL interaction columns).
-pub(crate) fn branches(
-    customer: &str,
-    filter: &HistoryFilter,
-    nothing: &str,
-) -> Vec<(String, Vec<Value>)> {
+/// The `UNION ALL` branches of the email entries of `customer`, each
+/// selecting source, id, at, position, description, status, then `nothing`
+/// (the NULL interaction columns).
+pub(crate) fn branches(customer: &str, filter: &HistoryFilter, nothing: &str) -> Vec<Branch> {
     let mut branches = Vec::new();
 
     let at = "coalesce(r.sent_at, e.send_at)";
@@ -37,45 +33,54 @@ pub(crate) fn branches(
          WHERE o.email_id = r.email_id AND o.customer_id = r.customer_id)",
     );
     messages.within(at, filter.from, filter.to);
-    branches.push((
-        format!(
+    branches.push(Branch {
+        source: "email",
+        select: format!(
             "SELECT 'email' AS source, e.id AS id, {at} AS at, 'email:' || e.id AS position, \
              coalesce(r.subject, e.subject) AS description, r.status AS status, {nothing} \
-             FROM email_recipients r JOIN emails e ON e.id = r.email_id{}",
-            messages.where_clause()
+             FROM email_recipients r JOIN emails e ON e.id = r.email_id"
         ),
-        messages.into_params(),
-    ));
+        conditions: messages,
+        key: "coalesce(r.sent_at, e.send_at)",
+        id: "e.id",
+        integer_id: false,
+    });
 
     let mut replies = Filter::new();
     replies.push_text("m.customer_id = ?", customer);
     replies.condition("m.kind = 'reply'");
     replies.within("m.received_at", filter.from, filter.to);
-    branches.push((
-        format!(
+    branches.push(Branch {
+        source: "email",
+        select: format!(
             "SELECT 'email' AS source, m.id AS id, m.received_at AS at, \
              'email:' || m.id AS position, \
              coalesce(nullif(m.response, ''), m.subject, 'Reply') AS description, \
-             'replied' AS status, {nothing} FROM inbound_messages m{}",
-            replies.where_clause()
+             'replied' AS status, {nothing} FROM inbound_messages m"
         ),
-        replies.into_params(),
-    ));
+        conditions: replies,
+        key: "m.received_at",
+        id: "m.id",
+        integer_id: false,
+    });
 
     let mut events = Filter::new();
     events.push_text("v.customer_id = ?", customer);
     events.condition("v.kind IN ('unsubscribed', 'bounced')");
     events.within("v.at", filter.from, filter.to);
-    branches.push((
-        format!(
+    branches.push(Branch {
+        source: "email",
+        select: format!(
             "SELECT 'email' AS source, v.id AS id, v.at AS at, 'email:' || v.id AS position, \
              CASE v.kind WHEN 'unsubscribed' THEN 'Opted out of email' \
                   ELSE 'Bounced: ' || coalesce(v.detail, 'undeliverable') END AS description, \
-             v.kind AS status, {nothing} FROM email_events v{}",
-            events.where_clause()
+             v.kind AS status, {nothing} FROM email_events v"
         ),
-        events.into_params(),
-    ));
+        conditions: events,
+        key: "v.at",
+        id: "v.id",
+        integer_id: false,
+    });
     branches
 }
 

@@ -35,6 +35,7 @@ use crate::customers::rows as customer_rows;
 use crate::db::error::InteractionDbError;
 use crate::db::open::SqliteStore;
 use crate::db::rows::{self, CorruptData, decode};
+use crate::interactions::branch::Branch;
 use crate::interactions::rows::{INTERACTION_COLUMN_COUNT, INTERACTION_COLUMNS, InteractionRow};
 use crate::sql::{Filter, ListPlan, Order, PageSelect, Start};
 
@@ -69,14 +70,13 @@ impl HistoryQuery for SqliteStore {
 
 /// The query of one page of the history, or [`ListPlan::Empty`] when the
 /// filter names no source with records.
-fn history_plan(
+pub(crate) fn history_plan(
     customer: CustomerId,
     filter: &HistoryFilter,
     include_staff_only: bool,
     page: &PageRequest,
 ) -> ListPlan {
     let mut branches = Vec::new();
-    let mut params = Vec::new();
     let customer = customer.to_string();
     let nothing = vec!["NULL"; INTERACTION_COLUMN_COUNT].join(", ");
     if filter.sources.interactions {
@@ -92,51 +92,70 @@ fn history_plan(
             conditions.push_text("i.status = ?", status.as_str());
         }
         conditions.within("i.date_time", filter.from, filter.to);
-        branches.push(format!(
-            "SELECT 'interaction' AS source, i.id AS id, i.date_time AS at, \
-             'interaction:' || i.id AS position, i.description AS description, \
-             i.status AS status, {INTERACTION_COLUMNS} \
-             FROM interactions i{}",
-            conditions.where_clause()
-        ));
-        params.extend(conditions.into_params());
+        branches.push(Branch {
+            source: HistorySource::Interaction.as_str(),
+            select: format!(
+                "SELECT 'interaction' AS source, i.id AS id, i.date_time AS at, \
+                 'interaction:' || i.id AS position, i.description AS description, \
+                 i.status AS status, {INTERACTION_COLUMNS} \
+                 FROM interactions i"
+            ),
+            conditions,
+            key: "i.date_time",
+            id: "i.id",
+            integer_id: false,
+        });
     }
     if filter.sources.tickets {
         let mut conditions = Filter::new();
         conditions.push_text("t.customer_id = ?", customer.clone());
         conditions.within("t.created_at", filter.from, filter.to);
-        branches.push(format!(
-            "SELECT 'ticket' AS source, t.id AS id, t.created_at AS at, \
-             'ticket:' || t.id AS position, t.subject AS description, t.status AS status, \
-             {nothing} FROM tickets t{}",
-            conditions.where_clause()
-        ));
-        params.extend(conditions.into_params());
+        branches.push(Branch {
+            source: HistorySource::Ticket.as_str(),
+            select: format!(
+                "SELECT 'ticket' AS source, t.id AS id, t.created_at AS at, \
+                 'ticket:' || t.id AS position, t.subject AS description, t.status AS status, \
+                 {nothing} FROM tickets t"
+            ),
+            conditions,
+            key: "t.created_at",
+            id: "t.id",
+            integer_id: false,
+        });
     }
     if filter.sources.status_changes {
         let mut conditions = Filter::new();
         conditions.push_text("s.customer_id = ?", customer.clone());
         conditions.within("s.at", filter.from, filter.to);
-        branches.push(format!(
-            "SELECT 'status_change' AS source, CAST(s.id AS TEXT) AS id, s.at AS at, \
-             'status_change:' || printf('%020d', s.id) AS position, \
-             CASE WHEN s.from_status IS NULL THEN 'Status set to ' || s.to_status \
-                  ELSE 'Status changed from ' || s.from_status || ' to ' || s.to_status END \
-               AS description, \
-             s.to_status AS status, {nothing} \
-             FROM customer_status_changes s{}",
-            conditions.where_clause()
-        ));
-        params.extend(conditions.into_params());
+        branches.push(Branch {
+            source: HistorySource::StatusChange.as_str(),
+            select: format!(
+                "SELECT 'status_change' AS source, CAST(s.id AS TEXT) AS id, s.at AS at, \
+                 'status_change:' || printf('%020d', s.id) AS position, \
+                 CASE WHEN s.from_status IS NULL THEN 'Status set to ' || s.to_status \
+                      ELSE 'Status changed from ' || s.from_status || ' to ' || s.to_status END \
+                   AS description, \
+                 s.to_status AS status, {nothing} \
+                 FROM customer_status_changes s"
+            ),
+            conditions,
+            key: "s.at",
+            id: "s.id",
+            integer_id: true,
+        });
     }
     if filter.sources.emails && include_staff_only {
-        for (branch, values) in crate::email::history::branches(&customer, filter, &nothing) {
-            branches.push(branch);
-            params.extend(values);
-        }
+        branches.extend(crate::email::history::branches(&customer, filter, &nothing));
     }
     if branches.is_empty() {
         return ListPlan::Empty;
+    }
+    let mut params = Vec::new();
+    let mut selects = Vec::new();
+    for branch in branches {
+        let (sql, values) = branch.limited(filter.direction, page);
+        selects.push(sql);
+        params.extend(values);
     }
     let start = match &page.after {
         None => Start::First,
@@ -147,7 +166,7 @@ fn history_plan(
     };
     PageSelect {
         columns: "h.*",
-        from: &format!("({}) h", branches.join(" UNION ALL ")),
+        from: &format!("({}) h", selects.join(" UNION ALL ")),
         order: Order {
             key: "h.at",
             id: "h.position",

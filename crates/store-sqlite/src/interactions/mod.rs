@@ -3,6 +3,7 @@
 //! customer history over several contexts' tables, calendar feeds, and what
 //! the context asks about customers and staff users.
 
+pub(crate) mod branch;
 mod calendar_feeds;
 mod directory;
 mod history;

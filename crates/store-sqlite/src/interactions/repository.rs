@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use crm_interactions::ports::{InteractionRepository, StoreError};
-use crm_interactions::{Interaction, InteractionQuery};
+use crm_interactions::{Interaction, InteractionQuery, MAX_LENGTH};
 use crm_kernel::{
     CursorPosition, InteractionId, Page, PageRequest, Timestamp, UserId, Version, Visibility,
 };
@@ -28,9 +28,15 @@ use crate::sql::ListQuery;
 /// OR end_time > ?2)`: for an interval that ends after it starts the second
 /// test adds nothing, and for an instant `end_time > ?2` is NULL or no
 /// weaker. Touching intervals do not overlap.
+///
+/// `?4` is `?2` less the longest an interaction lasts
+/// ([`crm_interactions::MAX_LENGTH`]): one that starts at or before it ends
+/// at or before `?2`, so `date_time > ?4` loses nothing and bounds the range
+/// of `interactions_by_organizer` that is read on both sides: the cost no
+/// longer grows with the organizer's past.
 const OVERLAPPING: &str = "SELECT {columns} FROM interactions i \
      WHERE i.organizer_id = ?1 AND i.status = 'scheduled' AND i.kind IN ('meeting', 'call') \
-       AND i.date_time < ?3 AND (i.date_time >= ?2 OR i.end_time > ?2) \
+       AND i.date_time > ?4 AND i.date_time < ?3 AND (i.date_time >= ?2 OR i.end_time > ?2) \
      ORDER BY i.date_time, i.id";
 
 /// The interactions user `?1` organises or attends as a staff attendee,
@@ -118,7 +124,21 @@ impl InteractionRepository for SqliteStore {
         } else {
             start.plus(Duration::from_millis(1))
         };
-        self.in_window(OVERLAPPING, organizer, start, end).await
+        let earliest = Timestamp::from_millis(
+            start.as_millis() - i64::try_from(MAX_LENGTH.as_millis()).unwrap_or(i64::MAX),
+        )
+        .unwrap_or(start);
+        let query = ListQuery {
+            sql: OVERLAPPING.replace("{columns}", INTERACTION_COLUMNS),
+            params: vec![
+                Value::Text(organizer.to_string()),
+                Value::Text(start.to_rfc3339()),
+                Value::Text(end.to_rfc3339()),
+                Value::Text(earliest.to_rfc3339()),
+            ],
+        };
+        let found = self.read(move |conn| query.rows(conn, interaction)).await?;
+        Ok(found)
     }
 
     #[tracing::instrument(skip_all, fields(user = %user))]
@@ -133,7 +153,7 @@ impl InteractionRepository for SqliteStore {
 }
 
 impl SqliteStore {
-    /// The interactions `statement` ([`OVERLAPPING`] or [`CALENDAR`]) finds
+    /// The interactions `statement` ([`CALENDAR`]) finds
     /// for user `?1` in the window `[?2, ?3)` = `[from, to)`.
     async fn in_window(
         &self,
@@ -158,4 +178,42 @@ impl SqliteStore {
 /// Reads the columns of [`INTERACTION_COLUMNS`] into an interaction.
 fn interaction(row: &Row<'_>) -> Result<Interaction, InteractionDbError> {
     Ok(InteractionRow::read(row)?.into_interaction()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plan of [`OVERLAPPING`] on a migrated database.
+    async fn overlap_plan() -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("crm.db")).await.unwrap();
+        store.migrate().await.unwrap();
+        store
+            .read(|conn| {
+                let sql = format!(
+                    "EXPLAIN QUERY PLAN {}",
+                    OVERLAPPING.replace("{columns}", INTERACTION_COLUMNS)
+                );
+                let mut statement = conn.prepare(&sql)?;
+                let details: Vec<String> = statement
+                    .query_map(["u", "b", "c", "a"], |row| row.get::<_, String>(3))?
+                    .collect::<Result<_, _>>()?;
+                Ok::<_, InteractionDbError>(details.join("\n"))
+            })
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_overlap_check_reads_a_range_of_the_organizer_index_bounded_on_both_sides() {
+        let plan = overlap_plan().await;
+        assert!(
+            plan.contains(
+                "SEARCH i USING INDEX interactions_by_organizer (organizer_id=? AND date_time>? AND date_time<?)"
+            ),
+            "{plan}"
+        );
+        assert!(!plan.contains("SCAN"), "{plan}");
+    }
 }

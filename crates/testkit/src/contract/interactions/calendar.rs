@@ -181,6 +181,42 @@ pub async fn interaction_overlapping_finds_the_organizers_scheduled_meetings_and
     );
 }
 
+/// The longest interaction the domain allows ([`crm_interactions::MAX_LENGTH`])
+/// is found by a window near its end, however long ago it started (a store
+/// that bounds its search by that length must not bound it tighter), and
+/// one that ends where the window starts is not.
+pub async fn interaction_overlapping_finds_the_longest_interaction_by_its_end<
+    S: InteractionsStore + ?Sized,
+>(
+    store: &S,
+) {
+    let customer = add_customer(store, None, None).await;
+    let organizer = new_staff(store).await.id;
+    let longest = i64::try_from(crm_interactions::MAX_LENGTH.as_millis()).expect("a week in ms");
+    let week_before = |end: Timestamp| {
+        Timestamp::from_millis(end.as_millis() - longest).expect("an instant a week earlier")
+    };
+    let lasting_until = |end: Timestamp| Interaction {
+        organizer_id: Some(organizer),
+        end_time: Some(end),
+        ..interaction_at(
+            customer.id,
+            InteractionKind::Meeting,
+            InteractionStatus::Scheduled,
+            week_before(end),
+            0,
+        )
+    };
+    let ends_inside = lasting_until(plus_millis(at_minute(100), 1));
+    let ends_at_start = lasting_until(at_minute(100));
+    record(store, &[ends_inside.clone(), ends_at_start.clone()]).await;
+    assert_eq!(
+        overlapping(store, organizer, at_minute(100), at_minute(160)).await,
+        vec![ends_inside.id],
+        "a week-long meeting ending a millisecond into the window overlaps it; one ending at its start does not"
+    );
+}
+
 async fn calendar<S: InteractionsStore + ?Sized>(
     store: &S,
     user: UserId,

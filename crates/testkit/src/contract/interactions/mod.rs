@@ -98,6 +98,7 @@ macro_rules! interactions_contract_tests {
             interaction_list_orders_by_start_in_both_directions,
             interaction_pagination_keeps_every_interaction_once_while_interactions_are_added,
             interaction_overlapping_finds_the_organizers_scheduled_meetings_and_calls,
+            interaction_overlapping_finds_the_longest_interaction_by_its_end,
             calendar_lists_what_a_user_organises_or_attends,
             history_lists_interactions_only_by_default,
             history_merges_tickets_and_status_changes_in_order,
@@ -149,7 +150,7 @@ mod tests {
             include_str!("history.rs"),
             include_str!("directory.rs"),
         ]);
-        assert_eq!(names.len(), 22, "{names:?}");
+        assert_eq!(names.len(), 23, "{names:?}");
         for name in &names {
             assert!(
                 macro_body.contains(&format!("{name},")),

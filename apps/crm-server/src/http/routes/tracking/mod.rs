@@ -56,8 +56,15 @@ fn hit(req: &HttpRequest) -> Hit {
     }
 }
 
+/// Opens recorded in the background at most, per process.
+const BACKGROUND_OPENS: usize = 256;
+
+/// The permits of the opens recorded in the background.
+static PENDING_OPENS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(BACKGROUND_OPENS);
+
 /// The tracking image of a message: always the image (even for an unknown
-/// token), never cached; the open is recorded in the background.
+/// token), never cached; the open is recorded in the background (or, when
+/// [`BACKGROUND_OPENS`] are waiting already, before the answer).
 #[utoipa::path(
     get,
     path = "/t/o/{token}",
@@ -75,12 +82,25 @@ pub async fn open_pixel(
     let hit = hit(&req);
     let email = state.email.clone();
     let token = token.into_inner();
-    tokio::spawn(async move {
+    let record = async move {
         match email.track_open(&token, &hit).await {
             Ok(()) | Err(EmailError::InvalidToken) => {}
             Err(error) => tracing::warn!(%error, "cannot record an open"),
         }
-    });
+    };
+    // At most BACKGROUND_OPENS opens wait for the writer in the background;
+    // beyond that a request records its own before it answers. Unbounded,
+    // a flood of image requests (anyone may send them) queued hundreds of
+    // thousands of tasks: gigabytes, and minutes of writes behind them.
+    match PENDING_OPENS.try_acquire() {
+        Ok(permit) => {
+            tokio::spawn(async move {
+                record.await;
+                drop(permit);
+            });
+        }
+        Err(_) => record.await,
+    }
     HttpResponse::Ok()
         .content_type("image/gif")
         .insert_header((header::CACHE_CONTROL, "no-store, max-age=0"))

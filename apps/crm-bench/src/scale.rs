@@ -1,0 +1,90 @@
+//! The sizes of the data set and how long each scenario runs, per scale.
+
+use std::time::Duration;
+
+use clap::ValueEnum;
+use serde::Serialize;
+
+/// How much data the benchmark loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scale {
+    /// A tenth of `default`: the CI smoke run.
+    Small,
+    /// 100,000 customers, 1,000,000 interactions, 200,000 tickets.
+    Default,
+    /// Ten times `default`; only the store-only phases run.
+    Large,
+}
+
+/// The sizes of one data set.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Sizes {
+    /// Companies.
+    pub companies: u32,
+    /// Customers.
+    pub customers: u32,
+    /// Interactions, the heavy customer's and organizer's included.
+    pub interactions: u32,
+    /// Interactions of the one heavy customer.
+    pub heavy_customer: u32,
+    /// Interactions organised by the one heavy organizer (the bench's agent).
+    pub heavy_organizer: u32,
+    /// Tickets.
+    pub tickets: u32,
+    /// Tickets left open or in progress (what `resolve` scenarios use).
+    pub open_tickets: u32,
+    /// Emails, each to one customer, with delivery and tracking events.
+    pub emails: u32,
+    /// Staff agents besides the admin.
+    pub agents: u32,
+}
+
+impl Scale {
+    /// The name used in file names and reports.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Small => "small",
+            Self::Default => "default",
+            Self::Large => "large",
+        }
+    }
+
+    /// The sizes of this scale's data set.
+    #[must_use]
+    pub fn sizes(self) -> Sizes {
+        let factor = match self {
+            Self::Small => 1,
+            Self::Default => 10,
+            Self::Large => 100,
+        };
+        Sizes {
+            companies: 500 * factor,
+            customers: 10_000 * factor,
+            interactions: 100_000 * factor,
+            heavy_customer: 1_000 * factor,
+            heavy_organizer: 20_000 * factor,
+            tickets: 20_000 * factor,
+            open_tickets: 6_000 * factor,
+            emails: 1_000 * factor,
+            agents: 20,
+        }
+    }
+
+    /// Whether the HTTP phase runs (not at `large`: its point is the
+    /// store's scaling curve).
+    #[must_use]
+    pub fn serves_http(self) -> bool {
+        self != Self::Large
+    }
+
+    /// Warm-up and measured time of one scenario.
+    #[must_use]
+    pub fn timing(self) -> (Duration, Duration) {
+        match self {
+            Self::Small => (Duration::from_millis(200), Duration::from_millis(500)),
+            Self::Default | Self::Large => (Duration::from_secs(2), Duration::from_secs(8)),
+        }
+    }
+}

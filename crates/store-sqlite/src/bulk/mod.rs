@@ -1,0 +1,163 @@
+//! Bulk loading: many records per transaction, for benchmarks and large
+//! demo data sets.
+//!
+//! Every record goes through the same write functions the ports use
+//! (`customers::writes`, `interactions::writes`, `tickets::writes`,
+//! `tickets::comments`), inside one `BEGIN IMMEDIATE` transaction per batch
+//! on the single writer. So the triggers (full-text index, report
+//! counters), the append-only histories and the read models
+//! (`customers.last_interaction`, a ticket's first response) are kept
+//! exactly as single writes keep them; only the cost of a transaction and
+//! of a trip to the writer is shared by the batch. A batch that fails rolls
+//! back whole.
+//!
+//! Its batches give the writer connection a 256 MiB page cache (kept by that
+//! connection afterwards: load with a store of the loader's own).
+//!
+//! [`BulkLoad::invariants`] (`verify.rs`) counts the records that break an
+//! invariant the writes keep, so a loader can check its work.
+
+mod verify;
+
+use crm_customers::{Customer, StatusChange};
+use crm_interactions::Interaction;
+use crm_kernel::{BackendError, Version};
+use crm_tickets::{Comment, FirstResponse, Ticket, TicketEvent};
+
+use crate::customers::writes as customer_writes;
+use crate::db::error::DbError;
+use crate::db::open::SqliteStore;
+use crate::interactions::writes as interaction_writes;
+use crate::tickets::{comments, writes as ticket_writes};
+
+pub use verify::Invariants;
+
+/// A customer as it was created, then each later version with the status
+/// change that led to it (oldest first).
+#[derive(Debug, Clone)]
+pub struct CustomerHistory {
+    /// The customer as created (version 1) and its first status.
+    pub created: (Customer, StatusChange),
+    /// Each change: the customer after it (next version) and, when the
+    /// status moved, the change.
+    pub changes: Vec<(Customer, Option<StatusChange>)>,
+}
+
+/// One step in a ticket's life after it was raised.
+#[derive(Debug, Clone)]
+pub enum TicketStep {
+    /// A comment; with `Some`, a staff member's public answer that is the
+    /// ticket's first response.
+    Comment(Comment, Option<FirstResponse>),
+    /// A change of the ticket (the next version) and its status event.
+    Change(Ticket, TicketEvent),
+}
+
+/// A ticket as it was raised, then what happened to it (in order).
+#[derive(Debug, Clone)]
+pub struct TicketHistory {
+    /// The ticket as raised and its first event.
+    pub raised: (Ticket, TicketEvent),
+    /// Comments and changes, oldest first.
+    pub steps: Vec<TicketStep>,
+}
+
+/// Writes batches of records through the store's own write paths; see the
+/// module documentation.
+#[derive(Debug, Clone, Copy)]
+pub struct BulkLoad<'a> {
+    store: &'a SqliteStore,
+}
+
+impl SqliteStore {
+    /// The bulk loader of this store.
+    #[must_use]
+    pub fn bulk(&self) -> BulkLoad<'_> {
+        BulkLoad { store: self }
+    }
+}
+
+/// The page cache of the writer while it loads in bulk: the indexes of a
+/// million rows do not fit the default 2 MiB, and every page that misses it
+/// is read again from the operating system. It stays with the writer
+/// connection of the store that loads (a loader's own store, not a server's).
+const BULK_CACHE: &str = "PRAGMA cache_size = -262144";
+
+/// Turns a write function's error into a plain backend error.
+fn plain<R: std::fmt::Debug>(error: DbError<R>) -> BackendError {
+    match error {
+        DbError::Sqlite(error) => BackendError::new(error),
+        DbError::Backend(error) => error,
+        DbError::Corrupt(error) => BackendError::new(error),
+        DbError::Refused(refusal) => BackendError::msg(format!("refused: {refusal:?}")),
+    }
+}
+
+impl BulkLoad<'_> {
+    /// Stores customers with their tags and status histories, as
+    /// `CustomerRepository::insert` then `update` would, one version after
+    /// the other.
+    pub async fn customers(&self, batch: Vec<CustomerHistory>) -> Result<(), BackendError> {
+        self.store
+            .write(move |tx| {
+                tx.execute_batch(BULK_CACHE)?;
+                for history in &batch {
+                    let (customer, change) = &history.created;
+                    customer_writes::insert(tx, customer, change)?;
+                    let mut version = customer.version;
+                    for (next, change) in &history.changes {
+                        customer_writes::update(tx, next, version, change.as_ref())?;
+                        version = next.version;
+                    }
+                }
+                Ok(())
+            })
+            .await
+            .map_err(plain)
+    }
+
+    /// Stores interactions with their attendees and recomputes the
+    /// `last_interaction` of their customers, as
+    /// `InteractionRepository::insert` does.
+    pub async fn interactions(&self, batch: Vec<Interaction>) -> Result<(), BackendError> {
+        self.store
+            .write(move |tx| {
+                tx.execute_batch(BULK_CACHE)?;
+                interaction_writes::insert(tx, &batch)
+            })
+            .await
+            .map_err(plain)
+    }
+
+    /// Stores raised tickets with their events, comments and changes, as
+    /// `TicketRepository::insert`, `add_comment` and `update` would.
+    pub async fn tickets(&self, batch: Vec<TicketHistory>) -> Result<(), BackendError> {
+        self.store
+            .write(move |tx| {
+                tx.execute_batch(BULK_CACHE)?;
+                for history in &batch {
+                    let (ticket, event) = &history.raised;
+                    ticket_writes::insert(tx, ticket, event, None)?;
+                    let mut version: Version = ticket.version;
+                    for step in &history.steps {
+                        match step {
+                            TicketStep::Comment(comment, answer) => {
+                                comments::add(tx, comment, *answer)?;
+                                if answer.is_some() {
+                                    // The first response is a change of the ticket.
+                                    version = version.next();
+                                }
+                            }
+                            TicketStep::Change(next, event) => {
+                                ticket_writes::update(tx, next, version, Some(event))?;
+                                version = next.version;
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            })
+            .await
+            .map_err(plain)
+    }
+}

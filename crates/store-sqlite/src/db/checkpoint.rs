@@ -1,0 +1,123 @@
+//! Checkpoints off the writer: copying the write-ahead log back into the
+//! database file (which syncs both files to disk) runs on a thread and a
+//! connection of its own, not inside a commit.
+//!
+//! SQLite's default checkpoints in the commit that fills the log past 1000
+//! pages: that commit, on the single writer, then waits for two `fsync`s,
+//! and every write queued behind it waits too (on a busy disk, seconds).
+//! Here this thread runs a `PASSIVE` checkpoint every [`CHECKPOINT_EVERY`],
+//! which never blocks a reader or the writer, and copies (and syncs) what
+//! the log holds. A passive checkpoint cannot always finish while writes go
+//! on, and only a finished one lets the log start again from its beginning:
+//! so the writer still checkpoints in a commit, but only past
+//! [`WRITER_CHECKPOINT_PAGES`] (32 MiB), by which time the thread has copied
+//! nearly everything. Without that bound a bulk load grew the log to 14 GB.
+//! Durability is unchanged (see docs/benchmarks.md): with `synchronous =
+//! NORMAL`, a commit is durable once a checkpoint has synced the log.
+
+use std::path::Path;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+/// How often the log is copied back.
+pub(crate) const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// The log's length, in pages, past which the writer checkpoints in a
+/// commit (SQLite's default is 1000): 32 MiB of 4 KiB pages.
+pub(crate) const WRITER_CHECKPOINT_PAGES: u32 = 8192;
+
+/// Starts the checkpointer of the database at `path`; it stops within
+/// [`CHECKPOINT_EVERY`] once `alive` has no strong reference left (the
+/// store and all its clones are gone).
+pub(crate) fn spawn(path: Arc<Path>, alive: Weak<()>) {
+    let started = std::thread::Builder::new()
+        .name("sqlite-checkpoint".into())
+        .spawn(move || run(&path, &alive));
+    if let Err(error) = started {
+        tracing::warn!(%error, "cannot start the checkpoint thread; the write-ahead log will grow");
+    }
+}
+
+fn run(path: &Path, alive: &Weak<()>) {
+    let conn = match Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    ) {
+        Ok(conn) => conn,
+        Err(error) => {
+            tracing::warn!(%error, "the checkpoint thread cannot open the database");
+            return;
+        }
+    };
+    let _ = conn.busy_timeout(Duration::from_secs(5));
+    loop {
+        std::thread::sleep(CHECKPOINT_EVERY);
+        if alive.strong_count() == 0 {
+            return;
+        }
+        if let Err(error) = checkpoint(&conn) {
+            tracing::warn!(%error, "checkpoint failed; retrying");
+        }
+    }
+}
+
+/// One `PASSIVE` checkpoint: as much of the log as no reader still needs.
+pub(crate) fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::db::error::DbError;
+    use crate::db::open::SqliteStore;
+
+    #[tokio::test]
+    async fn commits_leave_the_checkpoint_to_the_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crm.db");
+        let store = SqliteStore::open(&path).await.unwrap();
+        let auto: i64 = store
+            .write(|tx| {
+                Ok::<_, DbError>(tx.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?)
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            auto,
+            i64::from(super::WRITER_CHECKPOINT_PAGES),
+            "the writer checkpoints only a long log"
+        );
+        let before = std::fs::metadata(&path).unwrap().len();
+        store
+            .write(|tx| {
+                tx.execute_batch(
+                    "CREATE TABLE t (x TEXT); \
+                     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) \
+                     INSERT INTO t SELECT printf('%0100d', i) FROM n;",
+                )?;
+                Ok::<_, DbError>(())
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().len(),
+            before,
+            "a commit of a short log wrote the log only"
+        );
+        // The thread copies the log into the file within a few of its rounds.
+        let mut grown = false;
+        for _ in 0..40 {
+            tokio::time::sleep(super::CHECKPOINT_EVERY / 2).await;
+            if std::fs::metadata(&path).unwrap().len() > before {
+                grown = true;
+                break;
+            }
+        }
+        assert!(
+            grown,
+            "the checkpoint thread copied the log into the database"
+        );
+    }
+}

@@ -1,0 +1,48 @@
+//! The embedded migrations, in order.
+
+use super::Migration;
+
+/// Every migration, in order. A new file in `migrations/sqlite` is added
+/// here too (a test checks that the two agree).
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "identity",
+        sql: include_str!("../../../../../migrations/sqlite/0001_identity.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "customers",
+        sql: include_str!("../../../../../migrations/sqlite/0002_customers.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "tickets",
+        sql: include_str!("../../../../../migrations/sqlite/0003_tickets.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "interactions",
+        sql: include_str!("../../../../../migrations/sqlite/0004_interactions.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "session_checks",
+        sql: include_str!("../../../../../migrations/sqlite/0005_session_checks.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "email",
+        sql: include_str!("../../../../../migrations/sqlite/0006_email.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "report_counters",
+        sql: include_str!("../../../../../migrations/sqlite/0007_report_counters.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "list_indexes",
+        sql: include_str!("../../../../../migrations/sqlite/0008_list_indexes.sql"),
+    },
+];
