@@ -40,7 +40,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
                     "0005_session_checks",
                     "0006_email",
                     "0007_report_counters",
-                    "0008_list_indexes"
+                    "0008_list_indexes",
+                    "0009_report_totals"
                 ]
             );
         }
@@ -63,7 +64,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
             (5, "session_checks"),
             (6, "email"),
             (7, "report_counters"),
-            (8, "list_indexes")
+            (8, "list_indexes"),
+            (9, "report_totals")
         ]
     );
     assert!(
@@ -238,7 +240,7 @@ async fn the_customers_migration_upgrades_existing_customers() {
     let applied = store.migrate().await.unwrap();
     assert_eq!(
         applied.iter().map(|m| m.version).collect::<Vec<_>>(),
-        [2, 3, 4, 5, 6, 7, 8],
+        [2, 3, 4, 5, 6, 7, 8, 9],
         "only the new migrations run"
     );
     store.ready().await.unwrap();

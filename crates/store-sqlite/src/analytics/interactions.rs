@@ -32,10 +32,8 @@ pub(crate) fn interaction_counts(
 ) -> Result<Vec<InteractionCount>, BackendError> {
     let slices = SliceSet::new(&request.slices);
     let mut rows: Vec<(Key, i64)> = Vec::new();
-    if let Some(ranges) = slices.counter_ranges() {
-        let scope = CounterScope::of(&request.scope)?;
-        rows.extend(counter_rows(conn, ranges, &scope, &COUNTERS, read_count)?);
-    }
+    let scope = CounterScope::of(&request.scope)?;
+    rows.extend(counter_rows(conn, &slices, &scope, &COUNTERS, read_count)?);
     if let Some(json) = &slices.exact {
         rows.extend(exact_rows(
             conn,

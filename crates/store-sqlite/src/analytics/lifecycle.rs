@@ -15,7 +15,7 @@ use crate::db::rows;
 
 pub(super) const CHANGES: Counters<'static> = Counters {
     table: "report_customers",
-    totals: None,
+    totals: Some("report_customer_totals"),
     select: "r.created, r.won, r.churned",
 };
 
@@ -49,10 +49,8 @@ pub(crate) fn lifecycle_counts(
     };
     let slices = SliceSet::new(&request.slices);
     let mut changes = Vec::new();
-    if let Some(ranges) = slices.counter_ranges() {
-        let scope = CounterScope::of(&request.scope)?;
-        changes.extend(counter_rows(conn, ranges, &scope, &CHANGES, read_changes)?);
-    }
+    let scope = CounterScope::of(&request.scope)?;
+    changes.extend(counter_rows(conn, &slices, &scope, &CHANGES, read_changes)?);
     if let Some(json) = &slices.exact {
         changes.extend(exact_rows(
             conn,

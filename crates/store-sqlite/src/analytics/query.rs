@@ -6,6 +6,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, Row, params_from_iter};
 
 use super::scope::{CounterScope, customer_condition};
+use super::slices::SliceSet;
 use crate::db::rows;
 
 /// A counter table and what to read of it.
@@ -13,7 +14,7 @@ pub(crate) struct Counters<'a> {
     /// The table with a row per bucket, owner and company.
     pub(crate) table: &'a str,
     /// Its totals over every customer (same columns without owner and
-    /// company), if there is one.
+    /// company, with month buckets besides days and hours), if there is one.
     pub(crate) totals: Option<&'a str>,
     /// The selected columns after the slice (`r.kind, r.status, r.n`).
     pub(crate) select: &'a str,
@@ -29,19 +30,26 @@ pub(crate) struct Slot {
     pub(crate) sign: i64,
 }
 
-/// The counter rows of `slices` (the JSON of day and hour ranges, whose
-/// slots are `slots` in order) over the scope: one statement per scope
-/// branch, each an index range per slice, rows handed to `map` with their
-/// slot and added up by the caller (no `GROUP BY`: the rows arrive in slice
-/// order, and adding them in Rust is cheaper than sorting them in SQLite).
-/// The branches are disjoint.
+/// The counter rows of the day and hour slices of `set` over the scope:
+/// one statement per scope branch, each an index range per slice, rows
+/// handed to `map` with their slot and added up by the caller (no
+/// `GROUP BY`: the rows arrive in slice order, and adding them in Rust is
+/// cheaper than sorting them in SQLite). The branches are disjoint. A scope
+/// of every customer reads the totals table, whole months as month buckets.
 pub(crate) fn counter_rows<T>(
     conn: &Connection,
-    (slices, slots): (&str, &[Slot]),
+    set: &SliceSet,
     scope: &CounterScope,
     counters: &Counters<'_>,
     mut map: impl FnMut(Slot, &Row<'_>) -> rusqlite::Result<T>,
 ) -> Result<Vec<T>, BackendError> {
+    let ranges = match (scope, counters.totals) {
+        (CounterScope::Everything, Some(_)) => set.month_ranges(),
+        _ => set.counter_ranges(),
+    };
+    let Some((slices, slots)) = ranges else {
+        return Ok(Vec::new());
+    };
     let mut map = |key: i64, row: &Row<'_>| {
         let slot = usize::try_from(key)
             .ok()

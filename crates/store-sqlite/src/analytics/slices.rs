@@ -20,6 +20,12 @@ pub(crate) struct SliceSet {
     pub(crate) counters: Option<String>,
     /// The period and sign of each range of `counters`, in order.
     pub(crate) slots: Vec<Slot>,
+    /// `counters` with every run of whole UTC calendar months of day
+    /// buckets read as month buckets (`'m2026-03'`), for the totals tables,
+    /// which also count per month (migration 0009).
+    pub(crate) by_month: Option<String>,
+    /// The period and sign of each range of `by_month`, in order.
+    pub(crate) by_month_slots: Vec<Slot>,
     /// `[[period, start, end, 1], …]` of the exact slices (under an hour), as
     /// RFC 3339 instants, the end exclusive.
     pub(crate) exact: Option<String>,
@@ -54,15 +60,12 @@ impl SliceSet {
                 }
             }
         }
+        let by_month: Vec<Range> = counters.iter().flat_map(months).collect();
         Self {
-            slots: counters
-                .iter()
-                .map(|&(period, _, _, sign)| Slot {
-                    period,
-                    sign: i64::from(sign),
-                })
-                .collect(),
+            slots: slots(&counters),
             counters: json(&counters),
+            by_month_slots: slots(&by_month),
+            by_month: json(&by_month),
             exact: json(&exact),
         }
     }
@@ -73,6 +76,62 @@ impl SliceSet {
             .as_deref()
             .map(|json| (json, self.slots.as_slice()))
     }
+
+    /// The counter ranges with month buckets and their slots, if there are any.
+    pub(crate) fn month_ranges(&self) -> Option<(&str, &[Slot])> {
+        self.by_month
+            .as_deref()
+            .map(|json| (json, self.by_month_slots.as_slice()))
+    }
+}
+
+fn slots(ranges: &[Range]) -> Vec<Slot> {
+    ranges
+        .iter()
+        .map(|&(period, _, _, sign)| Slot {
+            period,
+            sign: i64::from(sign),
+        })
+        .collect()
+}
+
+/// A range of day buckets `[dA, dB)` as its days before the first whole
+/// month, the whole months (`[mM1, mM2)`) and the days after them; any other
+/// range (hours, or days within one month) as it is.
+fn months(range: &Range) -> Vec<Range> {
+    let (period, from, to, sign) = range;
+    let month = |bucket: &str| -> Option<(u32, u32, bool)> {
+        let date = bucket.strip_prefix('d')?;
+        let year = date.get(..4)?.parse().ok()?;
+        let month = date.get(5..7)?.parse().ok()?;
+        Some((year, month, date.get(8..10)? == "01"))
+    };
+    let (Some((y1, m1, first_day)), Some((y2, m2, _))) = (month(from), month(to)) else {
+        return vec![range.clone()];
+    };
+    // The first month that starts at or after `from`, and the month of `to`.
+    let start = if first_day {
+        (y1, m1)
+    } else if m1 == 12 {
+        (y1 + 1, 1)
+    } else {
+        (y1, m1 + 1)
+    };
+    let end = (y2, m2);
+    if start >= end {
+        return vec![range.clone()];
+    }
+    let day = |(y, m): (u32, u32)| format!("d{y:04}-{m:02}-01");
+    let whole = |(y, m): (u32, u32)| format!("m{y:04}-{m:02}");
+    let mut out = Vec::with_capacity(3);
+    if *from < day(start) {
+        out.push((*period, from.clone(), day(start), *sign));
+    }
+    out.push((*period, whole(start), whole(end), *sign));
+    if day(end) < *to {
+        out.push((*period, day(end), to.clone(), *sign));
+    }
+    out
 }
 
 /// The whole hours `[start, end)` as signed bucket ranges, day by UTC day.
@@ -169,6 +228,57 @@ mod tests {
             )
         );
         assert!(SliceSet::new(&[]).counters.is_none());
+    }
+
+    #[test]
+    fn whole_months_of_days_become_month_buckets_for_the_totals() {
+        let span = Span {
+            start: at("2026-01-15T00:00:00Z"),
+            end: at("2026-04-03T00:00:00Z"),
+        };
+        let set = SliceSet::new(&slice(2, span));
+        assert_eq!(
+            set.by_month.as_deref(),
+            Some(
+                r#"[[2,"d2026-01-15","d2026-02-01",1],[2,"m2026-02","m2026-04",1],[2,"d2026-04-01","d2026-04-03",1]]"#
+            )
+        );
+        // From 1970 (a lead-in) to a first of the month: months only.
+        let span = Span {
+            start: at("1970-01-01T00:00:00Z"),
+            end: at("2026-12-01T00:00:00Z"),
+        };
+        let set = SliceSet::new(&slice(0, span));
+        assert_eq!(
+            set.by_month.as_deref(),
+            Some(r#"[[0,"m1970-01","m2026-12",1]]"#)
+        );
+        // Within one month, or across a year's end without a whole month:
+        // the days as they are.
+        for (start, end) in [
+            ("2026-03-01T00:00:00Z", "2026-03-31T00:00:00Z"),
+            ("2026-12-02T00:00:00Z", "2027-01-05T00:00:00Z"),
+        ] {
+            let set = SliceSet::new(&slice(
+                0,
+                Span {
+                    start: at(start),
+                    end: at(end),
+                },
+            ));
+            assert_eq!(set.by_month, set.counters, "{start}..{end}");
+        }
+        let december = SliceSet::new(&slice(
+            0,
+            Span {
+                start: at("2026-11-20T00:00:00Z"),
+                end: at("2027-01-01T00:00:00Z"),
+            },
+        ));
+        assert_eq!(
+            december.by_month.as_deref(),
+            Some(r#"[[0,"d2026-11-20","d2026-12-01",1],[0,"m2026-12","m2027-01",1]]"#)
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod email;
 mod plans;
 mod scale;
+mod totals;
 
 use rusqlite::Connection;
 

@@ -12,13 +12,13 @@ use super::slices::SliceSet;
 
 pub(super) const FLOW: Counters<'static> = Counters {
     table: "report_tickets",
-    totals: None,
+    totals: Some("report_ticket_totals"),
     select: "r.opened, r.resolved, r.reopened",
 };
 
 pub(super) const DURATIONS: Counters<'static> = Counters {
     table: "report_ticket_durations",
-    totals: None,
+    totals: Some("report_ticket_duration_totals"),
     select: "r.measure = 'resolution', r.minutes, r.n",
 };
 
@@ -83,23 +83,21 @@ pub(crate) fn ticket_counts(
     let slices = SliceSet::new(&request.slices);
     let mut durations: BTreeMap<(usize, bool, u64), i64> = BTreeMap::new();
     let mut rows = Vec::new();
-    if let Some(ranges) = slices.counter_ranges() {
-        rows.extend(counter_rows(
-            conn,
-            ranges,
-            &scope,
-            &DURATIONS,
-            |slot, row| {
-                let minutes = u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0);
-                Ok((
-                    slot.period,
-                    row.get::<_, bool>(1)?,
-                    minutes,
-                    row.get::<_, i64>(3)? * slot.sign,
-                ))
-            },
-        )?);
-    }
+    rows.extend(counter_rows(
+        conn,
+        &slices,
+        &scope,
+        &DURATIONS,
+        |slot, row| {
+            let minutes = u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0);
+            Ok((
+                slot.period,
+                row.get::<_, bool>(1)?,
+                minutes,
+                row.get::<_, i64>(3)? * slot.sign,
+            ))
+        },
+    )?);
     if let Some(json) = &slices.exact {
         for sql in [EXACT_RESOLUTIONS, EXACT_FIRST_RESPONSES] {
             rows.extend(exact_rows(conn, json, &request.scope, sql, |p, row| {
@@ -147,9 +145,7 @@ fn flow(
 ) -> Result<Vec<Flow>, BackendError> {
     let set = SliceSet::new(slices);
     let mut out = Vec::new();
-    if let Some(ranges) = set.counter_ranges() {
-        out.extend(counter_rows(conn, ranges, scope, &FLOW, read_flow)?);
-    }
+    out.extend(counter_rows(conn, &set, scope, &FLOW, read_flow)?);
     if let Some(json) = &set.exact {
         for sql in [EXACT_OPENED, EXACT_EVENTS] {
             out.extend(exact_rows(

@@ -45,4 +45,9 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "list_indexes",
         sql: include_str!("../../../../../migrations/sqlite/0008_list_indexes.sql"),
     },
+    Migration {
+        version: 9,
+        name: "report_totals",
+        sql: include_str!("../../../../../migrations/sqlite/0009_report_totals.sql"),
+    },
 ];
