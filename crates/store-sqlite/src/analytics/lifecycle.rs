@@ -35,6 +35,10 @@ pub(super) const JOURNEYS: &str = "SELECT 0, j.customer_id, j.lead_at, j.prospec
      FROM report_journeys j CROSS JOIN customers c ON c.id = j.customer_id \
      WHERE coalesce(j.prospect_at, '~') >= ?1 AND j.lead_at < ?2";
 
+/// [`JOURNEYS`] over every customer: no customer to read per journey.
+pub(super) const JOURNEYS_ALL: &str = "SELECT 0, j.customer_id, j.lead_at, j.prospect_at, j.customer_at \
+     FROM report_journeys j WHERE coalesce(j.prospect_at, '~') >= ?1 AND j.lead_at < ?2";
+
 /// The lifecycle figures of customers in scope.
 pub(crate) fn lifecycle_counts(
     conn: &Connection,
@@ -85,12 +89,12 @@ pub(crate) fn lifecycle_counts(
         Value::Text(range.end.to_rfc3339()),
     ];
     params.extend(scope_params);
-    let journeys = read(
-        conn,
-        &format!("{JOURNEYS} AND {condition}"),
-        params,
-        &mut |_, row| read_journey(row),
-    )?;
+    let sql = if matches!(scope, CounterScope::Everything) {
+        JOURNEYS_ALL.to_owned()
+    } else {
+        format!("{JOURNEYS} AND {condition}")
+    };
+    let journeys = read(conn, &sql, params, &mut |_, row| read_journey(row))?;
     add_journeys(&mut counts, &journeys, request);
     Ok(counts)
 }

@@ -158,6 +158,12 @@ fn exact_slices_and_journeys_read_the_records_of_their_time_only() {
             assert!(plan.contains(wanted), "{what}: wanted {wanted}:\n{plan}");
         }
     }
+    let every = plan(&conn, lifecycle::JOURNEYS_ALL);
+    assert_ranges_only(&every, "journeys of every customer");
+    assert!(
+        every.contains("report_journeys_by_lead_end (<expr>>?)") && !every.contains("customers"),
+        "journeys of every customer:\n{every}"
+    );
     for (scope_name, scope) in scopes() {
         let (condition, _) = customer_condition(&scope).unwrap().unwrap();
         let plan = plan(&conn, &format!("{} AND {condition}", lifecycle::JOURNEYS));
