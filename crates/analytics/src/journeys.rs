@@ -7,7 +7,7 @@
 //! range and of every period exactly as [`crate::reference`] defines them,
 //! in one pass over those journeys.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use crm_kernel::{CustomerId, Timestamp};
 
@@ -54,8 +54,9 @@ pub fn add_journeys(
     let relevant: Vec<&JourneyRecord> = journeys.iter().filter(|j| j.touches(range)).collect();
     add_span(&mut counts.total, &relevant, range);
     // Leads per period: for each customer, the union of the period ranges
-    // in which one of its journeys was a lead, added to a difference array.
-    let mut lead_ranges: BTreeMap<CustomerId, Vec<(usize, usize)>> = BTreeMap::new();
+    // in which one of its journeys was a lead, added to a difference array
+    // (the ranges sorted by customer and start, then merged per customer).
+    let mut lead_ranges: Vec<(CustomerId, usize, usize)> = Vec::with_capacity(relevant.len());
     let mut prospects = HashSet::new();
     let mut converted = HashSet::new();
     for journey in &relevant {
@@ -64,10 +65,7 @@ pub fn add_journeys(
             .prospect_at
             .map_or(periods.len(), |p| periods.partition_point(|s| s.start <= p));
         if first < last {
-            lead_ranges
-                .entry(journey.customer)
-                .or_default()
-                .push((first, last));
+            lead_ranges.push((journey.customer, first, last));
         }
         let Some(prospect_at) = journey.prospect_at else {
             continue;
@@ -89,19 +87,24 @@ pub fn add_journeys(
         }
     }
     let mut delta = vec![0_i64; periods.len() + 1];
-    for mut ranges in lead_ranges.into_values() {
-        ranges.sort_unstable();
-        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
-        for (start, end) in ranges {
-            match merged.last_mut() {
-                Some(last) if start <= last.1 => last.1 = last.1.max(end),
-                _ => merged.push((start, end)),
+    lead_ranges.sort_unstable();
+    let mut merged: Option<(CustomerId, usize, usize)> = None;
+    for (customer, start, end) in lead_ranges {
+        match &mut merged {
+            Some((current, _, last_end)) if *current == customer && start <= *last_end => {
+                *last_end = (*last_end).max(end);
+            }
+            _ => {
+                if let Some((_, start, end)) = merged.replace((customer, start, end)) {
+                    delta[start] += 1;
+                    delta[end] -= 1;
+                }
             }
         }
-        for (start, end) in merged {
-            delta[start] += 1;
-            delta[end] -= 1;
-        }
+    }
+    if let Some((_, start, end)) = merged {
+        delta[start] += 1;
+        delta[end] -= 1;
     }
     let mut running = 0_i64;
     for (p, span) in counts.periods.iter_mut().enumerate() {

@@ -8,6 +8,7 @@ pub(crate) mod error;
 mod files;
 pub(crate) mod health;
 mod inline;
+mod instants;
 pub(crate) mod migrations;
 pub(crate) mod open;
 pub(crate) mod rows;

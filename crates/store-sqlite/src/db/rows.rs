@@ -45,9 +45,13 @@ pub(crate) fn decode_opt<T, E: fmt::Display>(
     text.map(|text| decode(column, text, parse)).transpose()
 }
 
-/// Parses a stored instant (RFC 3339).
+/// Parses a stored instant (RFC 3339): the store's own form directly
+/// ([`super::instants::canonical`]), any other through the general parser.
 pub(crate) fn timestamp(column: &'static str, text: &str) -> Result<Timestamp, CorruptData> {
-    decode(column, text, Timestamp::parse_rfc3339)
+    match super::instants::canonical(text) {
+        Some(at) => Ok(at),
+        None => decode(column, text, Timestamp::parse_rfc3339),
+    }
 }
 
 /// Parses a nullable stored instant.
@@ -55,7 +59,7 @@ pub(crate) fn timestamp_opt(
     column: &'static str,
     text: Option<&str>,
 ) -> Result<Option<Timestamp>, CorruptData> {
-    decode_opt(column, text, Timestamp::parse_rfc3339)
+    text.map(|text| timestamp(column, text)).transpose()
 }
 
 /// Rebuilds a principal from its stored kind (`user`, `customer`) and id.
