@@ -1,11 +1,14 @@
 //! The analytics figures ports (`crm_analytics::ports`) over the report
-//! counters of migration 0007 (ADR 0012).
+//! counters of migrations 0007 and 0009 (ADR 0012).
 //!
 //! Triggers keep counters per UTC day and hour (`report_*` tables) in the
 //! transaction of every write that changes them, and one row per lead
-//! journey. A request's day and hour slices sum counter rows with one index
-//! range per slice ([`query::counter_rows`]); its exact slices (under an
-//! hour) read the records of that time ([`query::exact_rows`]); conversion
+//! journey; totals over every customer (`report_*_totals`) also per UTC
+//! month, which a report over every customer reads (whole months of a day
+//! slice as month buckets). A request's day and hour slices sum counter
+//! rows with one index range per slice ([`query::counter_rows`]); its exact
+//! slices (under an hour) read the records of that time
+//! ([`query::exact_rows`]); conversion
 //! and the funnel read the journeys that touch the range; email figures read
 //! the recipients sent to in the range through an index. No statement
 //! visits every interaction, ticket, status change or recipient.
