@@ -66,6 +66,7 @@
 
 mod analytics;
 mod bson;
+pub mod bulk;
 mod customers;
 mod db;
 mod email;

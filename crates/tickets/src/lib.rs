@@ -17,6 +17,7 @@
 
 pub mod comment;
 pub mod error;
+pub mod history;
 pub mod policy;
 pub mod ports;
 pub mod query;
@@ -26,6 +27,7 @@ pub mod ticket;
 
 pub use comment::{Comment, FirstResponse, NewComment};
 pub use error::TicketError;
+pub use history::{TicketHistory, TicketStep};
 pub use policy::{TicketAction, TicketPolicy};
 pub use query::{TicketQuery, TicketSort, TicketSortField};
 pub use service::{Raised, TicketPorts, TicketService};

@@ -10,6 +10,6 @@ mod list;
 mod repository;
 pub(crate) mod search;
 mod staff;
-mod status_changes;
+pub(crate) mod status_changes;
 pub(crate) mod undo;
 mod writes;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crm_interactions::{InteractionKind, InteractionQuery, InteractionStatus};
 use crm_kernel::{BackendError, PageRequest, SortDirection, Timestamp, UserId, Visibility};
-use mongodb::bson::{Document, doc};
+use mongodb::bson::{Bson, Document, doc};
 
 use crate::bson::convert::date;
 use crate::bson::keyset::{KeyKind, Order, all_of};
@@ -102,13 +102,26 @@ pub(crate) fn calendar_spec(user: UserId, from: Timestamp, to: Timestamp) -> Fin
 /// of its latest completed interaction (`completed`), and of its latest one
 /// that is not cancelled (`latest`), the fallback when none is completed.
 pub(crate) fn last_interaction_pipeline(customer: &str) -> Vec<Document> {
+    last_interaction_stages(Bson::from(customer), Bson::Null)
+}
+
+/// [`last_interaction_pipeline`] for many customers at once: one group per
+/// customer (`_id` its id) that has an interaction not cancelled.
+pub(crate) fn last_interactions_pipeline(customers: &[String]) -> Vec<Document> {
+    last_interaction_stages(
+        Bson::Document(doc! { "$in": customers }),
+        Bson::from("$customer_id"),
+    )
+}
+
+fn last_interaction_stages(customer: Bson, group: Bson) -> Vec<Document> {
     vec![
         doc! { "$match": {
             "customer_id": customer,
             "status": { "$ne": InteractionStatus::Cancelled.as_str() },
         } },
         doc! { "$group": {
-            "_id": null,
+            "_id": group,
             "completed": { "$max": { "$cond": [
                 { "$eq": ["$status", InteractionStatus::Completed.as_str()] },
                 "$date_time",
@@ -117,6 +130,20 @@ pub(crate) fn last_interaction_pipeline(customer: &str) -> Vec<Document> {
             "latest": { "$max": "$date_time" },
         } },
     ]
+}
+
+/// The `last_interaction` a group of [`last_interaction_pipeline`] gives:
+/// `completed`, else `latest`, else null.
+pub(crate) fn last_interaction_of(group: Option<&Document>) -> Bson {
+    group
+        .and_then(|group| {
+            [group.get("completed"), group.get("latest")]
+                .into_iter()
+                .flatten()
+                .find(|value| matches!(value, Bson::DateTime(_)))
+                .cloned()
+        })
+        .unwrap_or(Bson::Null)
 }
 
 #[cfg(test)]

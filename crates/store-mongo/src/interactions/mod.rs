@@ -4,9 +4,9 @@
 
 mod calendar_feeds;
 mod directory;
-mod docs;
+pub(crate) mod docs;
 mod history;
 pub(crate) mod history_pipeline;
-mod list;
+pub(crate) mod list;
 mod repository;
 mod writes;

@@ -23,7 +23,7 @@ use crate::db::ops::aggregate_all;
 use crate::interactions::docs::{
     customer_copies, interaction_document, interaction_fields, read_interaction, staff_of,
 };
-use crate::interactions::list::last_interaction_pipeline;
+use crate::interactions::list::{last_interaction_of, last_interaction_pipeline};
 
 impl MongoStore {
     /// Stores new interactions and recomputes their customers'
@@ -179,16 +179,7 @@ impl MongoStore {
             Some(&mut *session),
         )
         .await?;
-        let last = found
-            .first()
-            .and_then(|group| {
-                [group.get("completed"), group.get("latest")]
-                    .into_iter()
-                    .flatten()
-                    .find(|value| matches!(value, Bson::DateTime(_)))
-                    .cloned()
-            })
-            .unwrap_or(Bson::Null);
+        let last = last_interaction_of(found.first());
         self.collection(names::CUSTOMERS)
             .update_one(
                 doc! { "_id": &customer },

@@ -2,7 +2,7 @@
 //! raising, and what the tickets context asks about customers and staff.
 
 pub(crate) mod directory;
-mod docs;
+pub(crate) mod docs;
 pub(crate) mod idempotency;
 mod list;
 mod repository;

@@ -19,10 +19,8 @@
 
 mod verify;
 
-use crm_customers::{Customer, StatusChange};
 use crm_interactions::Interaction;
 use crm_kernel::{BackendError, Version};
-use crm_tickets::{Comment, FirstResponse, Ticket, TicketEvent};
 
 use crate::customers::writes as customer_writes;
 use crate::db::error::DbError;
@@ -30,37 +28,11 @@ use crate::db::open::SqliteStore;
 use crate::interactions::writes as interaction_writes;
 use crate::tickets::{comments, writes as ticket_writes};
 
+/// The histories a batch holds: the domain crates' own types, so one
+/// generator feeds every store's bulk path.
+pub use crm_customers::CustomerHistory;
+pub use crm_tickets::{TicketHistory, TicketStep};
 pub use verify::Invariants;
-
-/// A customer as it was created, then each later version with the status
-/// change that led to it (oldest first).
-#[derive(Debug, Clone)]
-pub struct CustomerHistory {
-    /// The customer as created (version 1) and its first status.
-    pub created: (Customer, StatusChange),
-    /// Each change: the customer after it (next version) and, when the
-    /// status moved, the change.
-    pub changes: Vec<(Customer, Option<StatusChange>)>,
-}
-
-/// One step in a ticket's life after it was raised.
-#[derive(Debug, Clone)]
-pub enum TicketStep {
-    /// A comment; with `Some`, a staff member's public answer that is the
-    /// ticket's first response.
-    Comment(Comment, Option<FirstResponse>),
-    /// A change of the ticket (the next version) and its status event.
-    Change(Ticket, TicketEvent),
-}
-
-/// A ticket as it was raised, then what happened to it (in order).
-#[derive(Debug, Clone)]
-pub struct TicketHistory {
-    /// The ticket as raised and its first event.
-    pub raised: (Ticket, TicketEvent),
-    /// Comments and changes, oldest first.
-    pub steps: Vec<TicketStep>,
-}
 
 /// Writes batches of records through the store's own write paths; see the
 /// module documentation.
