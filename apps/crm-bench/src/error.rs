@@ -3,6 +3,10 @@
 /// Why the benchmark failed.
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
+    /// The run cannot start as configured (exit status 2): a missing
+    /// variable, a store that cannot be reached.
+    #[error("configuration: {0}")]
+    Config(String),
     /// A value the generator made was refused by the domain.
     #[error("generated data was refused: {0}")]
     Data(String),
@@ -76,6 +80,7 @@ store_errors!(
     crm_customers::ports::StoreError,
     crm_store_sqlite::OpenError,
     crm_store_sqlite::MigrationError,
+    crm_store_mongo::MigrationError,
 );
 
 impl From<serde_json::Error> for BenchError {

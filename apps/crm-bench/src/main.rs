@@ -12,6 +12,7 @@
 
 mod ceiling;
 mod client;
+mod database;
 mod error;
 mod load;
 mod report;
@@ -25,21 +26,13 @@ mod wiring;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+use database::StoreKind;
 
 /// The server's allocator (see crm-server's `main.rs`): this executable runs
 /// the server as its child process.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// Where the data lives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum StoreKind {
-    /// The embedded SQLite store.
-    Sqlite,
-    /// MongoDB at `CRM_BENCH_MONGO_URI`.
-    Mongo,
-}
 
 /// The CRM's benchmark.
 #[derive(Debug, Parser)]
@@ -117,10 +110,6 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    if cli.store == StoreKind::Mongo {
-        tracing::error!("--store mongo: the MongoDB store is not wired into the server yet");
-        return ExitCode::from(2);
-    }
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -135,6 +124,7 @@ fn main() -> ExitCode {
     };
     let options = run::Options {
         scale: cli.scale,
+        store: cli.store,
         out: cli.out,
         connections: cli.connections,
         keep: cli.keep,
@@ -150,7 +140,7 @@ fn main() -> ExitCode {
                 .chain(report.store_ops.iter().map(|o| o.figures.errors))
                 .sum();
             tracing::info!(
-                report = %options.out.join(format!("bench-{}.md", report.scale)).display(),
+                report = %options.out.join(format!("{}.md", report::stem(&report))).display(),
                 errors,
                 "done"
             );
@@ -159,6 +149,10 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
             ExitCode::SUCCESS
+        }
+        Err(error @ error::BenchError::Config(_)) => {
+            tracing::error!(%error, "cannot run");
+            ExitCode::from(2)
         }
         Err(error) => {
             tracing::error!(%error, "benchmark failed");

@@ -75,7 +75,7 @@ pub struct Report {
     pub warmup_s: f64,
     /// Measured seconds.
     pub measure_s: f64,
-    /// The ceilings (HTTP stack with a fixed document; bare SQLite read).
+    /// The ceilings (HTTP stack with a fixed document; bare read of the store).
     pub ceilings: Vec<HttpResult>,
     /// The HTTP scenarios.
     pub http: Vec<HttpResult>,
@@ -233,16 +233,18 @@ pub fn markdown(report: &Report, dir: &Path) -> String {
             f.errors
         );
     }
-    out.push_str(&scaling(dir));
+    out.push_str(&scaling(dir, &report.store));
     out
 }
 
 /// The scaling curve: each store operation's median cost at each scale
-/// whose report is in `dir`.
-fn scaling(dir: &Path) -> String {
-    let mut points: Vec<ScalePoint> = ["small", "default", "large"]
+/// whose report on `store` is in `dir`.
+fn scaling(dir: &Path, store: &str) -> String {
+    let mut points: Vec<ScalePoint> = ["tiny", "small", "default", "large"]
         .iter()
-        .filter_map(|scale| std::fs::read(dir.join(format!("bench-{scale}.json"))).ok())
+        .filter_map(|scale| {
+            std::fs::read(dir.join(format!("{}.json", file_stem(scale, store)))).ok()
+        })
         .filter_map(|bytes| serde_json::from_slice(&bytes).ok())
         .collect();
     if points.len() < 2 {
@@ -278,12 +280,27 @@ fn scaling(dir: &Path) -> String {
     out
 }
 
-/// Writes `bench-<scale>.json` and `bench-<scale>.md` into `dir`.
+/// The file name of a report without its extension: `bench-<scale>` on
+/// SQLite, `bench-<scale>-mongo` on MongoDB (so both stores' reports can
+/// share a folder, each with its own scaling curve).
+#[must_use]
+pub fn stem(report: &Report) -> String {
+    file_stem(&report.scale, &report.store)
+}
+
+fn file_stem(scale: &str, store: &str) -> String {
+    match store {
+        "sqlite" => format!("bench-{scale}"),
+        other => format!("bench-{scale}-{other}"),
+    }
+}
+
+/// Writes `<stem>.json` and `<stem>.md` into `dir` (see [`stem`]).
 pub fn write(report: &Report, dir: &Path) -> Result<(), BenchError> {
     let json = serde_json::to_vec_pretty(report)?;
-    std::fs::write(dir.join(format!("bench-{}.json", report.scale)), json)?;
+    std::fs::write(dir.join(format!("{}.json", stem(report))), json)?;
     std::fs::write(
-        dir.join(format!("bench-{}.md", report.scale)),
+        dir.join(format!("{}.md", stem(report))),
         markdown(report, dir),
     )?;
     Ok(())

@@ -4,11 +4,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crm_store_sqlite::SqliteStore;
 use hyper::Method;
 use serde_json::json;
 
 use crate::client::{self, Load, Plan, Req};
+use crate::database::{Database, StoreKind};
 use crate::error::BenchError;
 use crate::load::{self, Facts, STAFF_PASSWORD};
 use crate::report::{self, HttpResult, Memory, Report};
@@ -23,6 +23,8 @@ use crate::wiring;
 pub struct Options {
     /// The scale.
     pub scale: Scale,
+    /// The store.
+    pub store: StoreKind,
     /// Where reports (and, while running, the database) go.
     pub out: PathBuf,
     /// Connections of the load generator.
@@ -33,39 +35,42 @@ pub struct Options {
     pub command: String,
 }
 
-fn remove_database(db: &Path) {
-    for suffix in ["", "-wal", "-shm", ".jwt-secret"] {
-        let mut name = db.as_os_str().to_owned();
-        name.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(name));
-    }
-    let _ = std::fs::remove_dir_all(db.with_extension("outbox"));
+/// The run's MongoDB database: named after the scale and the time it
+/// started (and this process, so two runs at once do not meet).
+fn mongo_name(scale: Scale) -> String {
+    format!(
+        "crm_bench_{}_{}_{}",
+        scale.name(),
+        chrono::Utc::now().format("%Y%m%d_%H%M%S"),
+        std::process::id()
+    )
 }
 
-fn database_bytes(db: &Path) -> u64 {
-    ["", "-wal"]
-        .iter()
-        .map(|suffix| {
-            let mut name = db.as_os_str().to_owned();
-            name.push(suffix);
-            std::fs::metadata(PathBuf::from(name)).map_or(0, |m| m.len())
-        })
-        .sum()
-}
-
-/// Runs the benchmark and writes its report.
+/// Runs the benchmark and writes its report; the database is removed at
+/// the end (also when the run fails) unless `keep`.
 pub async fn run(options: Options) -> Result<Report, BenchError> {
     std::fs::create_dir_all(&options.out)?;
+    let database = match options.store {
+        StoreKind::Sqlite => {
+            let path = options
+                .out
+                .join(format!("bench-{}.db", options.scale.name()));
+            Database::sqlite(path).await?
+        }
+        StoreKind::Mongo => Database::mongo(mongo_name(options.scale), &options.out).await?,
+    };
+    let outcome = run_on(&options, &database).await;
+    let finished = database.finish(options.keep).await;
+    let report = outcome?;
+    finished?;
+    Ok(report)
+}
+
+async fn run_on(options: &Options, database: &Database) -> Result<Report, BenchError> {
     let mut machine = report::machine();
     let sizes = options.scale.sizes();
-    let db = options
-        .out
-        .join(format!("bench-{}.db", options.scale.name()));
-    remove_database(&db);
-    let store = Arc::new(SqliteStore::open(&db).await?);
-    store.migrate().await?;
-    tracing::info!(scale = options.scale.name(), database = %db.display(), "loading");
-    let (facts, loaded) = load::load(&store, sizes).await?;
+    tracing::info!(scale = options.scale.name(), database = %database.describe(), "loading");
+    let (facts, loaded) = load::load(database, sizes).await?;
     tracing::info!(seconds = loaded.seconds, "loaded; invariants hold");
     let facts = Arc::new(facts);
     let (warmup, measure) = options.scale.timing();
@@ -77,20 +82,33 @@ pub async fn run(options: Options) -> Result<Report, BenchError> {
     let deep_pages = sizes.customers / 1_000;
     let mut http = HttpPhase::default();
     if options.scale.serves_http() {
-        http = http_phase(&db, &options.out, &facts, plan, sizes.customers / 1_000).await?;
+        http = http_phase(
+            database,
+            &options.out,
+            &facts,
+            plan,
+            sizes.customers / 1_000,
+        )
+        .await?;
     }
     tracing::info!("store-only phase");
-    let store_ops = store_phase::run(&store, &facts, deep_pages, plan).await?;
-    fill_ceilings(&mut http.results, &http.kinds, &http.ceilings, &store_ops);
+    let store_ops = store_phase::run(database, &facts, deep_pages, plan).await?;
+    fill_ceilings(
+        &mut http.results,
+        &http.kinds,
+        &http.ceilings,
+        &store_ops,
+        database,
+    );
     machine.load_end = report::load_average();
     let report = Report {
         scale: options.scale.name().to_owned(),
-        store: "sqlite".into(),
+        store: database.kind().into(),
         command: options.command.clone(),
         machine,
         sizes,
         load: loaded,
-        database_bytes: database_bytes(&db),
+        database_bytes: database.bytes().await,
         connections: plan.connections,
         warmup_s: warmup.as_secs_f64(),
         measure_s: measure.as_secs_f64(),
@@ -100,10 +118,6 @@ pub async fn run(options: Options) -> Result<Report, BenchError> {
         store_ops,
     };
     report::write(&report, &options.out)?;
-    drop(store);
-    if !options.keep {
-        remove_database(&db);
-    }
     Ok(report)
 }
 
@@ -116,22 +130,21 @@ struct HttpPhase {
     memory: Option<Memory>,
 }
 
-/// Starts the server on `db`, measures the ceilings, runs every HTTP
+/// Starts the server on `database`, measures the ceilings, runs every HTTP
 /// scenario, reads the server's memory and stops it.
 async fn http_phase(
-    db: &Path,
+    database: &Database,
     out: &Path,
     facts: &Arc<Facts>,
     plan: Plan,
     deep_pages: u32,
 ) -> Result<HttpPhase, BenchError> {
     let mut phase = HttpPhase::default();
-    let outbox = db.with_extension("outbox");
-    let env = wiring::server_env(db, &outbox);
+    let env = wiring::server_env(database);
     let server = Running::start("serve", &env, &out.join("server.log"), "/health/ready").await?;
     tracing::info!(pid = server.pid(), addr = %server.addr, "server up");
     let token = login(server.addr, &facts.agent_email).await?;
-    phase.ceilings = measure_ceilings(&env, db, out, &token, facts, plan).await?;
+    phase.ceilings = measure_ceilings(&env, database, out, &token, facts, plan).await?;
     let deep = walk(server.addr, &token, LIST, deep_pages).await?;
     let history = walk(
         server.addr,
@@ -241,31 +254,36 @@ async fn walk(
 }
 
 /// The ceilings: the ceiling server answering a fixed document and a bare
-/// primary-key read, behind the same token check.
+/// primary-key read of the same store, behind the same token check.
 async fn measure_ceilings(
     env: &[(String, String)],
-    db: &Path,
+    database: &Database,
     out: &Path,
     token: &str,
     facts: &Arc<Facts>,
     plan: Plan,
 ) -> Result<Vec<HttpResult>, BenchError> {
     let mut env = env.to_vec();
-    env.push((
-        crate::ceiling::DATABASE_VAR.into(),
-        db.display().to_string(),
-    ));
+    env.extend(database.ceiling_env());
     let ceiling =
         Running::start("ceiling", &env, &out.join("ceiling.log"), "/health/ready").await?;
     let mut results = Vec::new();
     let f = Arc::clone(facts);
+    let bare = match database {
+        Database::Sqlite { .. } => {
+            "ceiling: bare SQLite primary-key read (same HTTP stack and token check)"
+        }
+        Database::Mongo { .. } => {
+            "ceiling: bare MongoDB find_one by _id (same HTTP stack and token check)"
+        }
+    };
     let loads: [(&str, crate::client::MakeRequest); 2] = [
         (
             "ceiling: fixed document (same HTTP stack and token check)",
             Box::new(|_, _| Req::get("/ceiling/fixed")),
         ),
         (
-            "ceiling: bare SQLite primary-key read (same HTTP stack and token check)",
+            bare,
             Box::new(move |w: &mut client::Walk, _| {
                 let n = usize::try_from(w.n * 977 + w.conn).unwrap_or(0) % f.customers.len();
                 Req::get(format!("/ceiling/row/{}", f.customers[n]))
@@ -301,12 +319,17 @@ fn fill_ceilings(
     kinds: &[Ceiling],
     ceilings: &[HttpResult],
     store: &[store_phase::StoreFigures],
+    database: &Database,
 ) {
+    let bare_name = match database {
+        Database::Sqlite { .. } => "bare SQLite read",
+        Database::Mongo { .. } => "bare MongoDB read",
+    };
     let fixed = ceilings.first().map(|c| c.figures.rps);
     let bare = ceilings.get(1).map(|c| c.figures.rps);
     for (r, kind) in http.iter_mut().zip(kinds) {
         let (name, rps) = match kind {
-            Ceiling::BareRow => ("bare SQLite read".to_owned(), bare),
+            Ceiling::BareRow => (bare_name.to_owned(), bare),
             Ceiling::Fixed => ("fixed document".to_owned(), fixed),
             Ceiling::Store(op) => {
                 let store_rps = store.iter().find(|s| s.name == *op).map(|s| s.figures.rps);

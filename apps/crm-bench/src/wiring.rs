@@ -2,14 +2,13 @@
 //! in-process (built by the server's own wiring).
 
 use std::ffi::OsString;
-use std::path::Path;
 use std::sync::Arc;
 
 use crm_kernel::Clock;
 use crm_server::cli::Overrides;
 use crm_server::config::Settings;
-use crm_store_sqlite::SqliteStore;
 
+use crate::database::Database;
 use crate::error::BenchError;
 
 /// The token secret of the bench's server (the bench signs tracking tokens
@@ -18,23 +17,24 @@ pub const JWT_SECRET: &str = "crm-bench-secret-not-for-production-0123456789";
 
 /// The `CRM_*` variables of the server under test, besides its address.
 /// Agents see every customer (`CRM_AGENTS_SEE_ALL`): see docs/benchmarks.md.
-pub fn server_env(database: &Path, outbox: &Path) -> Vec<(String, String)> {
+/// The token secret is given (MongoDB requires it; SQLite would otherwise
+/// keep one beside its file).
+pub fn server_env(database: &Database) -> Vec<(String, String)> {
     vec![
-        (
-            "CRM_DATABASE_URL".into(),
-            format!("sqlite://{}", database.display()),
-        ),
+        ("CRM_DATABASE_URL".into(), database.url()),
         ("CRM_JWT_SECRET".into(), JWT_SECRET.into()),
         ("CRM_AGENTS_SEE_ALL".into(), "true".into()),
-        ("CRM_OUTBOX_DIR".into(), outbox.display().to_string()),
+        (
+            "CRM_OUTBOX_DIR".into(),
+            database.outbox().display().to_string(),
+        ),
         ("CRM_LOG_FORMAT".into(), "json".into()),
     ]
 }
 
 /// The settings of the server under test, for the in-process services.
-pub fn settings(database: &Path) -> Result<Settings, BenchError> {
-    let outbox = database.with_extension("outbox");
-    let env: Vec<(OsString, OsString)> = server_env(database, &outbox)
+pub fn settings(database: &Database) -> Result<Settings, BenchError> {
+    let env: Vec<(OsString, OsString)> = server_env(database)
         .into_iter()
         .map(|(k, v)| (k.into(), v.into()))
         .collect();
@@ -42,19 +42,19 @@ pub fn settings(database: &Path) -> Result<Settings, BenchError> {
         .map_err(|e| BenchError::Server(format!("settings: {e}")))
 }
 
-/// The email service on `store` with `clock` and a mailer that accepts all.
+/// The email service on `database` with `clock` and a mailer that accepts all.
 pub fn email_service(
-    store: &Arc<SqliteStore>,
+    database: &Database,
     clock: Arc<dyn Clock>,
 ) -> Result<crm_email::EmailService, BenchError> {
-    let settings = settings(store.path())?;
+    let settings = settings(database)?;
     let secret = crm_auth::JwtSecret::new(JWT_SECRET.as_bytes().to_vec())
         .map_err(|e| BenchError::Server(e.to_string()))?;
     let email_settings =
         crm_server::mail::setup::email_settings(&settings, &secret, "http://127.0.0.1")
             .map_err(|e| BenchError::Server(e.to_string()))?;
     Ok(crm_server::mail::setup::email_service(
-        &crm_server::stores::Stores::sqlite(store),
+        &database.stores(),
         email_settings,
         Arc::new(crate::load::AcceptAll),
         clock,

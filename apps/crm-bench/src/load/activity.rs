@@ -7,8 +7,8 @@ use crm_kernel::{
     CommentId, CustomerId, InteractionId, LongText, PrincipalId, TicketId, Timestamp, UserId,
     Version,
 };
-use crm_store_sqlite::bulk::{TicketHistory, TicketStep};
 use crm_tickets::{Channel, Comment, Priority, Subject, Ticket, TicketEvent, TicketStatus};
+use crm_tickets::{TicketHistory, TicketStep};
 use fake::rand::RngExt;
 use fake::rand::rngs::StdRng;
 

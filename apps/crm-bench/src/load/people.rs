@@ -2,13 +2,13 @@
 
 use std::collections::HashSet;
 
+use crm_customers::CustomerHistory;
 use crm_customers::{Company, Customer, LifecycleStatus, StatusChange, Tags, Website};
 use crm_identity::{PasswordHash, StaffRole, StaffUser, UserStatus};
 use crm_kernel::{
     CompanyId, CustomerId, EmailAddress, PersonName, PrincipalId, ShortText, Timestamp, UserId,
     Version,
 };
-use crm_store_sqlite::bulk::CustomerHistory;
 use fake::Fake;
 use fake::faker::company::en::CompanyName;
 use fake::faker::name::en::{FirstName, LastName};

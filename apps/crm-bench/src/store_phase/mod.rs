@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crm_customers::{
     CustomerQuery, CustomerService, CustomerSort, LifecycleStatus, NewCustomer, Tags,
 };
-use crm_interactions::ports::InteractionRepository as _;
+use crm_interactions::ports::InteractionRepository;
 use crm_interactions::{
     Attendees, End, HistoryFilter, InteractionKind, InteractionService, NewInteraction, Sources,
 };
@@ -18,7 +18,6 @@ use crm_kernel::{
     CursorPosition, EmailAddress, Limit, LongText, PageRequest, PersonName, Principal, PrincipalId,
     Role,
 };
-use crm_store_sqlite::SqliteStore;
 use crm_tickets::{NewTicket, Priority, TicketService};
 use serde::Serialize;
 
@@ -39,7 +38,8 @@ pub struct StoreFigures {
 
 /// The services of the phase.
 struct Services {
-    store: Arc<SqliteStore>,
+    /// The interactions port (the overlap check is a store call).
+    store: Arc<dyn InteractionRepository>,
     customers: CustomerService,
     interactions: InteractionService,
     tickets: TicketService,
@@ -112,15 +112,15 @@ async fn history_cursor(s: &Services, facts: &Facts, pages: u32) -> Option<Curso
     reason = "the list of operations, one per block"
 )]
 pub async fn run(
-    store: &Arc<SqliteStore>,
+    database: &crate::database::Database,
     facts: &Arc<Facts>,
     deep_pages: u32,
     plan: Plan,
 ) -> Result<Vec<StoreFigures>, BenchError> {
-    let settings = crate::wiring::settings(store.path())?;
-    let stores = crm_server::stores::Stores::sqlite(store);
+    let settings = crate::wiring::settings(database)?;
+    let stores = database.stores();
     let mut services = Services {
-        store: Arc::clone(store),
+        store: Arc::clone(&stores.interactions),
         customers: crm_server::wiring::customer_service(&stores, &settings),
         interactions: crm_server::wiring::interaction_service(&stores, &settings),
         tickets: crm_server::wiring::ticket_service(&stores, &settings),
@@ -286,7 +286,7 @@ pub async fn run(
                 .map_err(|e| e.to_string())
         });
     }
-    let email = crate::wiring::email_service(store, Arc::new(crm_kernel::SystemClock))?;
+    let email = crate::wiring::email_service(database, Arc::new(crm_kernel::SystemClock))?;
     let email = Arc::new(email);
     {
         let email = Arc::clone(&email);

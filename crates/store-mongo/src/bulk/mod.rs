@@ -42,6 +42,12 @@ use crate::interactions::list::{last_interaction_of, last_interactions_pipeline}
 
 pub use verify::Invariants;
 
+/// Ids per `$in` list: reads by many ids are split into lists this long.
+/// A real server answers a long list with one index seek per id; SecantusDB
+/// (the test server) also checks each candidate against the whole list,
+/// which made a batch's reads quadratic in its size.
+const IDS_PER_READ: usize = 32;
+
 /// Statements per `update` command (well under the server's limits of
 /// 100,000 statements and 48 MB).
 const UPDATES_PER_COMMAND: usize = 10_000;
@@ -105,14 +111,11 @@ impl BulkLoad<'_> {
     pub async fn interactions(&self, batch: Vec<Interaction>) -> Result<(), BackendError> {
         let ids: BTreeSet<String> = batch.iter().map(|i| i.customer_id.to_string()).collect();
         let found = self
-            .find(
-                names::CUSTOMERS,
-                doc! { "_id": { "$in": ids.iter().collect::<Vec<_>>() }, "erased_at": Bson::Null },
-                doc! { "company_id": 1, "owner_id": 1 },
-            )
+            .by_id(names::CUSTOMERS, ids.clone(), "erased_at")
             .await?;
         let copies: HashMap<String, Document> = found
-            .iter()
+            .values()
+            .filter(|c| matches!(c.get("erased_at"), None | Some(Bson::Null)))
             .filter_map(|c| {
                 let copy = |field| c.get(field).cloned().unwrap_or(Bson::Null);
                 Some((
@@ -151,7 +154,7 @@ impl BulkLoad<'_> {
             .iter()
             .map(|h| h.raised.0.customer_id.to_string())
             .collect();
-        let customers = self.by_id(names::CUSTOMERS, ids, "company_id").await?;
+        let customers = self.by_id(names::CUSTOMERS, ids, "_id").await?;
         let assignees = batch.iter().filter_map(|h| h.latest().assignee_id);
         self.staff_exist(assignees.map(|a| a.to_string())).await?;
         let (mut tickets, mut events, mut comments) = (Vec::new(), Vec::new(), Vec::new());
@@ -176,27 +179,30 @@ impl BulkLoad<'_> {
     }
 
     /// The documents of `collection` whose `_id` is one of `ids`, by id,
-    /// with `field` and `owner_id`.
+    /// with `field`, `company_id` and `owner_id`.
     async fn by_id(
         &self,
         collection: &'static str,
         ids: BTreeSet<String>,
         field: &str,
     ) -> Result<HashMap<String, Document>, BackendError> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
+        let ids: Vec<String> = ids.into_iter().collect();
+        let mut by_id = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_READ) {
+            let found = self
+                .find(
+                    collection,
+                    doc! { "_id": { "$in": chunk } },
+                    doc! { field: 1, "company_id": 1, "owner_id": 1 },
+                )
+                .await?;
+            by_id.extend(
+                found
+                    .into_iter()
+                    .filter_map(|d| Some((d.get_str("_id").ok()?.to_owned(), d))),
+            );
         }
-        let found = self
-            .find(
-                collection,
-                doc! { "_id": { "$in": ids.into_iter().collect::<Vec<_>>() } },
-                doc! { field: 1, "owner_id": 1 },
-            )
-            .await?;
-        Ok(found
-            .into_iter()
-            .filter_map(|d| Some((d.get_str("_id").ok()?.to_owned(), d)))
-            .collect())
+        Ok(by_id)
     }
 
     async fn find(
@@ -245,20 +251,25 @@ impl BulkLoad<'_> {
             .map_err(backend)
     }
 
-    /// Sets `last_interaction` of `customers` from their interactions: one
-    /// aggregation, then one `update` command per
-    /// [`UPDATES_PER_COMMAND`] customers.
+    /// Sets `last_interaction` of `customers` from their interactions: an
+    /// aggregation per [`IDS_PER_READ`] customers, then one `update`
+    /// command per [`UPDATES_PER_COMMAND`] customers.
     async fn recompute_last_interactions(
         &self,
         customers: Vec<String>,
     ) -> Result<(), BackendError> {
-        let groups = aggregate_all(
-            &self.store.collection(names::INTERACTIONS),
-            last_interactions_pipeline(&customers),
-            None,
-        )
-        .await
-        .map_err(backend)?;
+        let mut groups = Vec::with_capacity(customers.len());
+        for chunk in customers.chunks(IDS_PER_READ) {
+            groups.extend(
+                aggregate_all(
+                    &self.store.collection(names::INTERACTIONS),
+                    last_interactions_pipeline(chunk),
+                    None,
+                )
+                .await
+                .map_err(backend)?,
+            );
+        }
         let by_customer: HashMap<&str, &Document> = groups
             .iter()
             .filter_map(|g| Some((g.get_str("_id").ok()?, g)))
