@@ -93,6 +93,22 @@ pub struct Load {
     pub token: Option<String>,
 }
 
+/// How long past its measured window a connection (or an in-process task)
+/// keeps going for its first measured answer: a server slower than the
+/// window (the MongoDB test server on the short `tiny` and `small` windows)
+/// would otherwise leave a scenario with no answer checked at all. With an
+/// answer inside the window nothing changes.
+pub const FIRST_ANSWER_WAIT: Duration = Duration::from_mins(2);
+
+/// Whether a loop whose window ends at `until` goes on: inside the window,
+/// or after it until its first measured answer (at most
+/// [`FIRST_ANSWER_WAIT`]).
+#[must_use]
+pub fn goes_on(until: Instant, answered: bool) -> bool {
+    let now = Instant::now();
+    now < until || (!answered && now < until + FIRST_ANSWER_WAIT)
+}
+
 /// How many connections and for how long.
 #[derive(Debug, Clone, Copy)]
 pub struct Plan {
@@ -161,11 +177,28 @@ impl Figures {
 }
 
 /// The result of one connection.
-#[derive(Default)]
 struct Tally {
     micros: Vec<u32>,
     errors: u64,
     first_error: Option<String>,
+    /// When its last measured answer came (at least the window's end).
+    ended: Instant,
+}
+
+impl Tally {
+    fn new(until: Instant) -> Self {
+        Self {
+            micros: Vec::new(),
+            errors: 0,
+            first_error: None,
+            ended: until,
+        }
+    }
+
+    /// Whether it has a measured answer (an expected one or an error).
+    fn answered(&self) -> bool {
+        !self.micros.is_empty() || self.errors > 0
+    }
 }
 
 /// Runs `load` against `addr` as `plan` says.
@@ -182,20 +215,26 @@ pub async fn run(addr: SocketAddr, load: Arc<Load>, plan: Plan) -> Result<Figure
             connection(addr, &load, &shared, conn, measure_from, until).await
         }));
     }
-    let mut all = Tally::default();
+    let mut all = Tally::new(until);
+    let mut ended = until;
     for task in tasks {
         let tally = task
             .await
             .map_err(|e| BenchError::Server(format!("a load task failed: {e}")))?;
+        ended = ended.max(tally.ended);
         all.micros.extend(tally.micros);
         all.errors += tally.errors;
         if all.first_error.is_none() {
             all.first_error = tally.first_error;
         }
     }
+    // The window, or longer when a connection waited for its first answer.
+    let elapsed = plan
+        .measure
+        .max(ended.saturating_duration_since(measure_from));
     Ok(Figures::from_latencies(
         all.micros,
-        plan.measure,
+        elapsed,
         all.errors,
         all.first_error,
     ))
@@ -221,18 +260,19 @@ async fn connection(
     measure_from: Instant,
     until: Instant,
 ) -> Tally {
-    let mut tally = Tally::default();
+    let mut tally = Tally::new(until);
     let mut walk = Walk {
         conn,
         ..Walk::default()
     };
     let mut sender = None;
-    while Instant::now() < until {
+    while goes_on(until, tally.answered()) {
         let measured = Instant::now() >= measure_from;
         let fail = |tally: &mut Tally, why: String| {
             if measured {
                 tally.errors += 1;
                 tally.first_error.get_or_insert(why);
+                tally.ended = tally.ended.max(Instant::now());
             }
         };
         if sender.is_none() {
@@ -282,8 +322,9 @@ async fn connection(
                 if let Some(read) = &load.read {
                     read(&mut walk, &body);
                 }
-                if measured && Instant::now() <= until {
+                if measured && (Instant::now() <= until || !tally.answered()) {
                     tally.micros.push(micros);
+                    tally.ended = tally.ended.max(Instant::now());
                 }
             }
             Ok((status, body)) => {

@@ -1,14 +1,23 @@
 //! `crm-bench`: the CRM's reproducible benchmark (see docs/benchmarks.md).
 //!
-//! `cargo run --release -p crm-bench -- [--scale small|default|large]
+//! `cargo run --release -p crm-bench -- [--scale tiny|small|default|large]
 //! [--store sqlite|mongo] [--out DIR]` loads a data set through the store,
 //! starts the real server on it (a child process of this executable running
 //! crm-server's own start-up), drives it over HTTP from a Rust load
 //! generator, measures the ceilings in the same run, makes each scenario's
 //! store call in-process, and writes `bench-<scale>.md` and `.json` into
-//! the output folder. It is a benchmark, not a test: it asserts nothing
-//! about time, and fails only when something breaks (an error answer, a
-//! broken invariant).
+//! the output folder (`bench-<scale>-mongo.*` on MongoDB). It is a
+//! benchmark, not a test: it asserts nothing about time, and fails only
+//! when something breaks (exit status 1: an error answer, a broken
+//! invariant).
+//!
+//! `--store sqlite` (the default) uses a fresh SQLite file in the output
+//! folder. `--store mongo` uses a fresh database, named after the run
+//! (`crm_bench_<scale>_<time>_<pid>`), on the MongoDB server that
+//! `CRM_BENCH_MONGO_URI` names (a replica set; `scripts/mongo-test-server.sh
+//! start` runs the test server); without that variable, or when the server
+//! cannot be reached, it stops with exit status 2. Either database is
+//! removed at the end unless `--keep`.
 
 mod ceiling;
 mod client;
@@ -41,13 +50,15 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
     about = "Loads a data set, drives the real server over HTTP, reports figures against ceilings"
 )]
 struct Cli {
-    /// How much data: `small` (CI smoke), `default`, `large` (store-only phases).
+    /// How much data: `tiny` (MongoDB smoke), `small` (SQLite smoke),
+    /// `default`, `large` (store-only phases).
     #[arg(long, value_enum, default_value = "default")]
     scale: scale::Scale,
     /// The store.
     #[arg(long, value_enum, default_value = "sqlite")]
     store: StoreKind,
-    /// Folder of the reports (and, while running, of the database).
+    /// Folder of the reports (and, while running, of the SQLite database
+    /// or the MongoDB server's outbox).
     #[arg(long, default_value = "target/bench")]
     out: PathBuf,
     /// Connections of the load generator.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use crate::client::{Figures, Plan};
+use crate::client::{Figures, Plan, goes_on};
 
 /// What an operation answers when it has used up its records (its
 /// connections stop; the figures cover the time it ran).
@@ -29,11 +29,17 @@ pub async fn measure(op: Op, plan: Plan) -> Figures {
         tasks.push(tokio::spawn(async move {
             let mut micros = Vec::new();
             let (mut errors, mut first) = (0u64, None);
-            while Instant::now() < until {
+            let mut ended = until;
+            while goes_on(until, !micros.is_empty() || errors > 0) {
                 let n = counter.fetch_add(1, Ordering::Relaxed);
                 let sent = Instant::now();
                 let result = op(n).await;
-                let measured = sent >= from && Instant::now() <= until;
+                // In the window; or, past it, this task's first answer.
+                let first_answer = micros.is_empty() && errors == 0;
+                let measured = sent >= from && (Instant::now() <= until || first_answer);
+                if measured {
+                    ended = ended.max(Instant::now());
+                }
                 match result {
                     Ok(()) if measured => {
                         micros.push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX));
@@ -48,7 +54,7 @@ pub async fn measure(op: Op, plan: Plan) -> Figures {
                     }
                 }
             }
-            (micros, errors, first, Instant::now().min(until))
+            (micros, errors, first, Instant::now().min(ended))
         }));
     }
     let (mut all, mut errors, mut first_error) = (Vec::new(), 0, None);
