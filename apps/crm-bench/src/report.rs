@@ -168,7 +168,7 @@ pub fn markdown(report: &Report, dir: &Path) -> String {
     );
     let _ = writeln!(
         out,
-        "Load time {:.0} s; database {:.0} MiB; {} connections, {:.0} s warm-up then {:.0} s measured per scenario.\n",
+        "Load time {:.0} s; database {:.0} MiB; {} connections, {} s warm-up then {} s measured per scenario.\n",
         report.load.seconds,
         report.database_bytes as f64 / 1_048_576.0,
         report.connections,

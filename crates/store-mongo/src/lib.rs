@@ -32,6 +32,9 @@
 //!   a refresh-token rotation, an idempotent creation, an outbox claim (one
 //!   `findOneAndUpdate` per recipient under a lease). See
 //!   `docs/adr/0014-scale-out-on-mongodb.md`.
+//! - [`bulk`] loads many histories per round trip (benchmarks, large demo
+//!   data sets), building each record with the single writes' own document
+//!   builders, and counts the records that break an invariant.
 //!
 //! The layout mirrors `crm-store-sqlite`: `identity/`, `customers/`,
 //! `tickets/`, `interactions/`, `email/` and `analytics/` hold each context's port implementations
