@@ -11,14 +11,14 @@
 //! (first response, status), its events with their report fields, its
 //! comments. Then one `insert_many` per collection and batch. Interactions
 //! get their customer's copies, and the customers of a batch their
-//! `last_interaction` recomputed by one aggregation (the pipeline of the
-//! single write, grouped by customer) and one multi-statement `update`.
+//! `last_interaction` recomputed by the single write's aggregation grouped
+//! by customer and one multi-statement `update` command.
 //!
 //! References are checked per batch before anything is written (companies,
-//! owners, assignees, organizers, customers: one `$in` read each), as the
-//! single writes check theirs. Unlike the single writes a batch is not one
-//! transaction: a batch that fails can leave part of itself. Load into a
-//! fresh database and drop it when loading fails.
+//! owners, assignees, organizers, customers: `$in` reads of 32 ids each),
+//! as the single writes check theirs. Unlike the single writes a batch is
+//! not one transaction: a batch that fails can leave part of itself. Load
+//! into a fresh database and drop it when loading fails.
 //!
 //! [`BulkLoad::invariants`] (`verify.rs`) counts the records that break an
 //! invariant the writes keep, so a loader can check its work.
