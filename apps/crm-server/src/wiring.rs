@@ -17,7 +17,7 @@ use crm_tickets::{TicketPolicy, TicketPorts, TicketService};
 
 use crate::config::{DatabaseUrl, Settings};
 use crate::error::CommandError;
-use crate::http::routes::assets::asset_path;
+use crate::http::links::asset_path;
 use crate::secret_file;
 use crate::stores::{self, Stores};
 

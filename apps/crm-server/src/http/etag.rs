@@ -1,6 +1,6 @@
 //! `ETag` and `If-Match`: optimistic concurrency on single records.
 //!
-//! A leaf module: it knows the header, not the error responses; `error.rs`
+//! A leaf module: it knows the header, not the error responses; `error/from.rs`
 //! maps [`IfMatchError`] to its problem like every other error.
 
 use actix_web::http::header;

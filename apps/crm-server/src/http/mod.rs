@@ -12,6 +12,7 @@ pub mod fields;
 pub mod headers;
 pub mod idempotency;
 pub mod json;
+pub mod links;
 pub mod observe;
 pub mod openapi;
 pub mod pagination;

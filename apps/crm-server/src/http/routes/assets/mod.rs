@@ -1,75 +1,12 @@
 //! Files the pages load, served by this server so that nothing comes from
-//! a CDN: ECharts, the chart page script, the dashboard's script and style.
-//!
-//! Each is served under a name holding a hash of its content
-//! (`/assets/dashboard.1a2b3c4d.js`), so it can be cached for a year: a
-//! changed file gets a new name.
-
-use std::fmt::Write as _;
-use std::sync::LazyLock;
+//! a CDN: ECharts, the chart page script, the dashboard's script and style
+//! (the table of them, and their hashed names, is `crate::http::links`).
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
-use sha2::{Digest, Sha256};
 
 use crate::http::error::ApiError;
-
-/// One served file.
-#[derive(Debug)]
-pub struct Asset {
-    /// Its name without the hash (`dashboard.js`).
-    pub name: &'static str,
-    /// Its path with the hash (`/assets/dashboard.1a2b3c4d.js`).
-    pub path: String,
-    /// Its media type.
-    pub content_type: &'static str,
-    /// Its bytes.
-    pub body: &'static str,
-}
-
-const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
-
-static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
-    [
-        ("echarts.min.js", JAVASCRIPT, crm_charts::ECHARTS_JS),
-        ("crm-chart.js", JAVASCRIPT, crm_charts::CHART_PAGE_JS),
-        (
-            "dashboard.js",
-            JAVASCRIPT,
-            include_str!("../../../../assets/dashboard/dashboard.js"),
-        ),
-        (
-            "dashboard.css",
-            "text/css; charset=utf-8",
-            include_str!("../../../../assets/dashboard/dashboard.css"),
-        ),
-    ]
-    .into_iter()
-    .map(|(name, content_type, body)| {
-        let digest = Sha256::digest(body.as_bytes());
-        let hash = digest[..4].iter().fold(String::new(), |mut hex, b| {
-            let _ = write!(hex, "{b:02x}");
-            hex
-        });
-        let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
-        Asset {
-            name,
-            path: format!("/assets/{stem}.{hash}.{extension}"),
-            content_type,
-            body,
-        }
-    })
-    .collect()
-});
-
-/// The path an asset is served at (`/assets/<stem>.<hash>.<ext>`).
-#[must_use]
-pub fn asset_path(name: &str) -> String {
-    ASSETS
-        .iter()
-        .find(|a| a.name == name)
-        .map_or_else(|| format!("/assets/{name}"), |a| a.path.clone())
-}
+use crate::http::links::asset_at;
 
 /// Registers the assets route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -80,10 +17,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[get("/assets/{file}")]
 pub async fn asset(file: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let path = format!("/assets/{file}");
-    let asset = ASSETS
-        .iter()
-        .find(|a| a.path == path)
-        .ok_or_else(|| ApiError::not_found("No such file."))?;
+    let asset = asset_at(&path).ok_or_else(|| ApiError::not_found("No such file."))?;
     Ok(HttpResponse::Ok()
         .content_type(asset.content_type)
         .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))

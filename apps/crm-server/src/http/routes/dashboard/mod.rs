@@ -12,7 +12,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use crm_analytics::{ChartFormat, ChartName, ReportParams};
 
 use crate::http::error::ApiError;
-use crate::http::routes::reports::chart_path;
+use crate::http::links::chart_path;
 use crate::http::signed::is_signed;
 use crate::state::AppState;
 

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::http::routes::assets::asset_path;
+use crate::http::links::asset_path;
 
 /// Signed links of a dashboard opened from a signed link.
 #[derive(Debug)]

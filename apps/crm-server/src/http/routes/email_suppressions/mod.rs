@@ -2,17 +2,17 @@
 //! and opt-outs); admins see and lift entries.
 
 pub mod body;
+pub mod request;
 
 use actix_web::{HttpResponse, delete, get, web};
-use crm_kernel::{EmailAddress, ValidationErrors};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use crm_kernel::ValidationErrors;
 
 use crate::http::auth_guard::Caller;
 use crate::http::error::ApiError;
 use crate::http::pagination::{PageParams, paginate};
 use crate::state::AppState;
 use body::SuppressionList;
+use request::LiftParams;
 
 /// Registers `/api/email-suppressions…`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -42,15 +42,6 @@ pub async fn list_suppressions(
     Ok(HttpResponse::Ok().json(list))
 }
 
-/// Which address to lift.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct LiftParams {
-    /// The suppressed address (any case).
-    #[param(example = "ann@example.com")]
-    pub email: String,
-}
-
 /// Lift an address from the suppression list (admins): it may be written
 /// to again.
 #[utoipa::path(
@@ -64,8 +55,7 @@ pub async fn lift_suppression(
     state: web::Data<AppState>,
     params: web::Query<LiftParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let address =
-        EmailAddress::parse(&params.email).map_err(|e| ApiError::invalid_field("email", e))?;
+    let address = params.address()?;
     state.email.lift_suppression(&caller.0, &address).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -15,6 +15,7 @@ use crm_analytics::{ChartFormat, ChartName, MetricName, ReportParams};
 use crm_kernel::{PrincipalId, UserId};
 
 use crate::http::error::ApiError;
+use crate::http::links::chart_path;
 use crate::http::signed::ReportCaller;
 use crate::state::AppState;
 use body::{Binary, ChartLinks, MetricsBody, ReportBody, SeriesBody};
@@ -28,12 +29,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(chart_json)
         .service(chart_html)
         .service(series);
-}
-
-/// The path of a chart in a format.
-#[must_use]
-pub fn chart_path(chart: ChartName, format: ChartFormat) -> String {
-    format!("/api/reports/charts/{chart}.{}", format.extension())
 }
 
 /// The staff user a report is for (reports are refused to anyone else first).
