@@ -6,7 +6,7 @@ mod company_list;
 pub(crate) mod docs;
 mod erasure;
 mod import;
-mod list;
+pub(crate) mod list;
 mod repository;
 pub(crate) mod search;
 mod staff;

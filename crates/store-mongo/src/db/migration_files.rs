@@ -56,6 +56,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "reports",
         text: include_str!("../../../../migrations/mongo/0007_reports.json"),
     },
+    Migration {
+        version: 8,
+        name: "list_indexes",
+        text: include_str!("../../../../migrations/mongo/0008_list_indexes.json"),
+    },
 ];
 
 /// Why a migration file cannot be read.

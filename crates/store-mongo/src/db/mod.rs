@@ -4,6 +4,8 @@
 pub(crate) mod client;
 pub(crate) mod error;
 pub(crate) mod health;
+#[cfg(test)]
+mod list_index_coverage;
 pub(crate) mod migration_files;
 pub(crate) mod migration_state;
 pub(crate) mod migrations;

@@ -4,6 +4,6 @@
 pub(crate) mod directory;
 pub(crate) mod docs;
 pub(crate) mod idempotency;
-mod list;
+pub(crate) mod list;
 mod repository;
 mod writes;
