@@ -4,9 +4,9 @@
 #
 # Usage: export CRM_TEST_SMTP_PYTHON="$(scripts/aiosmtpd-venv.sh)"
 #
-# scripts/test does this before `cargo test`; the tests in
-# crates/smtp/tests/ start crates/smtp/tests/support/smtp_server.py with that
-# python on a random loopback port. Progress goes to stderr, the path alone
+# scripts/test does this before `cargo test`; the tests of crm-smtp and
+# crm-server start crates/testkit/smtp_server.py (through crm-testkit's
+# harness) with that python on a random loopback port. Progress goes to stderr, the path alone
 # to stdout.
 set -euo pipefail
 
