@@ -253,10 +253,20 @@ async fn control_characters_in_any_query_parameter_are_never_a_server_error() {
                 continue;
             }
             let name = parameter["name"].as_str().unwrap();
+            // Parameters that are documented but not read here: the
+            // export's page parameters (it always runs to the last page),
+            // and a signed link's credential beside a bearer token (the
+            // token is the credential; without one they are probed below).
+            let unread = (path == "/api/customers/export.csv"
+                && ["limit", "cursor"].contains(&name))
+                || ["by", "exp", "sig"].contains(&name);
+            if unread {
+                continue;
+            }
             for bad in ["carl%00", "carl%0Alee", "%01", "%7F"] {
                 let answer = app.get(&format!("{path}?{name}={bad}"), Some(&admin)).await;
                 assert!(
-                    answer.status.is_client_error() || answer.status.is_success(),
+                    answer.status.is_client_error(),
                     "GET {path}?{name}={bad}: {} {:#}",
                     answer.status,
                     answer.body
@@ -267,6 +277,19 @@ async fn control_characters_in_any_query_parameter_are_never_a_server_error() {
                 probed += 1;
             }
         }
+    }
+    // Without a bearer token a signed link's credential is read, and
+    // refused with a control character in any part of it.
+    let me = app.get("/api/me", Some(&admin)).await.expect(200).body;
+    let someone = me["user_id"].as_str().unwrap().to_owned();
+    for (by, exp, sig) in [
+        ("carl%00", "9999999999", "AAAAAAAAAAAAAAAAAAAAAA"),
+        (someone.as_str(), "99%0A99", "AAAAAAAAAAAAAAAAAAAAAA"),
+        (someone.as_str(), "9999999999", "AAAA%7FAAAAAAAAAAAAAAAAA"),
+    ] {
+        app.get(&format!("/api/reports?by={by}&exp={exp}&sig={sig}"), None)
+            .await
+            .expect_problem(401);
     }
     assert!(
         probed > 40,
