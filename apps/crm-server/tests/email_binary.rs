@@ -1,10 +1,15 @@
 //! The built `crm-server` binary, killed between queueing a message and
-//! sending it: after a restart the message is sent, once.
+//! sending it: after a restart the message is sent, once. On SQLite (a
+//! temporary file) and on MongoDB (a fresh database on the server
+//! `CRM_TEST_MONGO_URI` names; skipped, with a line saying so, without it).
 #![allow(clippy::unwrap_used, reason = "a scenario test fails by panicking")]
+
+mod common;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::store::{MONGO_JWT_SECRET, mongo_uri, new_database_name, with_database};
 use crm_testkit::smtp::{SmtpServer, python_or_skip};
 use serde_json::{Value, json};
 
@@ -19,15 +24,18 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start(dir: &std::path::Path, port: u16, smtp_port: u16) -> Child {
-    Command::new(BIN)
+/// `crm-server serve` on `database_url` (a MongoDB one also gets the JWT
+/// secret that store requires).
+fn start(database_url: &str, port: u16, smtp_port: u16) -> Child {
+    let mut command = Command::new(BIN);
+    command.env_clear();
+    if database_url.starts_with("mongodb") {
+        command.env("CRM_JWT_SECRET", MONGO_JWT_SECRET);
+    }
+    command
         .arg("serve")
-        .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env(
-            "CRM_DATABASE_URL",
-            format!("sqlite://{}", dir.join("crm.db").display()),
-        )
+        .env("CRM_DATABASE_URL", database_url)
         .env("CRM_LISTEN", format!("127.0.0.1:{port}"))
         .env(
             "CRM_SMTP_URL",
@@ -74,17 +82,37 @@ async fn token(client: &reqwest::Client, base: &str) -> String {
 
 #[tokio::test]
 async fn a_server_killed_between_queueing_and_sending_sends_after_restart() {
-    let Some(python) =
-        python_or_skip("a_server_killed_between_queueing_and_sending_sends_after_restart")
-    else {
+    let test = "a_server_killed_between_queueing_and_sending_sends_after_restart";
+    let Some(python) = python_or_skip(test) else {
         return;
     };
-    let smtp = SmtpServer::start(&python, None);
     let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("crm.db").display());
+    killed_between_queueing_and_sending(&python, &url).await;
+}
+
+#[tokio::test]
+async fn a_server_killed_between_queueing_and_sending_sends_after_restart_on_mongodb() {
+    let test = "a_server_killed_between_queueing_and_sending_sends_after_restart_on_mongodb";
+    let (Some(python), Some(uri)) = (python_or_skip(test), mongo_uri(test)) else {
+        return;
+    };
+    let name = new_database_name();
+    let _drop = common::store::DropDatabase {
+        uri: uri.clone(),
+        name: name.clone(),
+    };
+    killed_between_queueing_and_sending(&python, &with_database(&uri, &name)).await;
+}
+
+/// Queues a message due in two seconds, kills the server at once, then
+/// starts another on the same database: the message goes out once.
+async fn killed_between_queueing_and_sending(python: &str, database_url: &str) {
+    let smtp = SmtpServer::start(python, None);
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    let mut first = start(dir.path(), port, smtp.port);
+    let mut first = start(database_url, port, smtp.port);
     ready(&client, &base).await;
     let admin = token(&client, &base).await;
     let send_at = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
@@ -109,7 +137,7 @@ async fn a_server_killed_between_queueing_and_sending_sends_after_restart() {
         "nothing was sent by the dead server"
     );
 
-    let mut second = start(dir.path(), port, smtp.port);
+    let mut second = start(database_url, port, smtp.port);
     ready(&client, &base).await;
     let started = Instant::now();
     while smtp.received().is_empty() {
