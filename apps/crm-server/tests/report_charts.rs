@@ -256,3 +256,9 @@ async fn the_dashboard_is_a_page_with_its_own_strict_policy() {
         .replace("to=2026-03-15", "to=2026-03-16");
     assert_eq!(raw(&app, &tampered, None).await.status(), 401);
 }
+
+common::also_on_mongo!(
+    every_chart_comes_in_every_format,
+    the_signed_chart_url_loads_without_a_header_until_it_expires,
+    the_dashboard_is_a_page_with_its_own_strict_policy,
+);
