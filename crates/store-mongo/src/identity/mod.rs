@@ -7,7 +7,7 @@ pub(crate) mod email_keys;
 mod holders;
 mod sessions;
 mod user_docs;
-mod user_list;
+pub(crate) mod user_list;
 mod user_removal;
 mod users;
 
