@@ -72,9 +72,12 @@ fn assert_served(collection: &str, filter: &str, sort: &Document) {
 
 const DIRECTIONS: [SortDirection; 2] = [SortDirection::Asc, SortDirection::Desc];
 
+/// A filter of a list: the field it reads and how a query sets it.
+type Filter<Q> = (&'static str, fn(&mut Q));
+
 #[test]
 fn a_customer_page_with_any_filter_reads_one_index_in_any_order() {
-    let filters: [(&str, fn(&mut CustomerQuery)); 4] = [
+    let filters: [Filter<CustomerQuery>; 4] = [
         ("status", |q| q.status = Some(LifecycleStatus::Prospect)),
         ("company_id", |q| q.company_id = Some(CompanyId::new())),
         ("owner_id", |q| q.owner_id = Some(UserId::new())),
@@ -105,7 +108,7 @@ fn a_customer_page_with_any_filter_reads_one_index_in_any_order() {
 
 #[test]
 fn a_ticket_page_with_any_filter_reads_one_index_in_any_order() {
-    let filters: [(&str, fn(&mut TicketQuery)); 4] = [
+    let filters: [Filter<TicketQuery>; 4] = [
         ("status", |q| q.status = Some(TicketStatus::Open)),
         ("priority_rank", |q| q.priority = Some(Priority::High)),
         ("assignee_id", |q| q.assignee_id = Some(UserId::new())),
@@ -138,7 +141,7 @@ fn a_ticket_page_with_any_filter_reads_one_index_in_any_order() {
 
 #[test]
 fn a_staff_page_with_any_filter_reads_one_index_in_any_order() {
-    let filters: [(&str, fn(&mut UserQuery)); 2] = [
+    let filters: [Filter<UserQuery>; 2] = [
         ("role", |q| q.role = Some(StaffRole::Agent)),
         ("status", |q| q.status = Some(UserStatus::Active)),
     ];
@@ -165,7 +168,7 @@ fn a_staff_page_with_any_filter_reads_one_index_in_any_order() {
 
 #[test]
 fn an_interaction_page_with_any_filter_reads_one_index() {
-    let filters: [(&str, fn(&mut InteractionQuery)); 4] = [
+    let filters: [Filter<InteractionQuery>; 4] = [
         ("status", |q| q.status = Some(InteractionStatus::Scheduled)),
         ("kind", |q| q.kind = Some(InteractionKind::Call)),
         ("organizer_id", |q| q.organizer_id = Some(UserId::new())),
