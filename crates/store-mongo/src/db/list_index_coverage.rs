@@ -52,7 +52,12 @@ fn indexes() -> BTreeSet<(String, Vec<String>)> {
 /// Asserts that an index of `collection` is keyed by `filter` then exactly
 /// the fields of `sort`, in one direction, which an index serves both ways
 /// (a filter on the sort's own field needs no field of its own).
-fn assert_served(collection: &str, filter: &str, sort: &Document) {
+fn assert_served(
+    indexes: &BTreeSet<(String, Vec<String>)>,
+    collection: &str,
+    filter: &str,
+    sort: &Document,
+) {
     let directions: Vec<_> = sort.values().map(ToString::to_string).collect();
     assert!(
         directions.windows(2).all(|pair| pair[0] == pair[1]),
@@ -65,7 +70,7 @@ fn assert_served(collection: &str, filter: &str, sort: &Document) {
         std::iter::once(filter.to_owned()).chain(sorted).collect()
     };
     assert!(
-        indexes().contains(&(collection.to_owned(), wanted.clone())),
+        indexes.contains(&(collection.to_owned(), wanted.clone())),
         "{collection}: no index {wanted:?}"
     );
 }
@@ -75,121 +80,130 @@ const DIRECTIONS: [SortDirection; 2] = [SortDirection::Asc, SortDirection::Desc]
 /// A filter of a list: the field it reads and how a query sets it.
 type Filter<Q> = (&'static str, fn(&mut Q));
 
+/// Asserts that each of `orders` (a query per order and direction, with no
+/// filter) with each of `filters` set is a page `sort_of` plans in an order
+/// an index of `collection` serves after the filter's field.
+fn assert_every_page_served<Q: Clone>(
+    collection: &str,
+    filters: &[Filter<Q>],
+    orders: &[Q],
+    sort_of: impl Fn(&Q) -> Document,
+) {
+    let indexes = indexes();
+    for (filter, set) in filters {
+        for order in orders {
+            let mut query = order.clone();
+            set(&mut query);
+            assert_served(&indexes, collection, filter, &sort_of(&query));
+        }
+    }
+}
+
 #[test]
 fn a_customer_page_with_any_filter_reads_one_index_in_any_order() {
+    let orders: Vec<CustomerQuery> = [
+        CustomerSortField::CreatedAt,
+        CustomerSortField::UpdatedAt,
+        CustomerSortField::Name,
+        CustomerSortField::LastInteraction,
+    ]
+    .into_iter()
+    .flat_map(|field| DIRECTIONS.map(|direction| CustomerSort { field, direction }))
+    .map(|sort| CustomerQuery {
+        sort,
+        ..CustomerQuery::default()
+    })
+    .collect();
     let filters: [Filter<CustomerQuery>; 4] = [
         ("status", |q| q.status = Some(LifecycleStatus::Prospect)),
         ("company_id", |q| q.company_id = Some(CompanyId::new())),
         ("owner_id", |q| q.owner_id = Some(UserId::new())),
         ("tags", |q| q.tag = Some(Tag::parse("vip").unwrap())),
     ];
-    for (filter, set) in filters {
-        for field in [
-            CustomerSortField::CreatedAt,
-            CustomerSortField::UpdatedAt,
-            CustomerSortField::Name,
-            CustomerSortField::LastInteraction,
-        ] {
-            for direction in DIRECTIONS {
-                let mut query = CustomerQuery {
-                    sort: CustomerSort { field, direction },
-                    ..CustomerQuery::default()
-                };
-                set(&mut query);
-                let plan = list_plan(&query, &Visibility::All, &PageRequest::default()).unwrap();
-                let ListPlan::Find { spec, .. } = plan else {
-                    panic!("a find for {field:?}");
-                };
-                assert_served(names::CUSTOMERS, filter, &spec.sort);
-            }
-        }
-    }
+    assert_every_page_served(
+        names::CUSTOMERS,
+        &filters,
+        &orders,
+        |query| match list_plan(query, &Visibility::All, &PageRequest::default()).unwrap() {
+            ListPlan::Find { spec, .. } => spec.sort,
+            other => panic!("a find for {:?}, got {other:?}", query.sort),
+        },
+    );
 }
 
 #[test]
 fn a_ticket_page_with_any_filter_reads_one_index_in_any_order() {
+    let orders: Vec<TicketQuery> = [
+        TicketSortField::CreatedAt,
+        TicketSortField::UpdatedAt,
+        TicketSortField::Priority,
+    ]
+    .into_iter()
+    .flat_map(|field| DIRECTIONS.map(|direction| TicketSort { field, direction }))
+    .map(|sort| TicketQuery {
+        sort,
+        ..TicketQuery::default()
+    })
+    .collect();
     let filters: [Filter<TicketQuery>; 4] = [
         ("status", |q| q.status = Some(TicketStatus::Open)),
         ("priority_rank", |q| q.priority = Some(Priority::High)),
         ("assignee_id", |q| q.assignee_id = Some(UserId::new())),
         ("customer_id", |q| q.customer_id = Some(CustomerId::new())),
     ];
-    for (filter, set) in filters {
-        for field in [
-            TicketSortField::CreatedAt,
-            TicketSortField::UpdatedAt,
-            TicketSortField::Priority,
-        ] {
-            for direction in DIRECTIONS {
-                let mut query = TicketQuery {
-                    sort: TicketSort { field, direction },
-                    ..TicketQuery::default()
-                };
-                set(&mut query);
-                let spec = crate::tickets::list::list_spec(
-                    &query,
-                    &Visibility::All,
-                    &PageRequest::default(),
-                )
-                .unwrap()
-                .unwrap();
-                assert_served(names::TICKETS, filter, &spec.sort);
-            }
-        }
-    }
+    assert_every_page_served(names::TICKETS, &filters, &orders, |query| {
+        crate::tickets::list::list_spec(query, &Visibility::All, &PageRequest::default())
+            .unwrap()
+            .unwrap()
+            .sort
+    });
 }
 
 #[test]
 fn a_staff_page_with_any_filter_reads_one_index_in_any_order() {
+    let orders: Vec<UserQuery> = [
+        UserSortField::Name,
+        UserSortField::Email,
+        UserSortField::CreatedAt,
+        UserSortField::UpdatedAt,
+    ]
+    .into_iter()
+    .flat_map(|field| DIRECTIONS.map(|direction| UserSort { field, direction }))
+    .map(|sort| UserQuery {
+        sort,
+        ..UserQuery::default()
+    })
+    .collect();
     let filters: [Filter<UserQuery>; 2] = [
         ("role", |q| q.role = Some(StaffRole::Agent)),
         ("status", |q| q.status = Some(UserStatus::Active)),
     ];
-    for (filter, set) in filters {
-        for field in [
-            UserSortField::Name,
-            UserSortField::Email,
-            UserSortField::CreatedAt,
-            UserSortField::UpdatedAt,
-        ] {
-            for direction in DIRECTIONS {
-                let mut query = UserQuery {
-                    sort: UserSort { field, direction },
-                    ..UserQuery::default()
-                };
-                set(&mut query);
-                let spec =
-                    crate::identity::user_list::list_spec(&query, &PageRequest::default()).unwrap();
-                assert_served(names::USERS, filter, &spec.sort);
-            }
-        }
-    }
+    assert_every_page_served(names::USERS, &filters, &orders, |query| {
+        crate::identity::user_list::list_spec(query, &PageRequest::default())
+            .unwrap()
+            .sort
+    });
 }
 
 #[test]
 fn an_interaction_page_with_any_filter_reads_one_index() {
+    let orders = DIRECTIONS.map(|direction| InteractionQuery {
+        direction,
+        ..InteractionQuery::default()
+    });
     let filters: [Filter<InteractionQuery>; 4] = [
         ("status", |q| q.status = Some(InteractionStatus::Scheduled)),
         ("kind", |q| q.kind = Some(InteractionKind::Call)),
         ("organizer_id", |q| q.organizer_id = Some(UserId::new())),
         ("customer_id", |q| q.customer_id = Some(CustomerId::new())),
     ];
-    for (filter, set) in filters {
-        for direction in DIRECTIONS {
-            let mut query = InteractionQuery {
-                direction,
-                ..InteractionQuery::default()
-            };
-            set(&mut query);
-            let spec = crate::interactions::list::list_spec(
-                &query,
-                &Visibility::All,
-                true,
-                &PageRequest::default(),
-            )
-            .unwrap()
-            .unwrap();
-            assert_served(names::INTERACTIONS, filter, &spec.sort);
-        }
-    }
+    assert_every_page_served(names::INTERACTIONS, &filters, &orders, |query| {
+        let spec = crate::interactions::list::list_spec(
+            query,
+            &Visibility::All,
+            true,
+            &PageRequest::default(),
+        );
+        spec.unwrap().unwrap().sort
+    });
 }
