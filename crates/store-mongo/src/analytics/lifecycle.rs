@@ -1,20 +1,14 @@
 //! `LifecycleSource`: customers created, won and churned, counted by the
 //! database over the status changes of the range
-//! (`customer_status_changes_by_at`); conversion and the funnel from the
-//! lead journeys that touch the range (`customer_status_changes_journeys`:
-//! changes to `lead` before its end, not qualified before its start), added
-//! up by `crm_analytics::add_journeys` as the SQLite store does.
+//! (`customer_status_changes_by_at`); conversion and the funnel are counted
+//! by the database too, over the lead journeys (`super::journeys`).
 
-use crm_analytics::{CountRequest, JourneyRecord, LifecycleCounts, LifecycleSpanCounts};
-use crm_kernel::{BackendError, CustomerId};
+use crm_analytics::{CountRequest, LifecycleCounts, LifecycleSpanCounts};
+use crm_kernel::BackendError;
 use mongodb::bson::{Bson, Document, doc};
 
 use crate::analytics::query::{count_of, in_scope, period_index, period_of, within};
-use crate::bson::convert::{Fields, date};
 use crate::bson::keyset::all_of;
-use crate::db::error::CorruptData;
-use crate::db::names;
-use crate::db::ops::FindSpec;
 
 /// The aggregation on `customer_status_changes` counting the changes of
 /// the range per period, first change (`created`) and status; `None` when
@@ -34,37 +28,6 @@ pub(crate) fn changes_pipeline(request: &CountRequest) -> Option<Vec<Document>> 
             "n": { "$sum": 1 },
         } },
     ])
-}
-
-/// The read of the lead journeys of customers in scope that touch the
-/// range; `None` when nothing can count.
-pub(crate) fn journeys_spec(request: &CountRequest) -> Option<FindSpec> {
-    let range = request.range()?;
-    let mut conditions = vec![
-        doc! { "to": "lead", "at": { "$lt": date(range.end) } },
-        doc! { "$or": [
-            { "prospect_at": Bson::Null },
-            { "prospect_at": { "$gte": date(range.start) } },
-        ] },
-    ];
-    conditions.extend(in_scope(&request.scope)?);
-    Some(FindSpec {
-        filter: all_of(conditions),
-        sort: doc! {},
-        limit: None,
-        projection: Some(doc! { "customer_id": 1, "at": 1, "prospect_at": 1, "customer_at": 1 }),
-    })
-}
-
-/// A journey: a change to `lead` and the fields later changes set on it.
-pub(crate) fn read_journey(document: &Document) -> Result<JourneyRecord, CorruptData> {
-    let fields = Fields::of(names::STATUS_CHANGES, document);
-    Ok(JourneyRecord {
-        customer: fields.parse("customer_id", CustomerId::parse)?,
-        lead_at: fields.time("at")?,
-        prospect_at: fields.opt_time("prospect_at")?,
-        customer_at: fields.opt_time("customer_at")?,
-    })
 }
 
 /// The created, won and churned counts of the groups, per period and in total.
@@ -109,7 +72,7 @@ pub(crate) fn read_changes(
 #[cfg(test)]
 mod tests {
     use crm_analytics::{ReportScope, Span};
-    use crm_kernel::{CompanyId, Timestamp};
+    use crm_kernel::Timestamp;
 
     use super::*;
 
@@ -130,43 +93,6 @@ mod tests {
             lead_in: Vec::new(),
             scope,
         }
-    }
-
-    #[test]
-    fn journeys_touching_the_range_are_read_for_the_scope() {
-        let company = CompanyId::new();
-        let request = request(ReportScope {
-            company_id: Some(company),
-            ..ReportScope::all()
-        });
-        let spec = journeys_spec(&request).unwrap();
-        assert_eq!(
-            spec.filter,
-            doc! { "$and": [
-                { "to": "lead", "at": { "$lt": date(request.periods[1].end) } },
-                { "$or": [
-                    { "prospect_at": null },
-                    { "prospect_at": { "$gte": date(request.periods[0].start) } },
-                ] },
-                { "customer_company_id": company.to_string() },
-            ] }
-        );
-        let customer = CustomerId::new();
-        let lead_at = request.periods[0].start;
-        let journey = read_journey(&doc! {
-            "customer_id": customer.to_string(), "at": date(lead_at),
-            "prospect_at": null, "customer_at": null,
-        })
-        .unwrap();
-        assert_eq!(
-            journey,
-            JourneyRecord {
-                customer,
-                lead_at,
-                prospect_at: None,
-                customer_at: None
-            }
-        );
     }
 
     #[test]

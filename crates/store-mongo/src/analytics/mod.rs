@@ -2,13 +2,14 @@
 //! (ADR 0015): aggregation pipelines over the records of the range, read
 //! through indexes on their instants, counted by the database; the server
 //! gets one count per period (and kind, status or duration bucket), never
-//! the records, except the lead journeys that touch the range, as the SQLite
-//! store reads them. The scope of a report is a condition on each record's
+//! the records: lead journeys are grouped by customer and counted in the
+//! database too (`journeys`). The scope of a report is a condition on each record's
 //! copies of its customer's current company and owner; the period of a
 //! record is computed by the database (`query::period_index`).
 
 mod email;
 mod interactions;
+mod journeys;
 mod lifecycle;
 mod query;
 mod tickets;
@@ -17,14 +18,14 @@ use async_trait::async_trait;
 use crm_analytics::ports::{EmailSource, InteractionSource, LifecycleSource, TicketSource};
 use crm_analytics::{
     CountRequest, EmailPeriodCounts, InteractionCount, LifecycleCounts, TicketCounts,
-    TicketPeriodCounts, add_journeys,
+    TicketPeriodCounts,
 };
 use crm_kernel::BackendError;
 use mongodb::bson::Document;
 
 use crate::db::client::MongoStore;
 use crate::db::names;
-use crate::db::ops::{aggregate_all, find_all};
+use crate::db::ops::aggregate_all;
 
 impl MongoStore {
     /// The documents of `pipeline` on `collection` (none without one).
@@ -82,17 +83,10 @@ impl LifecycleSource for MongoStore {
             .report_groups(names::STATUS_CHANGES, lifecycle::changes_pipeline(request))
             .await?;
         let mut counts = lifecycle::read_changes(&groups, request)?;
-        if let Some(spec) = lifecycle::journeys_spec(request) {
-            let documents = find_all(&self.collection(names::STATUS_CHANGES), spec, None)
-                .await
-                .map_err(BackendError::new)?;
-            let journeys = documents
-                .iter()
-                .map(lifecycle::read_journey)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(BackendError::new)?;
-            add_journeys(&mut counts, &journeys, request);
-        }
+        let journeys = self
+            .report_groups(names::STATUS_CHANGES, journeys::pipeline(request))
+            .await?;
+        journeys::read(&journeys, request, &mut counts)?;
         Ok(counts)
     }
 }

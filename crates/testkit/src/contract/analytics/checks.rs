@@ -5,11 +5,12 @@ use crm_analytics::ports::{InteractionSource, LifecycleSource, TicketSource};
 use crm_analytics::reference;
 use crm_analytics::{Granularity, ReportScope, ReportZone, period::periods};
 use crm_customers::Customer;
+use crm_customers::LifecycleStatus::{Churned, Customer as Won, Lead, Prospect};
 use crm_customers::ports::CustomerRepository;
 use crm_kernel::{Timestamp, Visibility};
 
 use super::AnalyticsStore;
-use super::world::{World, random_world};
+use super::world::{World, random_world, write_history};
 
 fn at(text: &str) -> Timestamp {
     Timestamp::parse_rfc3339(text).expect("instant")
@@ -215,4 +216,66 @@ pub async fn analytics_counts_follow_a_reassigned_customer<S: AnalyticsStore + ?
         );
         assert_recount(store, &after, &whole, "after the reassignment").await;
     }
+}
+
+/// A customer who is a lead twice in one period (qualified, won, churned
+/// and a lead again, then once more) counts once among the period's leads,
+/// prospects and conversions, while each of its steps counts in the
+/// durations; the figures equal the recount at every granularity.
+pub async fn analytics_a_customer_who_is_a_lead_twice_counts_once<S: AnalyticsStore + ?Sized>(
+    store: &S,
+) {
+    let may = |day: u32, hour: u32| at(&format!("2026-05-{day:02}T{hour:02}:00:00Z"));
+    let mut world = World::default();
+    let twice = [
+        (Lead, may(2, 9)),
+        (Prospect, may(4, 9)),
+        (Won, may(6, 9)),
+        (Churned, may(10, 9)),
+        (Lead, may(12, 9)),
+        (Prospect, may(13, 9)),
+        (Won, may(20, 9)),
+        (Churned, may(25, 9)),
+        (Lead, may(28, 9)),
+    ];
+    let once = [(Lead, at("2026-04-20T00:00:00Z")), (Prospect, may(15, 0))];
+    write_history(store, &mut world, &twice).await;
+    write_history(store, &mut world, &once).await;
+    for zone in ["UTC", "Asia/Kolkata"] {
+        for granularity in Granularity::ALL {
+            let request = request(
+                "2026-04-01T00:00:00Z",
+                "2026-07-01T00:00:00Z",
+                granularity,
+                zone,
+                ReportScope::all(),
+            );
+            assert_recount(store, &world, &request, &format!("{zone}, {granularity}")).await;
+        }
+    }
+    let request = request(
+        "2026-05-01T00:00:00Z",
+        "2026-06-01T00:00:00Z",
+        Granularity::Month,
+        "UTC",
+        ReportScope::all(),
+    );
+    let got = LifecycleSource::lifecycle_counts(store, &request)
+        .await
+        .expect("lifecycle counts");
+    let may = &got.periods[0];
+    assert_eq!(
+        (may.leads, may.prospects, may.converted),
+        (2, 2, 1),
+        "two customers were leads and were qualified in May, one of them converted (twice)"
+    );
+    assert_eq!(
+        (
+            may.lead_to_prospect.count(),
+            may.prospect_to_customer.count()
+        ),
+        (3, 2),
+        "every qualification and conversion of May counts in the durations"
+    );
+    assert_eq!(got.total, *may, "the range is May");
 }

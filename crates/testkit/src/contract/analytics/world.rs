@@ -147,6 +147,45 @@ pub(super) async fn random_world<S: AnalyticsStore + ?Sized>(
     world
 }
 
+/// Writes a customer (no owner, no company) with the status `history`
+/// (oldest first; the first entry is its creation) through the customers
+/// port, and records it in `world`.
+pub(super) async fn write_history<S: AnalyticsStore + ?Sized>(
+    store: &S,
+    world: &mut World,
+    history: &[(LifecycleStatus, Timestamp)],
+) {
+    let (&(first, created), rest) = history.split_first().expect("a first status");
+    let mut current = Customer {
+        status: first,
+        owner_id: None,
+        company_id: None,
+        created_at: created,
+        updated_at: created,
+        ..customer()
+    };
+    let change = status_change(current.id, None, first, created, actor());
+    CustomerRepository::insert(store, &current, &change)
+        .await
+        .expect("insert customer");
+    world.changes.push((current.id, first, created));
+    for &(to, at) in rest {
+        let next = Customer {
+            status: to,
+            updated_at: at,
+            version: current.version.next(),
+            ..current.clone()
+        };
+        let change = status_change(current.id, Some(current.status), to, at, actor());
+        CustomerRepository::update(store, &next, current.version, Some(&change))
+            .await
+            .expect("status change");
+        world.changes.push((current.id, to, at));
+        current = next;
+    }
+    world.customers.push((current, false));
+}
+
 fn live(world: &World, rng: &mut Lcg) -> Option<usize> {
     let live: Vec<usize> = (0..world.customers.len())
         .filter(|&i| !world.customers[i].1)

@@ -1,0 +1,272 @@
+use crm_analytics::{LifecycleSpanCounts, ReportScope, Span};
+use crm_kernel::{CompanyId, Timestamp};
+
+use super::*;
+
+fn at(hour: i64) -> Timestamp {
+    Timestamp::from_millis(hour * 3_600_000).unwrap()
+}
+
+/// Periods `[24h, 48h)` and `[48h, 72h)`.
+fn request(scope: ReportScope) -> CountRequest {
+    CountRequest {
+        periods: vec![
+            Span {
+                start: at(24),
+                end: at(48),
+            },
+            Span {
+                start: at(48),
+                end: at(72),
+            },
+        ],
+        slices: Vec::new(),
+        lead_in: Vec::new(),
+        scope,
+    }
+}
+
+fn empty(request: &CountRequest) -> LifecycleCounts {
+    LifecycleCounts {
+        total: LifecycleSpanCounts::default(),
+        periods: vec![LifecycleSpanCounts::default(); request.periods.len()],
+    }
+}
+
+#[test]
+fn the_journeys_touching_the_range_are_matched_in_scope_and_grouped_by_customer() {
+    let company = CompanyId::new();
+    let request = request(ReportScope {
+        company_id: Some(company),
+        ..ReportScope::all()
+    });
+    let pipeline = pipeline(&request).unwrap();
+    assert_eq!(
+        pipeline[0],
+        doc! { "$match": { "$and": [
+            { "to": "lead", "at": { "$lt": date(at(72)) } },
+            { "$or": [
+                { "prospect_at": null },
+                { "prospect_at": { "$gte": date(at(24)) } },
+            ] },
+            { "customer_company_id": company.to_string() },
+        ] } }
+    );
+    assert_eq!(
+        pipeline[1],
+        doc! { "$group": {
+            "_id": "$customer_id",
+            "j": { "$push": journey_fields(&request, request.range().unwrap()) },
+            "k": { "$sum": 1 },
+        } }
+    );
+    assert_eq!(
+        pipeline[2..],
+        [
+            doc! { "$project": { "_id": 0, "e": customer_events() } },
+            doc! { "$unwind": "$e" },
+            doc! { "$group": { "_id": "$e", "n": { "$sum": 1 } } },
+        ]
+    );
+    let nothing = ReportScope {
+        visibility: crm_kernel::Visibility::Nothing,
+        ..ReportScope::all()
+    };
+    assert!(super::pipeline(&super::tests::request(nothing)).is_none());
+}
+
+#[test]
+fn a_journey_is_a_lead_from_the_period_after_its_start_to_the_period_of_its_qualification() {
+    let request = request(ReportScope::all());
+    let fields = journey_fields(&request, request.range().unwrap());
+    // f: how many periods end at or before the change to lead.
+    assert_eq!(
+        fields.get("f").unwrap(),
+        &Bson::Document(doc! { "$cond": [
+            { "$lt": ["$at", date(at(72))] },
+            { "$cond": [{ "$lt": ["$at", date(at(48))] }, 0, 1] },
+            2,
+        ] })
+    );
+    // l: all periods while not qualified, else how many start at or before it.
+    assert_eq!(
+        fields.get("l").unwrap(),
+        &Bson::Document(doc! { "$cond": [
+            { "$eq": [{ "$ifNull": ["$prospect_at", null] }, null] },
+            2,
+            { "$cond": [
+                { "$lt": ["$prospect_at", date(at(48))] },
+                { "$cond": [{ "$lt": ["$prospect_at", date(at(24))] }, 0, 1] },
+                2,
+            ] },
+        ] })
+    );
+    let in_range = |path: &str| {
+        doc! { "$and": [
+            { "$gte": [path, date(at(24))] },
+            { "$lt": [path, date(at(72))] },
+        ] }
+    };
+    assert_eq!(
+        fields.get_document("pr").unwrap(),
+        &in_range("$prospect_at")
+    );
+    assert_eq!(
+        fields.get_document("ct").unwrap(),
+        &doc! { "$and": [in_range("$prospect_at"), in_range("$customer_at")] }
+    );
+    assert_eq!(
+        fields.get_document("m2").unwrap(),
+        &minutes_between("$customer_at", "$prospect_at")
+    );
+}
+
+/// The rank tree counts the bounds at or before every instant, as
+/// `partition_point` does (evaluated here by walking it).
+#[test]
+fn the_rank_tree_counts_the_bounds_at_or_before_an_instant() {
+    fn eval(node: &Bson, hour: i64) -> i32 {
+        match node {
+            Bson::Int32(n) => *n,
+            Bson::Document(d) => {
+                let branches = d.get_array("$cond").unwrap();
+                let test = branches[0].as_document().unwrap().get_array("$lt").unwrap();
+                let bound = test[1].as_datetime().unwrap().timestamp_millis() / 3_600_000;
+                eval(&branches[if hour < bound { 1 } else { 2 }], hour)
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    for n in 0..9 {
+        let bounds: Vec<Timestamp> = (0..n).map(|i| at(i * 3 + 1)).collect();
+        let tree = rank("$at", &bounds);
+        for hour in 0..30 {
+            let expected = bounds.partition_point(|b| *b <= at(hour));
+            assert_eq!(
+                eval(&tree, hour),
+                i32::try_from(expected).unwrap(),
+                "{n} bounds, hour {hour}"
+            );
+        }
+    }
+}
+
+#[test]
+fn one_journey_gives_its_range_and_several_the_union_of_theirs() {
+    assert_eq!(
+        lead_events(),
+        doc! { "$cond": [
+            { "$eq": ["$k", 1] },
+            { "$let": {
+                "vars": { "only": { "$arrayElemAt": ["$j", 0] } },
+                "in": { "$cond": [
+                    { "$lt": ["$$only.f", "$$only.l"] },
+                    [{ "w": "from", "p": "$$only.f" }, { "w": "until", "p": "$$only.l" }],
+                    [],
+                ] },
+            } },
+            { "$map": {
+                "input": { "$reduce": {
+                    "input": "$j",
+                    "initialValue": [],
+                    "in": { "$setUnion": ["$$value", { "$range": ["$$this.f", "$$this.l"] }] },
+                } },
+                "in": { "w": "in", "p": "$$this" },
+            } },
+        ] }
+    );
+    let events = customer_events();
+    let parts = events.get_array("$concatArrays").unwrap();
+    assert_eq!(parts[0], Bson::Document(lead_events()));
+    assert_eq!(
+        parts[1],
+        Bson::Array(vec![Bson::Document(doc! { "w": "lead_total" })])
+    );
+    assert_eq!(
+        parts[2],
+        Bson::Document(doc! { "$map": {
+            "input": { "$setUnion": [{ "$filter": {
+                "input": { "$map": { "input": "$j", "as": "j", "in": "$$j.pp" } },
+                "cond": { "$gte": ["$$this", 0] },
+            } }] },
+            "in": { "w": "prospect", "p": "$$this" },
+        } })
+    );
+    assert_eq!(
+        parts[9],
+        Bson::Document(doc! { "$map": {
+            "input": { "$filter": { "input": "$j", "as": "j", "cond": { "$eq": ["$$j.ct", true] } } },
+            "as": "j",
+            "in": { "w": "prospect_to_customer_total", "m": "$$j.m2" },
+        } })
+    );
+}
+
+#[test]
+fn the_events_add_up_to_the_figures() {
+    let request = request(ReportScope::all());
+    let mut counts = empty(&request);
+    let groups = vec![
+        // Two one-journey customers lead in both periods, one in the second only.
+        doc! { "_id": { "w": "from", "p": 0 }, "n": 2 },
+        doc! { "_id": { "w": "from", "p": 1 }, "n": 1 },
+        doc! { "_id": { "w": "until", "p": 1 }, "n": 1 },
+        doc! { "_id": { "w": "until", "p": 2 }, "n": 2 },
+        // A customer with two journeys, a lead in the second period.
+        doc! { "_id": { "w": "in", "p": 1 }, "n": 1 },
+        doc! { "_id": { "w": "lead_total" }, "n": 4 },
+        doc! { "_id": { "w": "prospect", "p": 1 }, "n": 2 },
+        doc! { "_id": { "w": "prospect_total" }, "n": 2 },
+        doc! { "_id": { "w": "converted", "p": 1 }, "n": 1 },
+        doc! { "_id": { "w": "converted_total" }, "n": 1 },
+        doc! { "_id": { "w": "lead_to_prospect", "p": 1, "m": 1440.0 }, "n": 2 },
+        doc! { "_id": { "w": "lead_to_prospect_total", "m": 1440.0 }, "n": 2 },
+        doc! { "_id": { "w": "prospect_to_customer", "p": 1, "m": 60 }, "n": 1 },
+        doc! { "_id": { "w": "prospect_to_customer_total", "m": 60 }, "n": 1 },
+    ];
+    read(&groups, &request, &mut counts).unwrap();
+    let leads: Vec<u64> = counts.periods.iter().map(|p| p.leads).collect();
+    assert_eq!(leads, [2, 3]);
+    assert_eq!(
+        (
+            counts.total.leads,
+            counts.total.prospects,
+            counts.total.converted
+        ),
+        (4, 2, 1)
+    );
+    let second = &counts.periods[1];
+    assert_eq!((second.prospects, second.converted), (2, 1));
+    assert_eq!(
+        second.lead_to_prospect.buckets().collect::<Vec<_>>(),
+        [(1440, 2)]
+    );
+    assert_eq!(
+        second.prospect_to_customer.buckets().collect::<Vec<_>>(),
+        [(60, 1)]
+    );
+    assert_eq!(counts.total.lead_to_prospect, second.lead_to_prospect);
+    assert_eq!(
+        counts.total.prospect_to_customer,
+        second.prospect_to_customer
+    );
+    assert_eq!(counts.periods[0].prospects, 0);
+}
+
+#[test]
+fn events_of_no_period_or_no_kind_are_refused() {
+    let request = request(ReportScope::all());
+    for group in [
+        doc! { "_id": { "w": "prospect", "p": 2 }, "n": 1 },
+        doc! { "_id": { "w": "from", "p": 3 }, "n": 1 },
+        doc! { "_id": { "w": "sideways", "p": 0 }, "n": 1 },
+        doc! { "_id": { "p": 0 }, "n": 1 },
+        doc! { "_id": { "w": "until", "p": 1 }, "n": 1 },
+    ] {
+        let mut counts = empty(&request);
+        assert!(
+            read(std::slice::from_ref(&group), &request, &mut counts).is_err(),
+            "{group}"
+        );
+    }
+}
