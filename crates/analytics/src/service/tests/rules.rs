@@ -307,3 +307,84 @@ async fn a_metric_series_has_its_columns_and_a_row_per_period() {
         })
     );
 }
+
+/// A store that answers zeros once every store of the report has been
+/// asked: a report that asked them one after another would never finish.
+#[derive(Debug)]
+struct Gate(Arc<tokio::sync::Barrier>);
+
+impl Gate {
+    async fn pass(&self) {
+        self.0.wait().await;
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::ports::InteractionSource for Gate {
+    async fn interaction_counts(
+        &self,
+        _: &crate::plan::CountRequest,
+    ) -> Result<Vec<crate::counts::InteractionCount>, crm_kernel::BackendError> {
+        self.pass().await;
+        Ok(Vec::new())
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::ports::TicketSource for Gate {
+    async fn ticket_counts(
+        &self,
+        request: &crate::plan::CountRequest,
+    ) -> Result<crate::counts::TicketCounts, crm_kernel::BackendError> {
+        self.pass().await;
+        Ok(reference::ticket_counts(&[], request))
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::ports::LifecycleSource for Gate {
+    async fn lifecycle_counts(
+        &self,
+        request: &crate::plan::CountRequest,
+    ) -> Result<LifecycleCounts, crm_kernel::BackendError> {
+        self.pass().await;
+        Ok(reference::lifecycle_counts(&[], request))
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::ports::EmailSource for Gate {
+    async fn email_counts(
+        &self,
+        request: &crate::plan::CountRequest,
+    ) -> Result<Vec<EmailPeriodCounts>, crm_kernel::BackendError> {
+        self.pass().await;
+        Ok(vec![EmailPeriodCounts::default(); request.periods.len()])
+    }
+}
+
+#[tokio::test]
+async fn a_report_asks_its_four_stores_at_once() {
+    let gate = Arc::new(Gate(Arc::new(tokio::sync::Barrier::new(4))));
+    let service = AnalyticsService::new(
+        AnalyticsPorts {
+            interactions: gate.clone(),
+            tickets: gate.clone(),
+            lifecycle: gate.clone(),
+            email: gate,
+            charts: Arc::new(MockChartRenderer::new()),
+            clock: Arc::new(FixedClock::at(now())),
+        },
+        ReportPolicy::default(),
+    );
+    let query = query(&[("from", "2026-03-01"), ("to", "2026-03-03")]);
+    let report = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        service.report(&admin(), &query),
+    )
+    .await
+    .expect("the four stores were asked together")
+    .expect("a report");
+    assert_eq!(report.periods.len(), 3);
+    assert_eq!(report.interactions.total.total, 0);
+}
