@@ -188,9 +188,9 @@ pub fn add_leads_from_flows(
     repeat: &[JourneyRecord],
     request: &CountRequest,
 ) {
-    let Some(range) = request.range() else {
+    if request.range().is_none() {
         return;
-    };
+    }
     let (mut total, mut periods) = touching_from_flows(lead_in, flows);
     let (repeat_total, repeat_periods) = journeys_touching(repeat, request);
     total -= repeat_total;
@@ -201,12 +201,7 @@ pub fn add_leads_from_flows(
     for (span, n) in counts.periods.iter_mut().zip(periods) {
         span.leads += u64::try_from(n).unwrap_or(0);
     }
-    let repeat: Vec<JourneyRecord> = repeat
-        .iter()
-        .filter(|j| j.touches(range))
-        .copied()
-        .collect();
-    add_leads(counts, &repeat, request);
+    add_leads(counts, repeat, request);
 }
 
 /// The journeys touching the whole range and each period, from the flows
