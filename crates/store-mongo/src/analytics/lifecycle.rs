@@ -3,7 +3,8 @@
 //! (`customer_status_changes_by_at`); conversion and the funnel from the
 //! lead journeys that touch the range (`customer_status_changes_journeys`:
 //! changes to `lead` before its end, not qualified before its start), added
-//! up by `crm_analytics::add_journeys` as the SQLite store does.
+//! up by `crm_analytics::add_journeys` (the SQLite store counts the leads
+//! instead and reads only the journeys qualified in the range, ADR 0012).
 
 use crm_analytics::{CountRequest, JourneyRecord, LifecycleCounts, LifecycleSpanCounts};
 use crm_kernel::{BackendError, CustomerId};

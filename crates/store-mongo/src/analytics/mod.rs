@@ -2,8 +2,8 @@
 //! (ADR 0015): aggregation pipelines over the records of the range, read
 //! through indexes on their instants, counted by the database; the server
 //! gets one count per period (and kind, status or duration bucket), never
-//! the records, except the lead journeys that touch the range, as the SQLite
-//! store reads them. The scope of a report is a condition on each record's
+//! the records, except the lead journeys that touch the range (the SQLite
+//! store counts the leads instead, ADR 0012 "Leads from counters"). The scope of a report is a condition on each record's
 //! copies of its customer's current company and owner; the period of a
 //! record is computed by the database (`query::period_index`).
 
