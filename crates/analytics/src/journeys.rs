@@ -1,11 +1,19 @@
 //! Conversion and the funnel from lead journeys, for the stores.
 //!
 //! A store keeps one [`JourneyRecord`] per change to `lead` (ADR 0012) and
-//! answers [`crate::LifecycleSource`] by reading the journeys that
-//! [touch](JourneyRecord::touches) the range (an indexed read), then
-//! [`add_journeys`] computes the leads, prospects and conversions of the
-//! range and of every period exactly as [`crate::reference`] defines them,
-//! in one pass over those journeys.
+//! answers [`crate::LifecycleSource`] exactly as [`crate::reference`]
+//! defines the figures, in one of two ways:
+//!
+//! - it reads the journeys that [touch](JourneyRecord::touches) the range
+//!   (an indexed read) and [`add_journeys`] computes the leads, prospects
+//!   and conversions of the range and of every period in one pass;
+//! - or it counts journeys begun and qualified per bucket
+//!   ([`JourneyFlow`]) and reads only the journeys qualified in the range
+//!   and those of customers with several journeys: [`add_leads_from_flows`]
+//!   gives the leads (journeys begun before a span's end less those
+//!   qualified before its start, corrected to distinct customers) and
+//!   [`add_qualified`] the rest. Customers still leads, whose journeys
+//!   touch every later range, are then counted, never read.
 
 use std::collections::HashSet;
 
@@ -42,50 +50,38 @@ impl JourneyRecord {
 /// (those of customers in scope; others that do not touch the range are
 /// ignored) to `counts`, over the whole range and every period of
 /// `request`. `counts.periods` must have one entry per period.
+///
+/// It is [`add_leads`] and [`add_qualified`] over the same journeys.
 pub fn add_journeys(
     counts: &mut LifecycleCounts,
     journeys: &[JourneyRecord],
     request: &CountRequest,
 ) {
+    add_leads(counts, journeys, request);
+    add_qualified(counts, journeys, request);
+}
+
+/// Adds the leads of `journeys` (distinct customers with a journey that
+/// touches each span) to `counts`, over the whole range and every period
+/// of `request`. `counts.periods` must have one entry per period.
+pub fn add_leads(counts: &mut LifecycleCounts, journeys: &[JourneyRecord], request: &CountRequest) {
     let Some(range) = request.range() else {
         return;
     };
     let periods = &request.periods;
     let relevant: Vec<&JourneyRecord> = journeys.iter().filter(|j| j.touches(range)).collect();
-    add_span(&mut counts.total, &relevant, range);
+    let customers: HashSet<CustomerId> = relevant.iter().map(|j| j.customer).collect();
+    counts.total.leads += len(&customers);
     // Leads per period: for each customer, the union of the period ranges
     // in which one of its journeys was a lead, added to a difference array
     // (the ranges sorted by customer and start, then merged per customer).
-    let mut lead_ranges: Vec<(CustomerId, usize, usize)> = Vec::with_capacity(relevant.len());
-    let mut prospects = HashSet::new();
-    let mut converted = HashSet::new();
-    for journey in &relevant {
-        let first = periods.partition_point(|p| p.end <= journey.lead_at);
-        let last = journey
-            .prospect_at
-            .map_or(periods.len(), |p| periods.partition_point(|s| s.start <= p));
-        if first < last {
-            lead_ranges.push((journey.customer, first, last));
-        }
-        let Some(prospect_at) = journey.prospect_at else {
-            continue;
-        };
-        if let Some(p) = request.period_of(prospect_at) {
-            prospects.insert((p, journey.customer));
-            counts.periods[p]
-                .lead_to_prospect
-                .record(prospect_at.since(journey.lead_at).as_secs());
-        }
-        if let Some(customer_at) = journey.customer_at
-            && let Some(p) = request.period_of(customer_at)
-            && prospect_at >= periods[p].start
-        {
-            converted.insert((p, journey.customer));
-            counts.periods[p]
-                .prospect_to_customer
-                .record(customer_at.since(prospect_at).as_secs());
-        }
-    }
+    let mut lead_ranges: Vec<(CustomerId, usize, usize)> = relevant
+        .iter()
+        .filter_map(|journey| {
+            let (first, last) = lead_periods(journey, periods);
+            (first < last).then_some((journey.customer, first, last))
+        })
+        .collect();
     let mut delta = vec![0_i64; periods.len() + 1];
     lead_ranges.sort_unstable();
     let mut merged: Option<(CustomerId, usize, usize)> = None;
@@ -111,6 +107,48 @@ pub fn add_journeys(
         running += delta[p];
         span.leads += u64::try_from(running).unwrap_or(0);
     }
+}
+
+/// Adds the prospects, conversions and step durations of `journeys` to
+/// `counts`, over the whole range and every period of `request`. Only
+/// journeys qualified in the range count for them (a conversion in a span
+/// needs its qualification in the span too), so a store may pass those
+/// only. `counts.periods` must have one entry per period.
+pub fn add_qualified(
+    counts: &mut LifecycleCounts,
+    journeys: &[JourneyRecord],
+    request: &CountRequest,
+) {
+    let Some(range) = request.range() else {
+        return;
+    };
+    let periods = &request.periods;
+    let mut total = Qualified::default();
+    let mut prospects = HashSet::new();
+    let mut converted = HashSet::new();
+    for journey in journeys {
+        let Some(prospect_at) = journey.prospect_at else {
+            continue;
+        };
+        total.add(&mut counts.total, journey, range);
+        if let Some(p) = request.period_of(prospect_at) {
+            prospects.insert((p, journey.customer));
+            counts.periods[p]
+                .lead_to_prospect
+                .record(prospect_at.since(journey.lead_at).as_secs());
+        }
+        if let Some(customer_at) = journey.customer_at
+            && let Some(p) = request.period_of(customer_at)
+            && prospect_at >= periods[p].start
+        {
+            converted.insert((p, journey.customer));
+            counts.periods[p]
+                .prospect_to_customer
+                .record(customer_at.since(prospect_at).as_secs());
+        }
+    }
+    counts.total.prospects += len(&total.prospects);
+    counts.total.converted += len(&total.converted);
     for (p, _) in prospects {
         counts.periods[p].prospects += 1;
     }
@@ -119,18 +157,124 @@ pub fn add_journeys(
     }
 }
 
-/// Leads, prospects and conversions of one span, from journeys that touch it.
-fn add_span(counts: &mut LifecycleSpanCounts, journeys: &[&JourneyRecord], span: Span) {
-    let mut leads = HashSet::new();
-    let mut prospects = HashSet::new();
-    let mut converted = HashSet::new();
-    for journey in journeys.iter().filter(|j| j.touches(span)) {
-        leads.insert(journey.customer);
+/// Journeys begun (`lead_at`) and qualified (`prospect_at`) in a stretch of
+/// time, as a store counts them per bucket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JourneyFlow {
+    /// Journeys whose `lead_at` is in the stretch.
+    pub begun: i64,
+    /// Journeys whose `prospect_at` is in the stretch.
+    pub qualified: i64,
+}
+
+/// Adds the leads of the range and of every period of `request` to `counts`
+/// from counts of journeys instead of the journeys themselves.
+///
+/// A journey touches `[s, e)` when `lead_at < e` and it was not qualified
+/// before `s`, so the journeys touching a span are those begun before `e`
+/// less those qualified before `s` (a journey qualified before `s` began
+/// before it). `lead_in` is the flow before the first period (from 1970,
+/// [`CountRequest::lead_in`]), `flows` the flow of each period; the periods
+/// must follow each other without gaps, as [`crate::period::periods`] makes
+/// them. That counts journeys; `leads` counts customers, so `repeat` must
+/// hold every journey that touches the range of the customers in scope with
+/// more than one journey (the only ones a customer can be counted twice
+/// for): their journeys are taken away and their customers added.
+/// `counts.periods` must have one entry per period, as must `flows`.
+pub fn add_leads_from_flows(
+    counts: &mut LifecycleCounts,
+    lead_in: JourneyFlow,
+    flows: &[JourneyFlow],
+    repeat: &[JourneyRecord],
+    request: &CountRequest,
+) {
+    if request.range().is_none() {
+        return;
+    }
+    let (mut total, mut periods) = touching_from_flows(lead_in, flows);
+    let (repeat_total, repeat_periods) = journeys_touching(repeat, request);
+    total -= repeat_total;
+    for (n, taken) in periods.iter_mut().zip(repeat_periods) {
+        *n -= taken;
+    }
+    counts.total.leads += u64::try_from(total).unwrap_or(0);
+    for (span, n) in counts.periods.iter_mut().zip(periods) {
+        span.leads += u64::try_from(n).unwrap_or(0);
+    }
+    add_leads(counts, repeat, request);
+}
+
+/// The journeys touching the whole range and each period, from the flows
+/// before the first period and of each period (see [`add_leads_from_flows`]).
+#[must_use]
+pub fn touching_from_flows(lead_in: JourneyFlow, flows: &[JourneyFlow]) -> (i64, Vec<i64>) {
+    let mut begun_before_end = lead_in.begun;
+    let mut qualified_before_start = lead_in.qualified;
+    let mut periods = Vec::with_capacity(flows.len());
+    for flow in flows {
+        begun_before_end += flow.begun;
+        periods.push(begun_before_end - qualified_before_start);
+        qualified_before_start += flow.qualified;
+    }
+    (begun_before_end - lead_in.qualified, periods)
+}
+
+/// The journeys (not customers) of `journeys` that touch the whole range
+/// and each period of `request`.
+#[must_use]
+pub fn journeys_touching(journeys: &[JourneyRecord], request: &CountRequest) -> (i64, Vec<i64>) {
+    let periods = &request.periods;
+    let range = request.range();
+    let mut delta = vec![0_i64; periods.len() + 1];
+    let mut total = 0_i64;
+    for journey in journeys {
+        if range.is_some_and(|range| journey.touches(range)) {
+            total += 1;
+        }
+        let (first, last) = lead_periods(journey, periods);
+        if first < last {
+            delta[first] += 1;
+            delta[last] -= 1;
+        }
+    }
+    let mut running = 0_i64;
+    let counts = delta[..periods.len()]
+        .iter()
+        .map(|d| {
+            running += d;
+            running
+        })
+        .collect();
+    (total, counts)
+}
+
+/// The periods `[first, last)` (indexes in `periods`, sorted and disjoint)
+/// that `journey` touches: from the first that ends after `lead_at` to the
+/// last that starts at or before `prospect_at` (or the last period).
+fn lead_periods(journey: &JourneyRecord, periods: &[Span]) -> (usize, usize) {
+    let first = periods.partition_point(|p| p.end <= journey.lead_at);
+    let last = journey
+        .prospect_at
+        .map_or(periods.len(), |p| periods.partition_point(|s| s.start <= p));
+    (first, last)
+}
+
+/// The distinct customers qualified and converted in one span.
+#[derive(Default)]
+struct Qualified {
+    prospects: HashSet<CustomerId>,
+    converted: HashSet<CustomerId>,
+}
+
+impl Qualified {
+    /// Records `journey`'s qualification and conversion in `span`, if they
+    /// are in it, and their durations in `counts`.
+    fn add(&mut self, counts: &mut LifecycleSpanCounts, journey: &JourneyRecord, span: Span) {
         let Some(prospect_at) = journey.prospect_at else {
-            continue;
+            return;
         };
         if span.contains(prospect_at) {
-            prospects.insert(journey.customer);
+            self.prospects.insert(journey.customer);
             counts
                 .lead_to_prospect
                 .record(prospect_at.since(journey.lead_at).as_secs());
@@ -139,16 +283,16 @@ fn add_span(counts: &mut LifecycleSpanCounts, journeys: &[&JourneyRecord], span:
             && span.contains(customer_at)
             && prospect_at >= span.start
         {
-            converted.insert(journey.customer);
+            self.converted.insert(journey.customer);
             counts
                 .prospect_to_customer
                 .record(customer_at.since(prospect_at).as_secs());
         }
     }
-    let len = |set: &HashSet<CustomerId>| u64::try_from(set.len()).unwrap_or(u64::MAX);
-    counts.leads += len(&leads);
-    counts.prospects += len(&prospects);
-    counts.converted += len(&converted);
+}
+
+fn len(set: &HashSet<CustomerId>) -> u64 {
+    u64::try_from(set.len()).unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]

@@ -1,8 +1,12 @@
 //! `LifecycleSource`: customers created, won and churned from counters;
-//! conversion and the funnel from the lead journeys that touch the range.
+//! leads from counters of journeys begun and qualified (migration 0010),
+//! corrected by the journeys of customers with several journeys that touch
+//! the range; prospects, conversions and their durations from the journeys
+//! qualified in the range. Customers still leads are counted, never read.
 
 use crm_analytics::{
-    CountRequest, JourneyRecord, LifecycleCounts, LifecycleSpanCounts, add_journeys,
+    CountRequest, JourneyFlow, JourneyRecord, LifecycleCounts, LifecycleSpanCounts, Slice, Span,
+    add_leads_from_flows, add_qualified,
 };
 use crm_kernel::{BackendError, CustomerId};
 use rusqlite::types::Value;
@@ -29,15 +33,53 @@ pub(super) const EXACT_CHANGES: (&str, &str) = (
     "GROUP BY 1",
 );
 
-/// The journeys that touch `[?1, ?2)`: a lead before its end, not qualified
-/// before its start (the `report_journeys_by_lead_end` index).
-pub(super) const JOURNEYS: &str = "SELECT 0, j.customer_id, j.lead_at, j.prospect_at, j.customer_at \
-     FROM report_journeys j CROSS JOIN customers c ON c.id = j.customer_id \
-     WHERE coalesce(j.prospect_at, '~') >= ?1 AND j.lead_at < ?2";
+/// Journeys begun (at `lead_at`) and qualified (at `prospect_at`) per
+/// bucket (migration 0010).
+pub(super) const LEADS: Counters<'static> = Counters {
+    table: "report_leads",
+    totals: Some("report_lead_totals"),
+    select: "r.begun, r.qualified",
+};
 
-/// [`JOURNEYS`] over every customer: no customer to read per journey.
-pub(super) const JOURNEYS_ALL: &str = "SELECT 0, j.customer_id, j.lead_at, j.prospect_at, j.customer_at \
-     FROM report_journeys j WHERE coalesce(j.prospect_at, '~') >= ?1 AND j.lead_at < ?2";
+/// Journeys begun in exact slices (the `report_journeys_by_lead_at` index).
+pub(super) const EXACT_BEGUN: (&str, &str) = (
+    "SELECT s.value ->> 0, count(*), 0 FROM json_each(?1) s \
+     CROSS JOIN report_journeys j ON j.lead_at >= s.value ->> 1 AND j.lead_at < s.value ->> 2 \
+     CROSS JOIN customers c ON c.id = j.customer_id WHERE 1",
+    "GROUP BY 1",
+);
+
+/// Journeys qualified in exact slices (`report_journeys_by_prospect_at`).
+pub(super) const EXACT_QUALIFIED: (&str, &str) = (
+    "SELECT s.value ->> 0, 0, count(*) FROM json_each(?1) s \
+     CROSS JOIN report_journeys j \
+          ON j.prospect_at >= s.value ->> 1 AND j.prospect_at < s.value ->> 2 \
+     CROSS JOIN customers c ON c.id = j.customer_id WHERE 1",
+    "GROUP BY 1",
+);
+
+/// The journeys qualified in `[?1, ?2)`, of customers in scope (the
+/// `report_journeys_by_prospect_at` index): all that prospects,
+/// conversions and their durations need.
+pub(super) const QUALIFIED: &str = "SELECT 0, j.customer_id, j.lead_at, j.prospect_at, \
+     j.customer_at FROM report_journeys j CROSS JOIN customers c ON c.id = j.customer_id \
+     WHERE j.prospect_at >= ?1 AND j.prospect_at < ?2";
+
+/// [`QUALIFIED`] over every customer: no customer to read per journey.
+pub(super) const QUALIFIED_ALL: &str = "SELECT 0, j.customer_id, j.lead_at, j.prospect_at, \
+     j.customer_at FROM report_journeys j WHERE j.prospect_at >= ?1 AND j.prospect_at < ?2";
+
+/// The journeys of customers with several journeys that touch `[?1, ?2)`:
+/// a lead before its end, not qualified before its start (the partial
+/// index `report_journeys_repeat_by_lead_end`).
+pub(super) const REPEAT: &str = "SELECT 0, j.customer_id, j.lead_at, j.prospect_at, \
+     j.customer_at FROM report_journeys j CROSS JOIN customers c ON c.id = j.customer_id \
+     WHERE j.repeat = 1 AND coalesce(j.prospect_at, '~') >= ?1 AND j.lead_at < ?2";
+
+/// [`REPEAT`] over every customer.
+pub(super) const REPEAT_ALL: &str = "SELECT 0, j.customer_id, j.lead_at, j.prospect_at, \
+     j.customer_at FROM report_journeys j \
+     WHERE j.repeat = 1 AND coalesce(j.prospect_at, '~') >= ?1 AND j.lead_at < ?2";
 
 /// The lifecycle figures of customers in scope.
 pub(crate) fn lifecycle_counts(
@@ -51,10 +93,36 @@ pub(crate) fn lifecycle_counts(
     let Some(range) = request.range() else {
         return Ok(counts);
     };
+    let scope = CounterScope::of(&request.scope)?;
+    add_changes(conn, request, &scope, &mut counts)?;
+    if customer_condition(&request.scope)?.is_none() {
+        return Ok(counts);
+    }
+    let flows = flows(
+        conn,
+        request,
+        &scope,
+        &request.slices,
+        request.periods.len(),
+    )?;
+    let lead_in = flows_before(conn, request, &scope)?;
+    let repeat = journeys(conn, request, &scope, range, (REPEAT_ALL, REPEAT))?;
+    add_leads_from_flows(&mut counts, lead_in, &flows, &repeat, request);
+    let qualified = journeys(conn, request, &scope, range, (QUALIFIED_ALL, QUALIFIED))?;
+    add_qualified(&mut counts, &qualified, request);
+    Ok(counts)
+}
+
+/// Adds the customers created, won and churned in each period and in the range.
+fn add_changes(
+    conn: &Connection,
+    request: &CountRequest,
+    scope: &CounterScope,
+    counts: &mut LifecycleCounts,
+) -> Result<(), BackendError> {
     let slices = SliceSet::new(&request.slices);
     let mut changes = Vec::new();
-    let scope = CounterScope::of(&request.scope)?;
-    changes.extend(counter_rows(conn, &slices, &scope, &CHANGES, read_changes)?);
+    changes.extend(counter_rows(conn, &slices, scope, &CHANGES, read_changes)?);
     if let Some(json) = &slices.exact {
         changes.extend(exact_rows(
             conn,
@@ -81,8 +149,66 @@ pub(crate) fn lifecycle_counts(
         counts.total.won += span.won;
         counts.total.churned += span.churned;
     }
+    Ok(())
+}
+
+/// Journeys begun and qualified in each of `len` periods, from the counters
+/// of the day and hour slices of `slices` and the journeys of its exact ones.
+fn flows(
+    conn: &Connection,
+    request: &CountRequest,
+    scope: &CounterScope,
+    slices: &[Slice],
+    len: usize,
+) -> Result<Vec<JourneyFlow>, BackendError> {
+    let set = SliceSet::new(slices);
+    let mut rows = counter_rows(conn, &set, scope, &LEADS, read_flow)?;
+    if let Some(json) = &set.exact {
+        for sql in [EXACT_BEGUN, EXACT_QUALIFIED] {
+            rows.extend(exact_rows(
+                conn,
+                json,
+                &request.scope,
+                sql,
+                |period, row| read_flow(Slot { period, sign: 1 }, row),
+            )?);
+        }
+    }
+    let mut flows = vec![JourneyFlow::default(); len];
+    for (p, begun, qualified) in rows {
+        let flow = flows
+            .get_mut(p)
+            .ok_or_else(|| BackendError::msg("a counter row of an unknown period"))?;
+        flow.begun += begun;
+        flow.qualified += qualified;
+    }
+    Ok(flows)
+}
+
+/// Journeys begun and qualified before the first period (the lead-in from
+/// 1970, whose slices all carry period 0).
+fn flows_before(
+    conn: &Connection,
+    request: &CountRequest,
+    scope: &CounterScope,
+) -> Result<JourneyFlow, BackendError> {
+    Ok(flows(conn, request, scope, &request.lead_in, 1)?
+        .first()
+        .copied()
+        .unwrap_or_default())
+}
+
+/// The journeys of customers in scope that `(all, scoped)` reads over
+/// `range`: `all` for every customer, else `scoped` and the scope's condition.
+fn journeys(
+    conn: &Connection,
+    request: &CountRequest,
+    scope: &CounterScope,
+    range: Span,
+    (all, scoped): (&str, &str),
+) -> Result<Vec<JourneyRecord>, BackendError> {
     let Some((condition, scope_params)) = customer_condition(&request.scope)? else {
-        return Ok(counts);
+        return Ok(Vec::new());
     };
     let mut params = vec![
         Value::Text(range.start.to_rfc3339()),
@@ -90,13 +216,16 @@ pub(crate) fn lifecycle_counts(
     ];
     params.extend(scope_params);
     let sql = if matches!(scope, CounterScope::Everything) {
-        JOURNEYS_ALL.to_owned()
+        all.to_owned()
     } else {
-        format!("{JOURNEYS} AND {condition}")
+        format!("{scoped} AND {condition}")
     };
-    let journeys = read(conn, &sql, params, &mut |_, row| read_journey(row))?;
-    add_journeys(&mut counts, &journeys, request);
-    Ok(counts)
+    read(conn, &sql, params, &mut |_, row| read_journey(row))
+}
+
+fn read_flow(slot: Slot, row: &Row<'_>) -> rusqlite::Result<(usize, i64, i64)> {
+    let n = |index: usize| -> rusqlite::Result<i64> { Ok(row.get::<_, i64>(index)? * slot.sign) };
+    Ok((slot.period, n(1)?, n(2)?))
 }
 
 fn read_changes(slot: Slot, row: &Row<'_>) -> rusqlite::Result<(usize, i64, i64, i64)> {

@@ -2,6 +2,7 @@
 //! the rows a year of a million interactions makes them visit.
 
 mod email;
+mod leads;
 mod plans;
 mod scale;
 mod totals;
