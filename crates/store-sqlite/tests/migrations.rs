@@ -41,7 +41,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
                     "0006_email",
                     "0007_report_counters",
                     "0008_list_indexes",
-                    "0009_report_totals"
+                    "0009_report_totals",
+                    "0010_report_email"
                 ]
             );
         }
@@ -65,7 +66,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
             (6, "email"),
             (7, "report_counters"),
             (8, "list_indexes"),
-            (9, "report_totals")
+            (9, "report_totals"),
+            (10, "report_email")
         ]
     );
     assert!(
@@ -240,7 +242,7 @@ async fn the_customers_migration_upgrades_existing_customers() {
     let applied = store.migrate().await.unwrap();
     assert_eq!(
         applied.iter().map(|m| m.version).collect::<Vec<_>>(),
-        [2, 3, 4, 5, 6, 7, 8, 9],
+        [2, 3, 4, 5, 6, 7, 8, 9, 10],
         "only the new migrations run"
     );
     store.ready().await.unwrap();

@@ -50,4 +50,9 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "report_totals",
         sql: include_str!("../../../../../migrations/sqlite/0009_report_totals.sql"),
     },
+    Migration {
+        version: 10,
+        name: "report_email",
+        sql: include_str!("../../../../../migrations/sqlite/0010_report_email.sql"),
+    },
 ];
