@@ -1,5 +1,5 @@
 //! The analytics figures ports (`crm_analytics::ports`) over the report
-//! counters of migrations 0007 and 0009 (ADR 0012).
+//! counters of migrations 0007, 0009 and 0010 (ADR 0012).
 //!
 //! Triggers keep counters per UTC day and hour (`report_*` tables) in the
 //! transaction of every write that changes them, and one row per lead
@@ -8,10 +8,12 @@
 //! slice as month buckets). A request's day and hour slices sum counter
 //! rows with one index range per slice ([`query::counter_rows`]); its exact
 //! slices (under an hour) read the records of that time
-//! ([`query::exact_rows`]); conversion
-//! and the funnel read the journeys that touch the range; email figures read
-//! the recipients sent to in the range through an index. No statement
-//! visits every interaction, ticket, status change or recipient.
+//! ([`query::exact_rows`]): for email, the recipients sent to in them with
+//! their events. Email counters (0010) count each recipient at its sending
+//! and are recounted by triggers when its status, customer or events
+//! change, a reclassified hit included. Conversion and the funnel read the
+//! journeys that touch the range. No statement visits every interaction,
+//! ticket, status change or recipient.
 
 mod email;
 mod interactions;

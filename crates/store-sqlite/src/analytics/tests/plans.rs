@@ -7,7 +7,7 @@ use rusqlite::Connection;
 
 use super::super::query::{Counters, counter_sql};
 use super::super::scope::{CounterScope, customer_condition};
-use super::super::{interactions, lifecycle, tickets};
+use super::super::{email, interactions, lifecycle, tickets};
 use super::migrate_for_tests;
 use crate::db::migrations::MIGRATIONS;
 
@@ -77,8 +77,9 @@ fn assert_ranges_only(plan: &str, what: &str) {
 #[test]
 fn counter_statements_search_one_index_range_per_slice() {
     let conn = database();
-    let counters: [(&str, &Counters<'_>); 4] = [
+    let counters: [(&str, &Counters<'_>); 5] = [
         ("interactions", &interactions::COUNTERS),
+        ("email", &email::COUNTERS),
         ("ticket flow", &tickets::FLOW),
         ("ticket durations", &tickets::DURATIONS),
         ("customers", &lifecycle::CHANGES),
@@ -102,7 +103,7 @@ fn counter_statements_search_one_index_range_per_slice() {
                 let what = format!("{name}, {scope_name}");
                 assert_ranges_only(&plan, &what);
                 let wanted = match (scope_name, name) {
-                    // Every customer: the totals table (migrations 0007 and 0009).
+                    // Every customer: the totals table (migrations 0007, 0009, 0010).
                     ("everything", _) => "USING PRIMARY KEY (bucket>? AND bucket<?)",
                     ("owner", _) => "_by_owner (owner_key=? AND bucket>? AND bucket<?)",
                     ("company", _) => "_by_company (company_key=? AND bucket>? AND bucket<?)",
@@ -148,6 +149,11 @@ fn exact_slices_and_journeys_read_the_records_of_their_time_only() {
             lifecycle::EXACT_CHANGES,
             "customer_status_changes_by_at (at>? AND at<?)",
         ),
+        (
+            "email recipients",
+            email::EXACT,
+            "email_recipients_by_sent_at (sent_at>? AND sent_at<?)",
+        ),
     ];
     for (name, (head, tail), wanted) in statements {
         for (scope_name, scope) in scopes() {
@@ -172,5 +178,65 @@ fn exact_slices_and_journeys_read_the_records_of_their_time_only() {
             plan.contains("report_journeys_by_lead_end (<expr>>?)"),
             "journeys, {scope_name}:\n{plan}"
         );
+    }
+}
+
+#[test]
+fn the_email_statement_of_a_day_sliced_report_reads_counters_not_recipients() {
+    let conn = database();
+    for (scope_name, scope) in scopes() {
+        let statements: Vec<String> = match CounterScope::of(&scope).unwrap() {
+            CounterScope::Everything => {
+                vec![counter_sql(&email::COUNTERS, "report_email_totals", "1")]
+            }
+            CounterScope::Branches(branches) => branches
+                .iter()
+                .map(|(condition, _)| counter_sql(&email::COUNTERS, "report_emails", condition))
+                .collect(),
+            CounterScope::Nothing => unreachable!(),
+        };
+        for sql in statements {
+            let plan = plan(&conn, &sql);
+            assert_ranges_only(&plan, scope_name);
+            let wanted = match scope_name {
+                "everything" => "SEARCH r USING PRIMARY KEY (bucket>? AND bucket<?)",
+                "owner" => "report_emails_by_owner (owner_key=? AND bucket>? AND bucket<?)",
+                "company" => "report_emails_by_company (company_key=? AND bucket>? AND bucket<?)",
+                _ => "AND bucket>? AND bucket<?)",
+            };
+            assert!(
+                plan.contains(wanted),
+                "{scope_name}: wanted {wanted}:\n{plan}"
+            );
+            assert!(
+                !plan.contains("email_recipients") && !plan.contains("email_events"),
+                "{scope_name}: no recipient or event is read:\n{plan}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_recipients_facts_are_read_by_its_key() {
+    let conn = database();
+    // As the recount trigger of migration 0010 reads them.
+    let plan = plan(
+        &conn,
+        "SELECT * FROM report_email_facts WHERE recipient_id = ?1 \
+         UNION ALL SELECT * FROM report_email_recipients WHERE recipient_id = ?1",
+    );
+    for line in plan.lines().filter(|l| l.starts_with("SCAN")) {
+        // The one row the view's co-routine yields, not a table.
+        assert_eq!(
+            line, "SCAN report_email_facts",
+            "a table is scanned:\n{plan}"
+        );
+    }
+    for wanted in [
+        "SEARCH r USING INDEX sqlite_autoindex_email_recipients_1 (id=?)",
+        "SEARCH e USING INDEX email_events_by_recipient (recipient_id=?)",
+        "SEARCH report_email_recipients USING PRIMARY KEY (recipient_id=?)",
+    ] {
+        assert!(plan.contains(wanted), "wanted {wanted}:\n{plan}");
     }
 }
