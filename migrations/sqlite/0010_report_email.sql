@@ -19,15 +19,19 @@
 -- * A trigger cannot read a recipient's facts as they were before the write
 --   (an AFTER trigger sees the write done; a BEFORE trigger on an event
 --   also fires for a hit that `ON CONFLICT DO NOTHING` then drops, one hit
---   a minute). So the facts each recipient was last counted with are kept
---   (`report_email_recipients`), and every write that can change them
---   recounts the recipient: its kept facts are taken away, the view's are
---   added and kept. The recount is written once, as the INSTEAD OF trigger
---   of the view `report_email_recounts`; the triggers on the tables insert
---   the recipient's id into that view.
+--   a minute). So the facts each recipient is counted with are kept, a row
+--   per recipient sent to (`report_email_recipients`), and the counters
+--   follow that table as 0007's follow the interactions: a row inserted
+--   adds to them, a row deleted takes away. Every write that can change a
+--   recipient's facts recounts it: when the view's row differs from the
+--   kept one, the kept row is deleted and the view's inserted. The recount
+--   is written once, as the INSTEAD OF trigger of the view
+--   `report_email_recounts`; the triggers on the tables insert the
+--   recipient's id into that view.
 -- * The triggers run in the transaction of the write, whichever code path
---   writes; the INSERTs at the end count the recipients that exist when this
---   migration runs. A counter may go back to 0 and stay as a row.
+--   writes; the INSERT at the end keeps the facts of the recipients that
+--   exist when this migration runs, which the triggers count. A counter may
+--   go back to 0 and stay as a row.
 -- * `email_recipients_by_sent_at` (0007) stays: the exact slices (under an
 --   hour) still read the recipients sent to in them.
 
@@ -87,8 +91,8 @@ CREATE TABLE report_email_totals (
     machine_clicks INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
 
--- The facts each recipient is counted with now: a row of
--- `report_email_facts`, kept for the next recount to take away.
+-- The facts each recipient sent to is counted with: a row of
+-- `report_email_facts`, replaced whole by a recount, never updated.
 CREATE TABLE report_email_recipients (
     recipient_id   TEXT NOT NULL PRIMARY KEY,
     customer_id    TEXT,
@@ -104,40 +108,22 @@ CREATE TABLE report_email_recipients (
     machine_clicks INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
 
--- Recounts ---------------------------------------------------------------
+-- Counting ---------------------------------------------------------------
 
--- Inserting a recipient's id here recounts it; nothing is stored.
-CREATE VIEW report_email_recounts AS
-SELECT recipient_id FROM report_email_recipients WHERE false;
-
--- The recount of `new.recipient_id`: the kept facts (if any) with -1 and
--- the view's (if it is sent) with +1, summed per bucket and key, so an
--- event on a recipient whose bucket and customer stay writes one row per
--- grain; then the view's facts replace the kept ones. Every row is read
--- and written by its key.
-CREATE TRIGGER report_email_recount
-INSTEAD OF INSERT ON report_email_recounts
+-- Kept facts count in the buckets of their instant: per the customer's
+-- owner and company (none for a recipient matched to no customer) and in
+-- the totals.
+CREATE TRIGGER report_email_recipients_count
+AFTER INSERT ON report_email_recipients
 BEGIN
     INSERT INTO report_emails (bucket, owner_key, company_key, sent, bounced, opened_human,
                                opened_any, clicked_human, clicked_any, replied,
                                machine_opens, machine_clicks)
-    SELECT g.grain || substr(x.at, 1, g.len), coalesce(c.owner_id, ''),
-           coalesce(c.company_id, ''),
-           sum(x.sign * x.sent), sum(x.sign * x.bounced), sum(x.sign * x.opened_human),
-           sum(x.sign * x.opened_any), sum(x.sign * x.clicked_human),
-           sum(x.sign * x.clicked_any), sum(x.sign * x.replied),
-           sum(x.sign * x.machine_opens), sum(x.sign * x.machine_clicks)
-    FROM (SELECT -1 AS sign, customer_id, at, sent, bounced, opened_human, opened_any,
-                 clicked_human, clicked_any, replied, machine_opens, machine_clicks
-          FROM report_email_recipients WHERE recipient_id = new.recipient_id
-          UNION ALL
-          SELECT 1, customer_id, at, sent, bounced, opened_human, opened_any,
-                 clicked_human, clicked_any, replied, machine_opens, machine_clicks
-          FROM report_email_facts WHERE recipient_id = new.recipient_id) x
-    JOIN customers c ON c.id = x.customer_id
-    JOIN report_grains g
-    WHERE true
-    GROUP BY 1, 2, 3
+    SELECT g.grain || substr(new.at, 1, g.len), coalesce(c.owner_id, ''),
+           coalesce(c.company_id, ''), new.sent, new.bounced, new.opened_human,
+           new.opened_any, new.clicked_human, new.clicked_any, new.replied,
+           new.machine_opens, new.machine_clicks
+    FROM report_grains g, customers c WHERE c.id = new.customer_id
     ON CONFLICT DO UPDATE SET sent = sent + excluded.sent, bounced = bounced + excluded.bounced,
         opened_human = opened_human + excluded.opened_human,
         opened_any = opened_any + excluded.opened_any,
@@ -148,21 +134,10 @@ BEGIN
     INSERT INTO report_email_totals (bucket, sent, bounced, opened_human, opened_any,
                                      clicked_human, clicked_any, replied, machine_opens,
                                      machine_clicks)
-    SELECT g.grain || substr(x.at, 1, g.len),
-           sum(x.sign * x.sent), sum(x.sign * x.bounced), sum(x.sign * x.opened_human),
-           sum(x.sign * x.opened_any), sum(x.sign * x.clicked_human),
-           sum(x.sign * x.clicked_any), sum(x.sign * x.replied),
-           sum(x.sign * x.machine_opens), sum(x.sign * x.machine_clicks)
-    FROM (SELECT -1 AS sign, at, sent, bounced, opened_human, opened_any, clicked_human,
-                 clicked_any, replied, machine_opens, machine_clicks
-          FROM report_email_recipients WHERE recipient_id = new.recipient_id
-          UNION ALL
-          SELECT 1, at, sent, bounced, opened_human, opened_any, clicked_human,
-                 clicked_any, replied, machine_opens, machine_clicks
-          FROM report_email_facts WHERE recipient_id = new.recipient_id) x
-    JOIN report_total_grains g
-    WHERE true
-    GROUP BY 1
+    SELECT g.grain || substr(new.at, 1, g.len), new.sent, new.bounced, new.opened_human,
+           new.opened_any, new.clicked_human, new.clicked_any, new.replied,
+           new.machine_opens, new.machine_clicks
+    FROM report_total_grains g WHERE true
     ON CONFLICT DO UPDATE SET sent = sent + excluded.sent, bounced = bounced + excluded.bounced,
         opened_human = opened_human + excluded.opened_human,
         opened_any = opened_any + excluded.opened_any,
@@ -170,13 +145,75 @@ BEGIN
         clicked_any = clicked_any + excluded.clicked_any, replied = replied + excluded.replied,
         machine_opens = machine_opens + excluded.machine_opens,
         machine_clicks = machine_clicks + excluded.machine_clicks;
-    DELETE FROM report_email_recipients WHERE recipient_id = new.recipient_id;
+END;
+
+-- Kept facts deleted are taken away, from the rows they were added to (the
+-- customer's owner and company move its rows, below).
+CREATE TRIGGER report_email_recipients_uncount
+AFTER DELETE ON report_email_recipients
+BEGIN
+    INSERT INTO report_emails (bucket, owner_key, company_key, sent, bounced, opened_human,
+                               opened_any, clicked_human, clicked_any, replied,
+                               machine_opens, machine_clicks)
+    SELECT g.grain || substr(old.at, 1, g.len), coalesce(c.owner_id, ''),
+           coalesce(c.company_id, ''), -old.sent, -old.bounced, -old.opened_human,
+           -old.opened_any, -old.clicked_human, -old.clicked_any, -old.replied,
+           -old.machine_opens, -old.machine_clicks
+    FROM report_grains g, customers c WHERE c.id = old.customer_id
+    ON CONFLICT DO UPDATE SET sent = sent + excluded.sent, bounced = bounced + excluded.bounced,
+        opened_human = opened_human + excluded.opened_human,
+        opened_any = opened_any + excluded.opened_any,
+        clicked_human = clicked_human + excluded.clicked_human,
+        clicked_any = clicked_any + excluded.clicked_any, replied = replied + excluded.replied,
+        machine_opens = machine_opens + excluded.machine_opens,
+        machine_clicks = machine_clicks + excluded.machine_clicks;
+    INSERT INTO report_email_totals (bucket, sent, bounced, opened_human, opened_any,
+                                     clicked_human, clicked_any, replied, machine_opens,
+                                     machine_clicks)
+    SELECT g.grain || substr(old.at, 1, g.len), -old.sent, -old.bounced, -old.opened_human,
+           -old.opened_any, -old.clicked_human, -old.clicked_any, -old.replied,
+           -old.machine_opens, -old.machine_clicks
+    FROM report_total_grains g WHERE true
+    ON CONFLICT DO UPDATE SET sent = sent + excluded.sent, bounced = bounced + excluded.bounced,
+        opened_human = opened_human + excluded.opened_human,
+        opened_any = opened_any + excluded.opened_any,
+        clicked_human = clicked_human + excluded.clicked_human,
+        clicked_any = clicked_any + excluded.clicked_any, replied = replied + excluded.replied,
+        machine_opens = machine_opens + excluded.machine_opens,
+        machine_clicks = machine_clicks + excluded.machine_clicks;
+END;
+
+-- Recounts ---------------------------------------------------------------
+
+-- Inserting a recipient's id here recounts it; nothing is stored.
+CREATE VIEW report_email_recounts AS
+SELECT recipient_id FROM report_email_recipients WHERE false;
+
+-- The recount of `new.recipient_id`: its kept facts go unless the view
+-- gives the same (an open by a person of a recipient a person opened
+-- before changes no figure, and writes no counter); the view's facts are
+-- kept unless they still are. A recipient not (or no longer) sent to has
+-- no row in the view: its kept facts go, none come. The triggers above
+-- count both. Every row is read and written by its key.
+CREATE TRIGGER report_email_recount
+INSTEAD OF INSERT ON report_email_recounts
+BEGIN
+    DELETE FROM report_email_recipients
+    WHERE recipient_id = new.recipient_id
+      AND (customer_id, at, sent, bounced, opened_human, opened_any, clicked_human,
+           clicked_any, replied, machine_opens, machine_clicks)
+          IS NOT (SELECT customer_id, at, sent, bounced, opened_human, opened_any,
+                         clicked_human, clicked_any, replied, machine_opens, machine_clicks
+                  FROM report_email_facts WHERE recipient_id = new.recipient_id);
     INSERT INTO report_email_recipients (recipient_id, customer_id, at, sent, bounced,
                                          opened_human, opened_any, clicked_human, clicked_any,
                                          replied, machine_opens, machine_clicks)
     SELECT recipient_id, customer_id, at, sent, bounced, opened_human, opened_any,
            clicked_human, clicked_any, replied, machine_opens, machine_clicks
-    FROM report_email_facts WHERE recipient_id = new.recipient_id;
+    FROM report_email_facts
+    WHERE recipient_id = new.recipient_id
+      AND NOT EXISTS (SELECT 1 FROM report_email_recipients k
+                      WHERE k.recipient_id = new.recipient_id);
 END;
 
 -- Triggers ---------------------------------------------------------------
@@ -278,31 +315,10 @@ END;
 
 -- Backfill: the recipients that exist now ------------------------------------
 
+-- Their facts, kept; `report_email_recipients_count` counts each.
 INSERT INTO report_email_recipients (recipient_id, customer_id, at, sent, bounced,
                                      opened_human, opened_any, clicked_human, clicked_any,
                                      replied, machine_opens, machine_clicks)
 SELECT recipient_id, customer_id, at, sent, bounced, opened_human, opened_any,
        clicked_human, clicked_any, replied, machine_opens, machine_clicks
 FROM report_email_facts;
-
-INSERT INTO report_emails (bucket, owner_key, company_key, sent, bounced, opened_human,
-                           opened_any, clicked_human, clicked_any, replied,
-                           machine_opens, machine_clicks)
-SELECT g.grain || substr(f.at, 1, g.len), coalesce(c.owner_id, ''), coalesce(c.company_id, ''),
-       sum(f.sent), sum(f.bounced), sum(f.opened_human), sum(f.opened_any),
-       sum(f.clicked_human), sum(f.clicked_any), sum(f.replied), sum(f.machine_opens),
-       sum(f.machine_clicks)
-FROM report_email_recipients f JOIN customers c ON c.id = f.customer_id, report_grains g
-WHERE true
-GROUP BY 1, 2, 3;
-
-INSERT INTO report_email_totals (bucket, sent, bounced, opened_human, opened_any,
-                                 clicked_human, clicked_any, replied, machine_opens,
-                                 machine_clicks)
-SELECT g.grain || substr(f.at, 1, g.len),
-       sum(f.sent), sum(f.bounced), sum(f.opened_human), sum(f.opened_any),
-       sum(f.clicked_human), sum(f.clicked_any), sum(f.replied), sum(f.machine_opens),
-       sum(f.machine_clicks)
-FROM report_email_recipients f, report_total_grains g
-WHERE true
-GROUP BY 1;
