@@ -216,20 +216,23 @@ fn the_email_statement_of_a_day_sliced_report_reads_counters_not_recipients() {
     }
 }
 
+/// The statements of migration 0010's triggers, in their shape (a trigger's
+/// own statements cannot be explained): a recipient's facts, its kept
+/// facts and a customer's recipients are read by key.
 #[test]
 fn a_recipients_facts_are_read_by_its_key() {
     let conn = database();
     // As the recount trigger of migration 0010 reads them.
-    let plan = plan(
+    let facts = plan(
         &conn,
         "SELECT * FROM report_email_facts WHERE recipient_id = ?1 \
          UNION ALL SELECT * FROM report_email_recipients WHERE recipient_id = ?1",
     );
-    for line in plan.lines().filter(|l| l.starts_with("SCAN")) {
+    for line in facts.lines().filter(|l| l.starts_with("SCAN")) {
         // The one row the view's co-routine yields, not a table.
         assert_eq!(
             line, "SCAN report_email_facts",
-            "a table is scanned:\n{plan}"
+            "a table is scanned:\n{facts}"
         );
     }
     for wanted in [
@@ -237,6 +240,19 @@ fn a_recipients_facts_are_read_by_its_key() {
         "SEARCH e USING INDEX email_events_by_recipient (recipient_id=?)",
         "SEARCH report_email_recipients USING PRIMARY KEY (recipient_id=?)",
     ] {
-        assert!(plan.contains(wanted), "wanted {wanted}:\n{plan}");
+        assert!(facts.contains(wanted), "wanted {wanted}:\n{facts}");
+    }
+    // As `report_emails_follow_the_customer` finds a customer's recipients.
+    let follow = plan(
+        &conn,
+        "SELECT f.at FROM email_recipients r \
+         JOIN report_email_recipients f ON f.recipient_id = r.id WHERE r.customer_id = ?1",
+    );
+    assert_ranges_only(&follow, "a customer's recipients");
+    for wanted in [
+        "email_recipients_by_customer (customer_id=?)",
+        "SEARCH f USING PRIMARY KEY (recipient_id=?)",
+    ] {
+        assert!(follow.contains(wanted), "wanted {wanted}:\n{follow}");
     }
 }
