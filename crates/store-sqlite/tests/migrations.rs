@@ -42,7 +42,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
                     "0007_report_counters",
                     "0008_list_indexes",
                     "0009_report_totals",
-                    "0010_report_leads"
+                    "0010_report_leads",
+                    "0011_report_email"
                 ]
             );
         }
@@ -67,7 +68,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
             (7, "report_counters"),
             (8, "list_indexes"),
             (9, "report_totals"),
-            (10, "report_leads")
+            (10, "report_leads"),
+            (11, "report_email")
         ]
     );
     assert!(
@@ -242,7 +244,7 @@ async fn the_customers_migration_upgrades_existing_customers() {
     let applied = store.migrate().await.unwrap();
     assert_eq!(
         applied.iter().map(|m| m.version).collect::<Vec<_>>(),
-        [2, 3, 4, 5, 6, 7, 8, 9, 10],
+        [2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
         "only the new migrations run"
     );
     store.ready().await.unwrap();

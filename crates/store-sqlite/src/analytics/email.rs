@@ -1,103 +1,147 @@
 //! `EmailSource`: delivery and engagement of the recipients sent to in each
-//! period. An indexed aggregation, not counters: the recipients whose
-//! `sent_at` is in the range (`email_recipients_by_sent_at`), each with its
-//! events read by recipient (`email_events_by_recipient`). Opens and clicks
-//! are `opened` and `clicked` events; `human` is the email context's
-//! classification of a hit (others are privacy proxies and scanners);
-//! honeypot hits are neither opens nor clicks.
+//! period, counted at the recipient's `sent_at`.
+//!
+//! Day and hour slices sum the counters of migration 0011 (`report_emails`
+//! per owner and company, `report_email_totals` over every recipient, with
+//! months), which triggers keep from each recipient's facts (the view
+//! `report_email_facts`) whenever its sending, status, customer or events
+//! change, a reclassified hit included. Exact slices (under an hour) read
+//! the recipients sent to in them (`email_recipients_by_sent_at`), each
+//! with its events (`email_events_by_recipient`), and count each recipient
+//! once here, as the view does.
+//!
+//! Opens and clicks are `opened` and `clicked` events; `human` is the email
+//! context's classification of a hit (others are privacy proxies and
+//! scanners); honeypot hits are neither opens nor clicks. Recipients matched
+//! to no customer count only in a report over everything: they are in the
+//! totals and in no row per owner and company, and in an exact slice they
+//! pass only the condition of a report over everything (`1`).
+
+use std::ops::Range;
 
 use crm_analytics::{CountRequest, EmailPeriodCounts};
 use crm_kernel::BackendError;
-use rusqlite::Connection;
-use rusqlite::types::Value;
+use rusqlite::{Connection, Row};
 
-use super::query::{instant, read};
-use super::scope::customer_condition;
+use super::query::{Counters, Slot, counter_rows, exact_rows, total};
+use super::scope::CounterScope;
+use super::slices::SliceSet;
 
-/// The recipients sent to in `[?1, ?2)`, each with each of its events (or
-/// once with NULLs when it has none), the event's kind and class as flags:
-/// one index seek per recipient (`LEFT JOIN`: the recipient is the outer
-/// loop) instead of a subquery per figure and recipient. The customer (`c`,
-/// absent for an address that matched none) is joined for the scope.
-pub(super) const RECIPIENTS: &str = "SELECT 0, r.rowid, r.sent_at, r.status = 'bounced', \
+/// The figures of a period, a counter row or a recipient, in the order of
+/// the counter columns: sent, bounced, opened human, opened (any), clicked
+/// human, clicked (any), replied, machine opens, machine clicks.
+type Figures = [i64; 9];
+
+/// The figures that are "at least once" per recipient (opened … replied).
+const ONCE: Range<usize> = 2..7;
+
+/// The figures that count every event (machine opens and clicks).
+const EVERY: Range<usize> = 7..9;
+
+pub(super) const COUNTERS: Counters<'static> = Counters {
+    table: "report_emails",
+    totals: Some("report_email_totals"),
+    select: "r.sent, r.bounced, r.opened_human, r.opened_any, r.clicked_human, r.clicked_any, \
+             r.replied, r.machine_opens, r.machine_clicks",
+};
+
+/// The recipients sent to in each exact slice, each with each of its events
+/// (or once with NULLs when it has none) as the figures' flags: the slice's
+/// period, the recipient, then [`Figures`] without `sent`. The customer is
+/// a `LEFT JOIN`: a recipient matched to none stays for the condition `1`
+/// of a report over everything, and fails any condition on the customer.
+pub(super) const EXACT: (&str, &str) = (
+    "SELECT s.value ->> 0, r.rowid, r.status = 'bounced', \
        e.kind = 'opened' AND e.class = 'human', e.kind = 'opened', \
        e.kind = 'clicked' AND e.class = 'human', e.kind = 'clicked', e.kind = 'replied', \
        e.kind = 'opened' AND e.class <> 'human', e.kind = 'clicked' AND e.class <> 'human' \
-     FROM email_recipients r LEFT JOIN email_events e ON e.recipient_id = r.id \
-     LEFT JOIN customers c ON c.id = r.customer_id \
-     WHERE r.sent_at >= ?1 AND r.sent_at < ?2";
+     FROM json_each(?1) s \
+     CROSS JOIN email_recipients r ON r.sent_at >= s.value ->> 1 AND r.sent_at < s.value ->> 2 \
+     LEFT JOIN email_events e ON e.recipient_id = r.id \
+     LEFT JOIN customers c ON c.id = r.customer_id WHERE 1",
+    "",
+);
 
 /// The email figures of the recipients in scope, per period of sending.
 pub(crate) fn email_counts(
     conn: &Connection,
     request: &CountRequest,
 ) -> Result<Vec<EmailPeriodCounts>, BackendError> {
-    let mut periods = vec![EmailPeriodCounts::default(); request.periods.len()];
-    let Some(range) = request.range() else {
-        return Ok(periods);
-    };
-    let Some((condition, scope_params)) = customer_condition(&request.scope)? else {
-        return Ok(periods);
-    };
-    // Recipients matched to no customer count only in a report over everything.
-    let condition = if request.scope.includes_unlinked() {
-        format!("(r.customer_id IS NULL OR ({condition}))")
-    } else {
-        format!("r.customer_id IS NOT NULL AND {condition}")
-    };
-    let mut params = vec![
-        Value::Text(range.start.to_rfc3339()),
-        Value::Text(range.end.to_rfc3339()),
-    ];
-    params.extend(scope_params);
-    let mut rows = read(
-        conn,
-        &format!("{RECIPIENTS} AND {condition}"),
-        params,
-        &mut |_, row| {
-            // A flag of the event: NULL (no event, or no class) is not true.
-            let flag = |i: usize| -> rusqlite::Result<u64> {
-                Ok(u64::from(row.get::<_, Option<bool>>(i)?.unwrap_or(false)))
-            };
-            Ok((
-                row.get::<_, i64>(1)?,
-                instant(row, 2, "email_recipients.sent_at")?,
-                EmailPeriodCounts {
-                    sent: 1,
-                    bounced: flag(3)?,
-                    opened_human: flag(4)?,
-                    opened_any: flag(5)?,
-                    clicked_human: flag(6)?,
-                    clicked_any: flag(7)?,
-                    replied: flag(8)?,
-                    machine_opens: flag(9)?,
-                    machine_clicks: flag(10)?,
-                },
-            ))
-        },
-    )?;
-    // One recipient's rows together (they arrive so; sorted to be sure),
-    // then each recipient once: flags "at least once", machine hits summed.
-    rows.sort_by_key(|(recipient, _, _)| *recipient);
-    let mut recipients: Vec<(i64, crm_kernel::Timestamp, EmailPeriodCounts)> = Vec::new();
-    for (recipient, sent_at, event) in rows {
+    let slices = SliceSet::new(&request.slices);
+    let scope = CounterScope::of(&request.scope)?;
+    let mut sums: Vec<Figures> = vec![[0; 9]; request.periods.len()];
+    let mut rows = counter_rows(conn, &slices, &scope, &COUNTERS, read_counters)?;
+    if let Some(json) = &slices.exact {
+        let events = exact_rows(conn, json, &request.scope, EXACT, read_event)?;
+        rows.extend(once_per_recipient(events));
+    }
+    for (period, figures) in rows {
+        let sum = sums
+            .get_mut(period)
+            .ok_or_else(|| BackendError::msg("a counter row of an unknown period"))?;
+        for (s, n) in sum.iter_mut().zip(figures) {
+            *s += n;
+        }
+    }
+    Ok(sums.into_iter().map(counts).collect())
+}
+
+/// A counter row's figures, signed by its slot.
+fn read_counters(slot: Slot, row: &Row<'_>) -> rusqlite::Result<(usize, Figures)> {
+    let mut figures = [0; 9];
+    for (i, n) in figures.iter_mut().enumerate() {
+        *n = row.get::<_, i64>(i + 1)? * slot.sign;
+    }
+    Ok((slot.period, figures))
+}
+
+/// A row of [`EXACT`]: its period, its recipient, and the recipient's
+/// figures with this one event.
+fn read_event(period: usize, row: &Row<'_>) -> rusqlite::Result<(usize, i64, Figures)> {
+    let mut figures = [0; 9];
+    figures[0] = 1;
+    for (i, n) in figures.iter_mut().enumerate().skip(1) {
+        // A flag: NULL (no event, or no class) is not true.
+        *n = i64::from(row.get::<_, Option<bool>>(i + 1)?.unwrap_or(false));
+    }
+    Ok((period, row.get(1)?, figures))
+}
+
+/// Each recipient's rows as one: sent and bounced once, the flags "at
+/// least once", the machine hits summed.
+fn once_per_recipient(mut rows: Vec<(usize, i64, Figures)>) -> Vec<(usize, Figures)> {
+    rows.sort_unstable_by_key(|&(_, recipient, _)| recipient);
+    let mut recipients: Vec<(i64, usize, Figures)> = Vec::new();
+    for (period, recipient, event) in rows {
         match recipients.last_mut() {
-            Some((last, _, counts)) if *last == recipient => {
-                counts.opened_human |= event.opened_human;
-                counts.opened_any |= event.opened_any;
-                counts.clicked_human |= event.clicked_human;
-                counts.clicked_any |= event.clicked_any;
-                counts.replied |= event.replied;
-                counts.machine_opens += event.machine_opens;
-                counts.machine_clicks += event.machine_clicks;
+            Some((last, _, figures)) if *last == recipient => {
+                for i in ONCE {
+                    figures[i] = figures[i].max(event[i]);
+                }
+                for i in EVERY {
+                    figures[i] += event[i];
+                }
             }
-            _ => recipients.push((recipient, sent_at, event)),
+            _ => recipients.push((recipient, period, event)),
         }
     }
-    for (_, sent_at, counts) in recipients {
-        if let Some(p) = request.period_of(sent_at) {
-            periods[p] = periods[p].plus(&counts);
-        }
+    recipients
+        .into_iter()
+        .map(|(_, period, figures)| (period, figures))
+        .collect()
+}
+
+/// A period's sums as the port's counts.
+fn counts(f: Figures) -> EmailPeriodCounts {
+    EmailPeriodCounts {
+        sent: total(f[0]),
+        bounced: total(f[1]),
+        opened_human: total(f[2]),
+        opened_any: total(f[3]),
+        clicked_human: total(f[4]),
+        clicked_any: total(f[5]),
+        replied: total(f[6]),
+        machine_opens: total(f[7]),
+        machine_clicks: total(f[8]),
     }
-    Ok(periods)
 }

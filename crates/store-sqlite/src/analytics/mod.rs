@@ -8,15 +8,17 @@
 //! slice as month buckets). A request's day and hour slices sum counter
 //! rows with one index range per slice ([`query::counter_rows`]); its exact
 //! slices (under an hour) read the records of that time
-//! ([`query::exact_rows`]). Conversion's leads are journeys begun before a
-//! period's end less those qualified before its start, from counters over
-//! the periods and the lead-in from 1970 (`report_leads`, migration 0010),
+//! ([`query::exact_rows`]): for email, the recipients sent to in them with
+//! their events. Conversion's leads are journeys begun before a period's
+//! end less those qualified before its start, from counters over the
+//! periods and the lead-in from 1970 (`report_leads`, migration 0010),
 //! corrected to distinct customers by the few journeys of customers with
 //! several journeys; prospects, conversions and their durations read the
-//! journeys qualified in the range. Email figures read the recipients sent
-//! to in the range through an index. No statement visits every
-//! interaction, ticket, status change, journey or recipient, and none
-//! reads the customers who are still leads.
+//! journeys qualified in the range. Email counters (migration 0011) count
+//! each recipient at its sending and are recounted by triggers when its
+//! status, customer or events change, a reclassified hit included. No
+//! statement visits every interaction, ticket, status change, journey or
+//! recipient, and none reads the customers who are still leads.
 
 mod email;
 mod interactions;

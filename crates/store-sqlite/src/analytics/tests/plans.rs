@@ -7,7 +7,7 @@ use rusqlite::Connection;
 
 use super::super::query::{Counters, counter_sql};
 use super::super::scope::{CounterScope, customer_condition};
-use super::super::{interactions, lifecycle, tickets};
+use super::super::{email, interactions, lifecycle, tickets};
 use super::migrate_for_tests;
 use crate::db::migrations::MIGRATIONS;
 
@@ -77,8 +77,9 @@ fn assert_ranges_only(plan: &str, what: &str) {
 #[test]
 fn counter_statements_search_one_index_range_per_slice() {
     let conn = database();
-    let counters: [(&str, &Counters<'_>); 5] = [
+    let counters: [(&str, &Counters<'_>); 6] = [
         ("interactions", &interactions::COUNTERS),
+        ("email", &email::COUNTERS),
         ("ticket flow", &tickets::FLOW),
         ("ticket durations", &tickets::DURATIONS),
         ("customers", &lifecycle::CHANGES),
@@ -103,7 +104,7 @@ fn counter_statements_search_one_index_range_per_slice() {
                 let what = format!("{name}, {scope_name}");
                 assert_ranges_only(&plan, &what);
                 let wanted = match (scope_name, name) {
-                    // Every customer: the totals table (migrations 0007, 0009, 0010).
+                    // Every customer: the totals table (migrations 0007, 0009, 0010, 0011).
                     ("everything", _) => "USING PRIMARY KEY (bucket>? AND bucket<?)",
                     ("owner", _) => "_by_owner (owner_key=? AND bucket>? AND bucket<?)",
                     ("company", _) => "_by_company (company_key=? AND bucket>? AND bucket<?)",
@@ -159,6 +160,11 @@ fn exact_slices_read_the_records_of_their_time_only() {
             lifecycle::EXACT_QUALIFIED,
             "report_journeys_by_prospect_at (prospect_at>? AND prospect_at<?)",
         ),
+        (
+            "email recipients",
+            email::EXACT,
+            "email_recipients_by_sent_at (sent_at>? AND sent_at<?)",
+        ),
     ];
     for (name, (head, tail), wanted) in statements {
         for (scope_name, scope) in scopes() {
@@ -208,5 +214,81 @@ fn lifecycle_statements_read_qualified_and_repeat_journeys_through_indexes() {
                 "{name} journeys, {scope_name}:\n{plan}"
             );
         }
+    }
+}
+
+#[test]
+fn the_email_statement_of_a_day_sliced_report_reads_counters_not_recipients() {
+    let conn = database();
+    for (scope_name, scope) in scopes() {
+        let statements: Vec<String> = match CounterScope::of(&scope).unwrap() {
+            CounterScope::Everything => {
+                vec![counter_sql(&email::COUNTERS, "report_email_totals", "1")]
+            }
+            CounterScope::Branches(branches) => branches
+                .iter()
+                .map(|(condition, _)| counter_sql(&email::COUNTERS, "report_emails", condition))
+                .collect(),
+            CounterScope::Nothing => unreachable!(),
+        };
+        for sql in statements {
+            let plan = plan(&conn, &sql);
+            assert_ranges_only(&plan, scope_name);
+            let wanted = match scope_name {
+                "everything" => "SEARCH r USING PRIMARY KEY (bucket>? AND bucket<?)",
+                "owner" => "report_emails_by_owner (owner_key=? AND bucket>? AND bucket<?)",
+                "company" => "report_emails_by_company (company_key=? AND bucket>? AND bucket<?)",
+                _ => "AND bucket>? AND bucket<?)",
+            };
+            assert!(
+                plan.contains(wanted),
+                "{scope_name}: wanted {wanted}:\n{plan}"
+            );
+            assert!(
+                !plan.contains("email_recipients") && !plan.contains("email_events"),
+                "{scope_name}: no recipient or event is read:\n{plan}"
+            );
+        }
+    }
+}
+
+/// The statements of migration 0011's triggers, in their shape (a trigger's
+/// own statements cannot be explained): a recipient's facts, its kept
+/// facts and a customer's recipients are read by key.
+#[test]
+fn a_recipients_facts_are_read_by_its_key() {
+    let conn = database();
+    // As the recount trigger of migration 0011 reads them.
+    let facts = plan(
+        &conn,
+        "SELECT * FROM report_email_facts WHERE recipient_id = ?1 \
+         UNION ALL SELECT * FROM report_email_recipients WHERE recipient_id = ?1",
+    );
+    for line in facts.lines().filter(|l| l.starts_with("SCAN")) {
+        // The one row the view's co-routine yields, not a table.
+        assert_eq!(
+            line, "SCAN report_email_facts",
+            "a table is scanned:\n{facts}"
+        );
+    }
+    for wanted in [
+        "SEARCH r USING INDEX sqlite_autoindex_email_recipients_1 (id=?)",
+        "SEARCH e USING INDEX email_events_by_recipient (recipient_id=?)",
+        "SEARCH report_email_recipients USING PRIMARY KEY (recipient_id=?)",
+    ] {
+        assert!(facts.contains(wanted), "wanted {wanted}:\n{facts}");
+    }
+    // As `report_emails_follow_the_customer` finds a customer's recipients.
+    let follow = plan(
+        &conn,
+        "SELECT f.at FROM email_recipients r \
+         JOIN report_email_recipients f ON f.recipient_id = r.id WHERE r.customer_id = ?1",
+    );
+    assert_ranges_only(&follow, "a customer's recipients");
+    for wanted in [
+        "email_recipients_by_customer (customer_id=?)",
+        "SEARCH f USING PRIMARY KEY (recipient_id=?)",
+    ] {
+        assert!(follow.contains(wanted), "wanted {wanted}:\n{follow}");
     }
 }

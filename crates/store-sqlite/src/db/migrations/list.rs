@@ -55,4 +55,9 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "report_leads",
         sql: include_str!("../../../../../migrations/sqlite/0010_report_leads.sql"),
     },
+    Migration {
+        version: 11,
+        name: "report_email",
+        sql: include_str!("../../../../../migrations/sqlite/0011_report_email.sql"),
+    },
 ];
