@@ -59,7 +59,7 @@ pub(super) const EXACT_QUALIFIED: (&str, &str) = (
 );
 
 /// The journeys qualified in `[?1, ?2)`, of customers in scope (the
-/// `report_journeys_by_prospect_at` index): all that prospects,
+/// covering `report_journeys_by_prospect_at` index): all that prospects,
 /// conversions and their durations need.
 pub(super) const QUALIFIED: &str = "SELECT 0, j.customer_id, j.lead_at, j.prospect_at, \
      j.customer_at FROM report_journeys j CROSS JOIN customers c ON c.id = j.customer_id \

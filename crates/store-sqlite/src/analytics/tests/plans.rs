@@ -189,7 +189,7 @@ fn lifecycle_statements_read_qualified_and_repeat_journeys_through_indexes() {
             "qualified",
             lifecycle::QUALIFIED_ALL,
             lifecycle::QUALIFIED,
-            "report_journeys_by_prospect_at (prospect_at>? AND prospect_at<?)",
+            "USING COVERING INDEX report_journeys_by_prospect_at (prospect_at>? AND prospect_at<?)",
         ),
         (
             "repeat",
