@@ -157,6 +157,63 @@ pub fn add_qualified(
     }
 }
 
+/// A qualified journey of a customer with no other journey: what
+/// [`add_qualified_single`] needs (no customer, since it is its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SingleQualified {
+    /// The change to `lead`.
+    pub lead_at: Timestamp,
+    /// The change to `prospect` that followed it.
+    pub prospect_at: Timestamp,
+    /// The change to `customer` that followed the qualification.
+    pub customer_at: Option<Timestamp>,
+}
+
+/// [`add_qualified`] for journeys of customers that have no other journey
+/// (a store knows them: they are not flagged `repeat`): each journey is its
+/// own customer, so prospects and conversions are counted without telling
+/// customers apart. The journeys of customers with several go to
+/// [`add_qualified`], which counts each customer once.
+pub fn add_qualified_single(
+    counts: &mut LifecycleCounts,
+    journeys: &[SingleQualified],
+    request: &CountRequest,
+) {
+    let Some(range) = request.range() else {
+        return;
+    };
+    let periods = &request.periods;
+    for journey in journeys {
+        let prospect_at = journey.prospect_at;
+        if !range.contains(prospect_at) {
+            continue;
+        }
+        let to_prospect = prospect_at.since(journey.lead_at).as_secs();
+        counts.total.prospects += 1;
+        counts.total.lead_to_prospect.record(to_prospect);
+        let converted_at = journey.customer_at.filter(|c| range.contains(*c));
+        if let Some(customer_at) = converted_at {
+            counts.total.converted += 1;
+            counts
+                .total
+                .prospect_to_customer
+                .record(customer_at.since(prospect_at).as_secs());
+        }
+        if let Some(p) = request.period_of(prospect_at) {
+            let span = &mut counts.periods[p];
+            span.prospects += 1;
+            span.lead_to_prospect.record(to_prospect);
+            if let Some(customer_at) = converted_at
+                && periods[p].contains(customer_at)
+            {
+                span.converted += 1;
+                span.prospect_to_customer
+                    .record(customer_at.since(prospect_at).as_secs());
+            }
+        }
+    }
+}
+
 /// Journeys begun (`lead_at`) and qualified (`prospect_at`) in a stretch of
 /// time, as a store counts them per bucket.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

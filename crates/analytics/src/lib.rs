@@ -48,8 +48,8 @@ pub use counts::{
 pub use duration::{DurationHistogram, DurationStats};
 pub use error::AnalyticsError;
 pub use journeys::{
-    JourneyFlow, JourneyRecord, add_journeys, add_leads, add_leads_from_flows, add_qualified,
-    journeys_touching, touching_from_flows,
+    JourneyFlow, JourneyRecord, SingleQualified, add_journeys, add_leads, add_leads_from_flows,
+    add_qualified, add_qualified_single, journeys_touching, touching_from_flows,
 };
 pub use period::{Granularity, Period};
 pub use plan::{CountRequest, Grain, Slice, Span};

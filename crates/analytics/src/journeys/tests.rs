@@ -3,8 +3,8 @@
 use crm_kernel::{CustomerId, Timestamp};
 
 use super::{
-    JourneyFlow, JourneyRecord, add_journeys, add_leads_from_flows, add_qualified,
-    journeys_touching, touching_from_flows,
+    JourneyFlow, JourneyRecord, SingleQualified, add_journeys, add_leads_from_flows, add_qualified,
+    add_qualified_single, journeys_touching, touching_from_flows,
 };
 use crate::counts::{LifecycleCounts, LifecycleSpanCounts};
 use crate::plan::CountRequest;
@@ -176,11 +176,31 @@ fn flows_repeat_journeys_and_qualified_journeys_give_the_reference_figures() {
                     periods: vec![LifecycleSpanCounts::default(); periods.len()],
                 };
                 add_leads_from_flows(&mut got, lead_in, &period_flows, &repeat, &request);
+                let mut split = got.clone();
                 add_qualified(&mut got, &qualified, &request);
                 let what = format!("{seed} {zone} {granularity}");
                 assert_eq!(got.total, journey_part(&expected.total), "{what}");
                 let want: Vec<_> = expected.periods.iter().map(journey_part).collect();
                 assert_eq!(got.periods, want, "{what}");
+                // The same, with the qualified journeys of customers with
+                // one journey counted without telling customers apart, and
+                // the repeat journeys (all that touch the range) as they are.
+                let single: Vec<SingleQualified> = qualified
+                    .iter()
+                    .filter(|j| !repeat.contains(j))
+                    .map(|j| SingleQualified {
+                        lead_at: j.lead_at,
+                        prospect_at: j.prospect_at.unwrap(),
+                        customer_at: j.customer_at,
+                    })
+                    .collect();
+                assert!(
+                    !single.is_empty() && single.len() < qualified.len(),
+                    "{what}"
+                );
+                add_qualified_single(&mut split, &single, &request);
+                add_qualified(&mut split, &repeat, &request);
+                assert_eq!(split, got, "{what}: single and repeat journeys apart");
                 // Without the correction, a customer with two open journeys
                 // would count twice somewhere.
                 let (journeys_total, _) = touching_from_flows(lead_in, &period_flows);

@@ -2,11 +2,13 @@
 //! leads from counters of journeys begun and qualified (migration 0010),
 //! corrected by the journeys of customers with several journeys that touch
 //! the range; prospects, conversions and their durations from the journeys
-//! qualified in the range. Customers still leads are counted, never read.
+//! qualified in the range (those of customers with one journey counted
+//! without telling customers apart, the repeat customers' with).
+//! Customers still leads are counted, never read.
 
 use crm_analytics::{
-    CountRequest, JourneyFlow, JourneyRecord, LifecycleCounts, LifecycleSpanCounts, Slice, Span,
-    add_leads_from_flows, add_qualified,
+    CountRequest, JourneyFlow, JourneyRecord, LifecycleCounts, LifecycleSpanCounts,
+    SingleQualified, Slice, Span, add_leads_from_flows, add_qualified, add_qualified_single,
 };
 use crm_kernel::{BackendError, CustomerId};
 use rusqlite::types::Value;
@@ -58,16 +60,18 @@ pub(super) const EXACT_QUALIFIED: (&str, &str) = (
     "GROUP BY 1",
 );
 
-/// The journeys qualified in `[?1, ?2)`, of customers in scope (the
-/// covering `report_journeys_by_prospect_at` index): all that prospects,
-/// conversions and their durations need.
-pub(super) const QUALIFIED: &str = "SELECT 0, j.customer_id, j.lead_at, j.prospect_at, \
-     j.customer_at FROM report_journeys j CROSS JOIN customers c ON c.id = j.customer_id \
-     WHERE j.prospect_at >= ?1 AND j.prospect_at < ?2";
+/// The journeys qualified in `[?1, ?2)` of customers in scope with no
+/// other journey (not `repeat`), read from the covering
+/// `report_journeys_by_prospect_at` index: all that prospects, conversions
+/// and their durations need of them. Repeat customers' journeys come from
+/// [`REPEAT`].
+pub(super) const QUALIFIED: &str = "SELECT 0, j.lead_at, j.prospect_at, j.customer_at \
+     FROM report_journeys j CROSS JOIN customers c ON c.id = j.customer_id \
+     WHERE j.prospect_at >= ?1 AND j.prospect_at < ?2 AND j.repeat = 0";
 
 /// [`QUALIFIED`] over every customer: no customer to read per journey.
-pub(super) const QUALIFIED_ALL: &str = "SELECT 0, j.customer_id, j.lead_at, j.prospect_at, \
-     j.customer_at FROM report_journeys j WHERE j.prospect_at >= ?1 AND j.prospect_at < ?2";
+pub(super) const QUALIFIED_ALL: &str = "SELECT 0, j.lead_at, j.prospect_at, j.customer_at \
+     FROM report_journeys j WHERE j.prospect_at >= ?1 AND j.prospect_at < ?2 AND j.repeat = 0";
 
 /// The journeys of customers with several journeys that touch `[?1, ?2)`:
 /// a lead before its end, not qualified before its start (the partial
@@ -106,10 +110,25 @@ pub(crate) fn lifecycle_counts(
         request.periods.len(),
     )?;
     let lead_in = flows_before(conn, request, &scope)?;
-    let repeat = journeys(conn, request, &scope, range, (REPEAT_ALL, REPEAT))?;
+    let repeat = journeys(
+        conn,
+        request,
+        &scope,
+        range,
+        (REPEAT_ALL, REPEAT),
+        read_journey,
+    )?;
     add_leads_from_flows(&mut counts, lead_in, &flows, &repeat, request);
-    let qualified = journeys(conn, request, &scope, range, (QUALIFIED_ALL, QUALIFIED))?;
-    add_qualified(&mut counts, &qualified, request);
+    let single = journeys(
+        conn,
+        request,
+        &scope,
+        range,
+        (QUALIFIED_ALL, QUALIFIED),
+        read_single,
+    )?;
+    add_qualified_single(&mut counts, &single, request);
+    add_qualified(&mut counts, &repeat, request);
     Ok(counts)
 }
 
@@ -199,14 +218,16 @@ fn flows_before(
 }
 
 /// The journeys of customers in scope that `(all, scoped)` reads over
-/// `range`: `all` for every customer, else `scoped` and the scope's condition.
-fn journeys(
+/// `range` (`all` for every customer, else `scoped` and the scope's
+/// condition), each read by `read_row`.
+fn journeys<T>(
     conn: &Connection,
     request: &CountRequest,
     scope: &CounterScope,
     range: Span,
     (all, scoped): (&str, &str),
-) -> Result<Vec<JourneyRecord>, BackendError> {
+    read_row: fn(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, BackendError> {
     let Some((condition, scope_params)) = customer_condition(&request.scope)? else {
         return Ok(Vec::new());
     };
@@ -220,7 +241,7 @@ fn journeys(
     } else {
         format!("{scoped} AND {condition}")
     };
-    read(conn, &sql, params, &mut |_, row| read_journey(row))
+    read(conn, &sql, params, &mut |_, row| read_row(row))
 }
 
 fn read_flow(slot: Slot, row: &Row<'_>) -> rusqlite::Result<(usize, i64, i64)> {
@@ -231,6 +252,18 @@ fn read_flow(slot: Slot, row: &Row<'_>) -> rusqlite::Result<(usize, i64, i64)> {
 fn read_changes(slot: Slot, row: &Row<'_>) -> rusqlite::Result<(usize, i64, i64, i64)> {
     let n = |index: usize| -> rusqlite::Result<i64> { Ok(row.get::<_, i64>(index)? * slot.sign) };
     Ok((slot.period, n(1)?, n(2)?, n(3)?))
+}
+
+fn read_single(row: &Row<'_>) -> rusqlite::Result<SingleQualified> {
+    let customer_at = match row.get_ref(3)? {
+        rusqlite::types::ValueRef::Null => None,
+        _ => Some(instant(row, 3, "report_journeys.customer_at")?),
+    };
+    Ok(SingleQualified {
+        lead_at: instant(row, 1, "report_journeys.lead_at")?,
+        prospect_at: instant(row, 2, "report_journeys.prospect_at")?,
+        customer_at,
+    })
 }
 
 fn read_journey(row: &Row<'_>) -> rusqlite::Result<JourneyRecord> {
