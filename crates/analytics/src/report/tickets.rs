@@ -62,15 +62,11 @@ impl TicketsReport {
             return None;
         }
         let mut backlog = i128::from(counts.backlog_at_start);
-        let mut first_all = DurationHistogram::new();
-        let mut resolution_all = DurationHistogram::new();
         let mut total = TicketFigures::default();
         let mut per_period = Vec::with_capacity(periods.len());
         for (period, c) in periods.iter().zip(&counts.periods) {
             backlog += i128::from(c.opened) + i128::from(c.reopened) - i128::from(c.resolved);
             let backlog_now = u64::try_from(backlog.max(0)).unwrap_or(u64::MAX);
-            first_all.merge(&c.first_response);
-            resolution_all.merge(&c.resolution);
             total.opened += c.opened;
             total.resolved += c.resolved;
             total.reopened += c.reopened;
@@ -85,8 +81,10 @@ impl TicketsReport {
                 resolution: c.resolution.stats(),
             });
         }
-        total.first_response = first_all.stats();
-        total.resolution = resolution_all.stats();
+        total.first_response =
+            DurationHistogram::sum(counts.periods.iter().map(|c| &c.first_response)).stats();
+        total.resolution =
+            DurationHistogram::sum(counts.periods.iter().map(|c| &c.resolution)).stats();
         Some(Self {
             backlog_at_start: counts.backlog_at_start,
             total,

@@ -1,6 +1,6 @@
 //! `TicketSource`: ticket flow, backlog and durations per period.
 
-use crm_analytics::{CountRequest, Slice, TicketCounts, TicketPeriodCounts};
+use crm_analytics::{CountRequest, DurationHistogram, Slice, TicketCounts, TicketPeriodCounts};
 use crm_kernel::BackendError;
 use rusqlite::{Connection, Row};
 
@@ -109,26 +109,21 @@ pub(crate) fn ticket_counts(
             })?);
         }
     }
-    // Sorted, then each key's rows added up (ranges taken away carry -1):
-    // cheaper than a map for the hundred thousand rows of a long range.
-    rows.sort_unstable_by_key(|&(p, resolution, minutes, _)| (p, resolution, minutes));
-    let mut durations: Vec<((usize, bool, u64), i64)> = Vec::with_capacity(rows.len());
+    // Each period's and measure's rows apart (by period, as a counting
+    // sort would), then each part's histogram: cheaper than one sort of the
+    // hundred thousand rows of a long range.
+    let mut parts: Vec<Vec<(u64, i64)>> = vec![Vec::new(); periods.len() * 2];
     for (p, resolution, minutes, n) in rows {
-        match durations.last_mut() {
-            Some((key, sum)) if *key == (p, resolution, minutes) => *sum += n,
-            _ => durations.push(((p, resolution, minutes), n)),
-        }
+        parts
+            .get_mut(p * 2 + usize::from(resolution))
+            .ok_or_else(|| BackendError::msg("a counter row of an unknown period"))?
+            .push((minutes, n));
     }
-    for ((p, resolution, minutes), n) in durations {
-        let c = periods
-            .get_mut(p)
-            .ok_or_else(|| BackendError::msg("a counter row of an unknown period"))?;
-        let histogram = if resolution {
-            &mut c.resolution
-        } else {
-            &mut c.first_response
-        };
-        histogram.add_bucket(minutes, total(n));
+    for (c, measures) in periods.iter_mut().zip(parts.chunks_mut(2)) {
+        if let [first_response, resolution] = measures {
+            c.first_response = histogram(first_response);
+            c.resolution = histogram(resolution);
+        }
     }
     let mut backlog: i64 = 0;
     for (_, opened, resolved, reopened) in flow(conn, request, &scope, &request.lead_in)? {
@@ -167,4 +162,15 @@ fn flow(
 fn read_flow(slot: Slot, row: &Row<'_>) -> rusqlite::Result<Flow> {
     let n = |index: usize| -> rusqlite::Result<i64> { Ok(row.get::<_, i64>(index)? * slot.sign) };
     Ok((slot.period, n(1)?, n(2)?, n(3)?))
+}
+
+/// The histogram of one period's and measure's counter rows `(minutes, n)`:
+/// sorted by minutes, each minute's rows added up (ranges taken away carry
+/// -1), then built at once.
+fn histogram(rows: &mut [(u64, i64)]) -> DurationHistogram {
+    rows.sort_unstable_by_key(|&(minutes, _)| minutes);
+    DurationHistogram::from_buckets(rows.chunk_by(|a, b| a.0 == b.0).map(|run| {
+        let minutes = run.first().map_or(0, |&(m, _)| m);
+        (minutes, total(run.iter().map(|&(_, n)| n).sum()))
+    }))
 }
