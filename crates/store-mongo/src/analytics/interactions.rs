@@ -66,28 +66,13 @@ pub(crate) fn read(
 
 #[cfg(test)]
 mod tests {
-    use crm_analytics::{ReportScope, Span};
-    use crm_kernel::{Timestamp, UserId};
+    use crm_analytics::ReportScope;
+    use crm_kernel::UserId;
 
     use super::*;
 
     fn request(scope: ReportScope) -> CountRequest {
-        let at = |h: i64| Timestamp::from_millis(h * 3_600_000).unwrap();
-        CountRequest {
-            periods: vec![
-                Span {
-                    start: at(0),
-                    end: at(24),
-                },
-                Span {
-                    start: at(24),
-                    end: at(48),
-                },
-            ],
-            slices: Vec::new(),
-            lead_in: Vec::new(),
-            scope,
-        }
+        crate::analytics::query::days_request(0, 2, scope)
     }
 
     #[test]

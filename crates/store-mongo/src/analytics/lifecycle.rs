@@ -71,28 +71,12 @@ pub(crate) fn read_changes(
 
 #[cfg(test)]
 mod tests {
-    use crm_analytics::{ReportScope, Span};
-    use crm_kernel::Timestamp;
+    use crm_analytics::ReportScope;
 
     use super::*;
 
     fn request(scope: ReportScope) -> CountRequest {
-        let at = |h: i64| Timestamp::from_millis(h * 3_600_000).unwrap();
-        CountRequest {
-            periods: vec![
-                Span {
-                    start: at(24),
-                    end: at(48),
-                },
-                Span {
-                    start: at(48),
-                    end: at(72),
-                },
-            ],
-            slices: Vec::new(),
-            lead_in: Vec::new(),
-            scope,
-        }
+        crate::analytics::query::days_request(1, 2, scope)
     }
 
     #[test]

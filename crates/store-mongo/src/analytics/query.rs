@@ -105,6 +105,24 @@ pub(crate) fn period_of(value: Option<&Bson>, request: &CountRequest) -> Option<
     (index < request.periods.len()).then_some(index)
 }
 
+/// For the builders' tests: a request for `days` consecutive UTC days from
+/// day `first` after the epoch, one period each, over `scope`.
+#[cfg(test)]
+pub(crate) fn days_request(first: i64, days: i64, scope: ReportScope) -> CountRequest {
+    let at = |day: i64| Timestamp::from_millis(day * 86_400_000).expect("an instant");
+    CountRequest {
+        periods: (first..first + days)
+            .map(|day| crm_analytics::Span {
+                start: at(day),
+                end: at(day + 1),
+            })
+            .collect(),
+        slices: Vec::new(),
+        lead_in: Vec::new(),
+        scope,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crm_analytics::Span;

@@ -158,21 +158,12 @@ pub(crate) fn read(
 
 #[cfg(test)]
 mod tests {
-    use crm_analytics::{ReportScope, Span};
+    use crm_analytics::ReportScope;
 
     use super::*;
 
     fn request() -> CountRequest {
-        let at = |h: i64| Timestamp::from_millis(h * 3_600_000).unwrap();
-        CountRequest {
-            periods: vec![Span {
-                start: at(24),
-                end: at(48),
-            }],
-            slices: Vec::new(),
-            lead_in: Vec::new(),
-            scope: ReportScope::all(),
-        }
+        crate::analytics::query::days_request(1, 1, ReportScope::all())
     }
 
     #[test]

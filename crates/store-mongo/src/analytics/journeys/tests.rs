@@ -1,4 +1,4 @@
-use crm_analytics::{LifecycleSpanCounts, ReportScope, Span};
+use crm_analytics::{LifecycleSpanCounts, ReportScope};
 use crm_kernel::{CompanyId, Timestamp};
 
 use super::*;
@@ -9,21 +9,7 @@ fn at(hour: i64) -> Timestamp {
 
 /// Periods `[24h, 48h)` and `[48h, 72h)`.
 fn request(scope: ReportScope) -> CountRequest {
-    CountRequest {
-        periods: vec![
-            Span {
-                start: at(24),
-                end: at(48),
-            },
-            Span {
-                start: at(48),
-                end: at(72),
-            },
-        ],
-        slices: Vec::new(),
-        lead_in: Vec::new(),
-        scope,
-    }
+    crate::analytics::query::days_request(1, 2, scope)
 }
 
 fn empty(request: &CountRequest) -> LifecycleCounts {
