@@ -94,6 +94,18 @@ pub struct LifecycleCounts {
     pub periods: Vec<LifecycleSpanCounts>,
 }
 
+impl LifecycleCounts {
+    /// Zeros over the whole range and each of `periods` periods: what a
+    /// store adds its figures to.
+    #[must_use]
+    pub fn zeros(periods: usize) -> Self {
+        Self {
+            total: LifecycleSpanCounts::default(),
+            periods: vec![LifecycleSpanCounts::default(); periods],
+        }
+    }
+}
+
 /// Email figures of one period: the recipients whose message was sent
 /// (accepted by the mail server, `sent_at`) in the period, and what became of
 /// them since. Opens, clicks and replies are each counted once per

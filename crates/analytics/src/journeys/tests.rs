@@ -93,10 +93,7 @@ fn journeys_give_the_reference_leads_prospects_and_conversions() {
                 .unwrap();
                 let request = CountRequest::new(&periods, ReportScope::all());
                 let expected = lifecycle_counts(&changes, &request);
-                let mut got = LifecycleCounts {
-                    total: LifecycleSpanCounts::default(),
-                    periods: vec![LifecycleSpanCounts::default(); periods.len()],
-                };
+                let mut got = LifecycleCounts::zeros(periods.len());
                 add_journeys(&mut got, &all_journeys, &request);
                 assert_eq!(
                     got.total,
@@ -171,10 +168,7 @@ fn flows_repeat_journeys_and_qualified_journeys_give_the_reference_figures() {
                     .filter(|j| j.prospect_at.is_some_and(|p| range.contains(p)))
                     .copied()
                     .collect();
-                let mut got = LifecycleCounts {
-                    total: LifecycleSpanCounts::default(),
-                    periods: vec![LifecycleSpanCounts::default(); periods.len()],
-                };
+                let mut got = LifecycleCounts::zeros(periods.len());
                 add_leads_from_flows(&mut got, lead_in, &period_flows, &repeat, &request);
                 let mut split = got.clone();
                 add_qualified(&mut got, &qualified, &request);
@@ -278,10 +272,7 @@ fn journeys_touching_counts_journeys_and_the_correction_counts_customers() {
     let single = journey(once, "2026-03-03T08:00:00Z", None);
     let all: Vec<JourneyRecord> = repeat.iter().copied().chain([single]).collect();
     let request_flows = flows(&all, &request);
-    let mut got = LifecycleCounts {
-        total: LifecycleSpanCounts::default(),
-        periods: vec![LifecycleSpanCounts::default(); 3],
-    };
+    let mut got = LifecycleCounts::zeros(3);
     add_leads_from_flows(
         &mut got,
         request_flows.0,

@@ -3,7 +3,7 @@
 //! (`customer_status_changes_by_at`); conversion and the funnel are counted
 //! by the database too, over the lead journeys (`super::journeys`).
 
-use crm_analytics::{CountRequest, LifecycleCounts, LifecycleSpanCounts};
+use crm_analytics::{CountRequest, LifecycleCounts};
 use crm_kernel::BackendError;
 use mongodb::bson::{Bson, Document, doc};
 
@@ -35,10 +35,7 @@ pub(crate) fn read_changes(
     groups: &[Document],
     request: &CountRequest,
 ) -> Result<LifecycleCounts, BackendError> {
-    let mut counts = LifecycleCounts {
-        total: LifecycleSpanCounts::default(),
-        periods: vec![LifecycleSpanCounts::default(); request.periods.len()],
-    };
+    let mut counts = LifecycleCounts::zeros(request.periods.len());
     for group in groups {
         let key = group
             .get_document("_id")

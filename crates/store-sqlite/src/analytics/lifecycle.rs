@@ -7,8 +7,8 @@
 //! Customers still leads are counted, never read.
 
 use crm_analytics::{
-    CountRequest, JourneyFlow, JourneyRecord, LifecycleCounts, LifecycleSpanCounts,
-    SingleQualified, Slice, Span, add_leads_from_flows, add_qualified, add_qualified_single,
+    CountRequest, JourneyFlow, JourneyRecord, LifecycleCounts, SingleQualified, Slice, Span,
+    add_leads_from_flows, add_qualified, add_qualified_single,
 };
 use crm_kernel::{BackendError, CustomerId};
 use rusqlite::types::Value;
@@ -90,10 +90,7 @@ pub(crate) fn lifecycle_counts(
     conn: &Connection,
     request: &CountRequest,
 ) -> Result<LifecycleCounts, BackendError> {
-    let mut counts = LifecycleCounts {
-        total: LifecycleSpanCounts::default(),
-        periods: vec![LifecycleSpanCounts::default(); request.periods.len()],
-    };
+    let mut counts = LifecycleCounts::zeros(request.periods.len());
     let Some(range) = request.range() else {
         return Ok(counts);
     };

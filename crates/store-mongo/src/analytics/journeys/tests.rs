@@ -1,4 +1,4 @@
-use crm_analytics::{LifecycleSpanCounts, ReportScope};
+use crm_analytics::ReportScope;
 use crm_kernel::{CompanyId, Timestamp};
 
 use super::*;
@@ -10,13 +10,6 @@ fn at(hour: i64) -> Timestamp {
 /// Periods `[24h, 48h)` and `[48h, 72h)`.
 fn request(scope: ReportScope) -> CountRequest {
     crate::analytics::query::days_request(1, 2, scope)
-}
-
-fn empty(request: &CountRequest) -> LifecycleCounts {
-    LifecycleCounts {
-        total: LifecycleSpanCounts::default(),
-        periods: vec![LifecycleSpanCounts::default(); request.periods.len()],
-    }
 }
 
 #[test]
@@ -191,7 +184,7 @@ fn one_journey_gives_its_range_and_several_the_union_of_theirs() {
 #[test]
 fn the_events_add_up_to_the_figures() {
     let request = request(ReportScope::all());
-    let mut counts = empty(&request);
+    let mut counts = LifecycleCounts::zeros(request.periods.len());
     let groups = vec![
         // Two one-journey customers lead in both periods, one in the second only.
         doc! { "_id": { "w": "from", "p": 0 }, "n": 2 },
@@ -249,7 +242,7 @@ fn events_of_no_period_or_no_kind_are_refused() {
         doc! { "_id": { "p": 0 }, "n": 1 },
         doc! { "_id": { "w": "until", "p": 1 }, "n": 1 },
     ] {
-        let mut counts = empty(&request);
+        let mut counts = LifecycleCounts::zeros(request.periods.len());
         assert!(
             read(std::slice::from_ref(&group), &request, &mut counts).is_err(),
             "{group}"
