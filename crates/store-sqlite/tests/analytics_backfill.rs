@@ -12,6 +12,9 @@ use std::fmt::Write as _;
 use crm_store_sqlite::SqliteStore;
 use rusqlite::Connection;
 
+mod support;
+use support::rows_of;
+
 const MIGRATION: &str = include_str!("../../../migrations/sqlite/0007_report_counters.sql");
 const TOTALS: &str = include_str!("../../../migrations/sqlite/0009_report_totals.sql");
 const LEADS: &str = include_str!("../../../migrations/sqlite/0010_report_leads.sql");
@@ -65,25 +68,6 @@ const RECOUNTS: [(&str, &str, &str, &str); 5] = [
          FROM report_leads WHERE bucket LIKE 'd%' GROUP BY 1",
     ),
 ];
-
-/// The rows of `sql`, as text, sorted.
-fn rows_of(conn: &Connection, sql: &str) -> Vec<String> {
-    let mut statement = conn.prepare(sql).expect("statement");
-    let columns = statement.column_count();
-    let found = statement
-        .query_map([], |row| {
-            let mut line = String::new();
-            for i in 0..columns {
-                let value: rusqlite::types::Value = row.get(i)?;
-                let _ = write!(line, "{value:?}|");
-            }
-            Ok(line)
-        })
-        .expect("query");
-    let mut rows: Vec<String> = found.map(|r| r.expect("row")).collect();
-    rows.sort();
-    rows
-}
 
 /// Every counter row that is not all zeros, and every journey, as text.
 fn snapshot(conn: &Connection) -> Vec<String> {

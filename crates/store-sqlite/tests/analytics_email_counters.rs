@@ -12,7 +12,6 @@
 //!   (`report_email_facts`), and the facts kept per recipient equal the view.
 //! - The migration's backfill counts what the triggers counted.
 
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use crm_analytics::ports::EmailSource;
@@ -33,6 +32,9 @@ use crm_testkit::builders::{
     recipient_of, reply_from, staff_user, unmatched_mail,
 };
 use rusqlite::Connection;
+
+mod support;
+use support::rows_of;
 
 const MIGRATION: &str = include_str!("../../../migrations/sqlite/0011_report_email.sql");
 
@@ -493,25 +495,6 @@ async fn email_figures_equal_the_reference_after_random_writes() {
             }
         }
     }
-}
-
-/// The rows of `sql`, as text, sorted.
-fn rows_of(conn: &Connection, sql: &str) -> Vec<String> {
-    let mut statement = conn.prepare(sql).expect("statement");
-    let columns = statement.column_count();
-    let found = statement
-        .query_map([], |row| {
-            let mut line = String::new();
-            for i in 0..columns {
-                let value: rusqlite::types::Value = row.get(i)?;
-                let _ = write!(line, "{value:?}|");
-            }
-            Ok(line)
-        })
-        .expect("query");
-    let mut rows: Vec<String> = found.map(|r| r.expect("row")).collect();
-    rows.sort();
-    rows
 }
 
 const FIGURES: &str = "sent, bounced, opened_human, opened_any, clicked_human, clicked_any, \
