@@ -14,7 +14,9 @@ use crm_kernel::{BackendError, CustomerId};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
 
-use super::query::{Counters, Slot, counter_rows, exact_rows, instant, read, total};
+use super::query::{
+    Counters, Slot, counter_rows, exact_rows, instant, optional_instant, read, total,
+};
 use super::scope::{CounterScope, customer_condition};
 use super::slices::SliceSet;
 use crate::db::rows;
@@ -252,14 +254,10 @@ fn read_changes(slot: Slot, row: &Row<'_>) -> rusqlite::Result<(usize, i64, i64,
 }
 
 fn read_single(row: &Row<'_>) -> rusqlite::Result<SingleQualified> {
-    let customer_at = match row.get_ref(3)? {
-        rusqlite::types::ValueRef::Null => None,
-        _ => Some(instant(row, 3, "report_journeys.customer_at")?),
-    };
     Ok(SingleQualified {
         lead_at: instant(row, 1, "report_journeys.lead_at")?,
         prospect_at: instant(row, 2, "report_journeys.prospect_at")?,
-        customer_at,
+        customer_at: optional_instant(row, 3, "report_journeys.customer_at")?,
     })
 }
 
@@ -269,16 +267,10 @@ fn read_journey(row: &Row<'_>) -> rusqlite::Result<JourneyRecord> {
         .map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, e.into())
         })?;
-    let optional = |index: usize| -> rusqlite::Result<Option<crm_kernel::Timestamp>> {
-        match row.get::<_, Option<String>>(index)? {
-            None => Ok(None),
-            Some(_) => instant(row, index, "report_journeys instant").map(Some),
-        }
-    };
     Ok(JourneyRecord {
         customer,
         lead_at: instant(row, 2, "report_journeys.lead_at")?,
-        prospect_at: optional(3)?,
-        customer_at: optional(4)?,
+        prospect_at: optional_instant(row, 3, "report_journeys.prospect_at")?,
+        customer_at: optional_instant(row, 4, "report_journeys.customer_at")?,
     })
 }

@@ -160,6 +160,18 @@ pub(crate) fn instant(
     })
 }
 
+/// An instant column that may be NULL.
+pub(crate) fn optional_instant(
+    row: &Row<'_>,
+    index: usize,
+    column: &'static str,
+) -> rusqlite::Result<Option<Timestamp>> {
+    match row.get_ref(index)? {
+        rusqlite::types::ValueRef::Null => Ok(None),
+        _ => instant(row, index, column).map(Some),
+    }
+}
+
 /// What the statements of this thread visited, for the tests that show a
 /// report does not read every record.
 #[cfg(test)]
