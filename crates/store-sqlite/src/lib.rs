@@ -53,6 +53,8 @@ mod db;
 mod email;
 mod identity;
 mod interactions;
+#[cfg(test)]
+mod record_plans;
 mod sql;
 mod tickets;
 

@@ -14,10 +14,12 @@ use crate::db::rows::{self, CorruptData, decode, decode_opt, version};
 pub(crate) const CUSTOMER_FROM: &str = "customers c LEFT JOIN companies co ON co.id = c.company_id";
 
 /// The columns of a customer, on [`CUSTOMER_FROM`], in [`CustomerRow`]'s order.
-/// Tags hold no `,` (see `Tag::parse`), so a comma-separated list is exact.
+/// Tags hold no `,` (see `Tag::parse`), so a comma-separated list is exact;
+/// it comes in no order (an ordered aggregate would build a temporary
+/// B-tree for every row) and `Tags::parse` sorts it.
 pub(crate) const CUSTOMER_COLUMNS: &str = "c.id, c.first_name, c.last_name, c.email, c.phone, \
      c.company_id, co.name, c.status, c.notes, c.owner_id, \
-     (SELECT group_concat(t.tag, ',' ORDER BY t.tag) \
+     (SELECT group_concat(t.tag, ',') \
         FROM customer_tags t WHERE t.customer_id = c.id), \
      c.source, c.created_at, c.updated_at, c.last_interaction, \
      EXISTS (SELECT 1 FROM credentials cr WHERE cr.customer_id = c.id), c.version";

@@ -7,5 +7,5 @@ mod customer_accounts;
 pub(crate) mod directory;
 mod sessions;
 pub(crate) mod user_list;
-mod user_rows;
+pub(crate) mod user_rows;
 mod users;

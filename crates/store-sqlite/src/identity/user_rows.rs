@@ -9,7 +9,7 @@ use crate::db::rows::{self, CorruptData, decode, decode_opt};
 
 /// The columns a staff user is read from, on `users u`, in [`UserRow`]'s order.
 pub(crate) const USER_COLUMNS: &str = "u.id, u.name, u.email, u.phone, u.role, u.status, u.notes, \
-     (SELECT group_concat(c.company_id, ',' ORDER BY c.position) \
+     (SELECT group_concat(c.position || ':' || c.company_id, ',') \
         FROM user_companies c WHERE c.user_id = u.id), \
      u.created_at, u.updated_at";
 
@@ -50,13 +50,11 @@ impl UserRow {
 
     /// The domain user, every field parsed by its own constructor.
     pub(crate) fn into_user(self) -> Result<StaffUser, CorruptData> {
-        let company_ids = match self.companies.as_deref() {
-            None => Vec::new(),
-            Some(list) => list
-                .split(',')
-                .map(|id| decode("user_companies.company_id", id, CompanyId::parse))
-                .collect::<Result<_, _>>()?,
-        };
+        const COMPANIES: &str = "user_companies.company_id";
+        let company_ids = rows::in_position_order(COMPANIES, self.companies.as_deref(), ',')?
+            .into_iter()
+            .map(|id| decode(COMPANIES, id, CompanyId::parse))
+            .collect::<Result<_, _>>()?;
         Ok(StaffUser {
             id: decode("users.id", &self.id, UserId::parse)?,
             name: decode("users.name", &self.name, PersonName::parse)?,

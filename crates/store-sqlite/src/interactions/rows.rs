@@ -19,13 +19,14 @@ use crate::db::rows::{stored_version, version};
 const ATTENDEE_SEPARATOR: char = '\u{1f}';
 
 /// The columns of an interaction, on `interactions i`, in [`InteractionRow`]'s
-/// order. The attendees come as one text: each `u<user id>` or `e<email>`,
-/// in their order, separated by [`ATTENDEE_SEPARATOR`] (U+001F).
+/// order. The attendees come as one text: each `<position>:u<user id>` or
+/// `<position>:e<email>`, separated by [`ATTENDEE_SEPARATOR`] (U+001F), in
+/// no order ([`rows::in_position_order`] sorts them).
 pub(crate) const INTERACTION_COLUMNS: &str = "i.id, i.customer_id, i.kind, i.date_time, \
      i.end_time, i.time_zone, i.location, i.meeting_url, i.description, i.outcome, \
      i.organizer_id, \
-     (SELECT group_concat(CASE WHEN a.user_id IS NOT NULL THEN 'u' || a.user_id \
-                               ELSE 'e' || a.email END, char(31) ORDER BY a.position) \
+     (SELECT group_concat(a.position || ':' || CASE WHEN a.user_id IS NOT NULL \
+                               THEN 'u' || a.user_id ELSE 'e' || a.email END, char(31)) \
         FROM interaction_attendees a WHERE a.interaction_id = i.id), \
      i.status, i.created_at, i.updated_at, i.version";
 
@@ -111,10 +112,8 @@ pub(crate) fn status(column: &'static str, text: &str) -> Result<InteractionStat
 /// Parses the attendees column of [`INTERACTION_COLUMNS`] (NULL: none).
 fn attendees(text: Option<&str>) -> Result<Vec<Attendee>, CorruptData> {
     const COLUMN: &str = "interaction_attendees";
-    let Some(text) = text else {
-        return Ok(Vec::new());
-    };
-    text.split(ATTENDEE_SEPARATOR)
+    rows::in_position_order(COLUMN, text, ATTENDEE_SEPARATOR)?
+        .into_iter()
         .map(|entry| match entry.split_at_checked(1) {
             Some(("u", id)) => decode(COLUMN, id, UserId::parse).map(Attendee::Staff),
             Some(("e", email)) => decode(COLUMN, email, EmailAddress::parse).map(Attendee::Email),
@@ -231,7 +230,7 @@ mod tests {
     #[test]
     fn attendees_parse_in_order_and_bad_ones_are_corrupt_data() {
         let user = UserId::new();
-        let text = format!("u{user}\u{1f}eann@example.test");
+        let text = format!("1:eann@example.test\u{1f}0:u{user}");
         assert_eq!(
             attendees(Some(&text)).unwrap(),
             vec![
@@ -240,10 +239,11 @@ mod tests {
             ]
         );
         assert_eq!(attendees(None).unwrap(), Vec::new());
-        assert!(attendees(Some("x123")).is_err());
+        assert!(attendees(Some("0:x123")).is_err());
         assert!(attendees(Some("")).is_err());
-        assert!(attendees(Some("unot-an-id")).is_err());
-        assert!(attendees(Some("enot an email")).is_err());
+        assert!(attendees(Some("0:unot-an-id")).is_err());
+        assert!(attendees(Some("0:enot an email")).is_err());
+        assert!(attendees(Some("eann@example.test")).is_err(), "no position");
     }
 
     #[test]
