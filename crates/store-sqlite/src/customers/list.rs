@@ -48,20 +48,27 @@ pub(crate) fn list_plan(
 ) -> Result<(ListPlan, Position), BackendError> {
     let nothing = (ListPlan::Empty, Position::Keyset);
     let mut filter = Filter::new();
-    filter.condition("c.erased_at IS NULL");
     if !filter.visible(visibility, "c.id") {
         return Ok(nothing);
     }
     fields(&mut filter, query);
+    // Only customers that are not erased are in `customers_fts` (its
+    // triggers), so a search with no other condition chooses its page from
+    // the full-text index alone.
+    let narrowed = !filter.is_empty();
+    filter.condition("c.erased_at IS NULL");
     let search = match search_text(query.text.as_deref()).map(fts::match_expression) {
         None => None,
         Some(Some(expression)) => Some(expression),
         Some(None) => return Ok(nothing),
     };
     match (query.sort.field, search) {
-        (CustomerSortField::Relevance, Some(expression)) => {
-            relevance_plan(filter, expression, query.sort.direction, page)
-        }
+        (CustomerSortField::Relevance, Some(expression)) => relevance_plan(
+            narrowed.then_some(filter),
+            expression,
+            query.sort.direction,
+            page,
+        ),
         (field, search) => Ok(keyset_plan(
             filter,
             search,
@@ -92,10 +99,12 @@ fn fields(filter: &mut Filter, query: &CustomerQuery) {
     filter.within("c.created_at", query.created_from, query.created_to);
 }
 
-/// Matches of `expression`, best first (ascending `bm25`), from the offset
-/// the cursor holds.
+/// Matches of `expression`, best first (ascending `bm25`, ties by rowid),
+/// from the offset the cursor holds; among the customers that meet
+/// `filter`, or among every match when there is no filter beyond "not
+/// erased" (`None`).
 fn relevance_plan(
-    filter: Filter,
+    filter: Option<Filter>,
     expression: String,
     direction: SortDirection,
     page: &PageRequest,
@@ -106,16 +115,24 @@ fn relevance_plan(
     };
     let mut matches = Filter::new();
     matches.push_text("customers_fts MATCH ?", expression);
-    matches.append(filter);
-    // The page of matches is chosen on the rank and the id alone; only its
-    // rows then read the customer's columns (company, tags, account): every
-    // match used to read them all before the sort kept a page of them.
+    // The page of matches is chosen on the rank and the rowid alone; only
+    // its rows then read the customer's columns (company, tags, account).
+    // Without a filter it reads no customer row at all: looking up every
+    // match's row was most of a search's time (a common four-letter prefix
+    // matches a thousand customers or more).
+    let from = match filter {
+        Some(filter) => {
+            matches.append(filter);
+            "customers_fts JOIN customers c ON c.rowid = customers_fts.rowid"
+        }
+        None => "customers_fts",
+    };
     let page_of_matches = PageSelect {
-        columns: &format!("c.rowid AS rid, {} AS score, c.id AS cid", fts::RANK),
-        from: "customers_fts JOIN customers c ON c.rowid = customers_fts.rowid",
+        columns: &format!("customers_fts.rowid AS rid, {} AS score", fts::RANK),
+        from,
         order: Order {
             key: fts::RANK,
-            id: "c.id",
+            id: "customers_fts.rowid",
             direction,
         },
     }
@@ -127,7 +144,7 @@ fn relevance_plan(
     let plan = ListPlan::Query(ListQuery {
         sql: format!(
             "SELECT {CUSTOMER_COLUMNS} FROM ({}) p JOIN customers c ON c.rowid = p.rid \
-             LEFT JOIN companies co ON co.id = c.company_id ORDER BY p.score {dir}, c.id {dir}",
+             LEFT JOIN companies co ON co.id = c.company_id ORDER BY p.score {dir}, p.rid {dir}",
             page_of_matches.sql
         ),
         params: page_of_matches.params,
@@ -290,6 +307,43 @@ mod tests {
             list_plan(&blank, &Visibility::All, &page).unwrap().0,
             ListPlan::Query(_)
         ));
+    }
+
+    #[test]
+    fn a_search_without_filters_ranks_from_the_full_text_index_alone() {
+        let search = CustomerQuery {
+            text: Some("mill".into()),
+            sort: CustomerSort::relevance(),
+            ..CustomerQuery::default()
+        };
+        let page = PageRequest::default();
+        let (sql, _, _) = sql_and_params(list_plan(&search, &Visibility::All, &page).unwrap());
+        let inner = sql.split_once("FROM (").unwrap().1;
+        assert!(
+            inner.starts_with("SELECT customers_fts.rowid AS rid")
+                && inner.contains("FROM customers_fts WHERE customers_fts MATCH ? ORDER BY"),
+            "the page of matches reads no customer row: {sql}"
+        );
+        let filtered = [
+            (
+                CustomerQuery {
+                    status: Some(LifecycleStatus::Lead),
+                    ..search.clone()
+                },
+                Visibility::All,
+            ),
+            (search.clone(), Visibility::Own(CustomerId::new())),
+        ];
+        for (query, visibility) in filtered {
+            let (sql, _, _) = sql_and_params(list_plan(&query, &visibility, &page).unwrap());
+            let inner = sql.split_once("FROM (").unwrap().1;
+            assert!(
+                inner.contains(
+                    "FROM customers_fts JOIN customers c ON c.rowid = customers_fts.rowid WHERE"
+                ) && inner.contains("c.erased_at IS NULL"),
+                "a filter reads the matches' customers: {sql}"
+            );
+        }
     }
 
     #[test]

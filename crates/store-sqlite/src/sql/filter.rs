@@ -29,6 +29,11 @@ impl Filter {
         }
     }
 
+    /// True when it holds no condition.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.conditions.is_empty()
+    }
+
     /// Adds a condition without parameter.
     pub(crate) fn condition(&mut self, condition: impl Into<String>) {
         self.conditions.push(condition.into());
