@@ -8,13 +8,8 @@ use crate::customers::rows::{CUSTOMER_COLUMNS, CUSTOMER_FROM};
 use crate::identity::user_rows::USER_COLUMNS;
 use crate::interactions::rows::INTERACTION_COLUMNS;
 
-/// The opcodes of `sql`'s bytecode (`EXPLAIN`), on a migrated database.
-async fn opcodes(sql: String) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let store = crate::SqliteStore::open(&dir.path().join("crm.db"))
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
+/// The opcodes of `sql`'s bytecode (`EXPLAIN`), on `store`.
+async fn opcodes(store: &crate::SqliteStore, sql: String) -> Vec<String> {
     store
         .read(move |conn| {
             let mut statement = conn.prepare(&format!("EXPLAIN {sql}"))?;
@@ -29,12 +24,17 @@ async fn opcodes(sql: String) -> Vec<String> {
 
 #[tokio::test]
 async fn reading_a_customer_a_user_or_an_interaction_builds_no_temporary_btree() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = crate::SqliteStore::open(&dir.path().join("crm.db"))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
     for sql in [
         format!("SELECT {CUSTOMER_COLUMNS} FROM {CUSTOMER_FROM} WHERE c.id = 'x'"),
         format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = 'x'"),
         format!("SELECT {INTERACTION_COLUMNS} FROM interactions i WHERE i.id = 'x'"),
     ] {
-        let opcodes = opcodes(sql.clone()).await;
+        let opcodes = opcodes(&store, sql.clone()).await;
         assert!(
             opcodes.iter().any(|op| op == "AggStep"),
             "{sql}: {opcodes:?}"
