@@ -183,34 +183,47 @@ pub fn add_qualified_single(
         return;
     };
     let periods = &request.periods;
+    // The durations are gathered and counted at once per histogram (one
+    // sort each, [`DurationHistogram::record_all`]): a range of years
+    // qualifies tens of thousands of journeys.
+    let mut to_prospect_total = Vec::with_capacity(journeys.len());
+    let mut to_customer_total = Vec::new();
+    let mut to_prospect = vec![Vec::new(); periods.len()];
+    let mut to_customer = vec![Vec::new(); periods.len()];
     for journey in journeys {
         let prospect_at = journey.prospect_at;
         if !range.contains(prospect_at) {
             continue;
         }
-        let to_prospect = prospect_at.since(journey.lead_at).as_secs();
+        let lead_to_prospect = prospect_at.since(journey.lead_at).as_secs();
         counts.total.prospects += 1;
-        counts.total.lead_to_prospect.record(to_prospect);
+        to_prospect_total.push(lead_to_prospect);
         let converted_at = journey.customer_at.filter(|c| range.contains(*c));
         if let Some(customer_at) = converted_at {
             counts.total.converted += 1;
-            counts
-                .total
-                .prospect_to_customer
-                .record(customer_at.since(prospect_at).as_secs());
+            to_customer_total.push(customer_at.since(prospect_at).as_secs());
         }
         if let Some(p) = request.period_of(prospect_at) {
             let span = &mut counts.periods[p];
             span.prospects += 1;
-            span.lead_to_prospect.record(to_prospect);
+            to_prospect[p].push(lead_to_prospect);
             if let Some(customer_at) = converted_at
                 && periods[p].contains(customer_at)
             {
                 span.converted += 1;
-                span.prospect_to_customer
-                    .record(customer_at.since(prospect_at).as_secs());
+                to_customer[p].push(customer_at.since(prospect_at).as_secs());
             }
         }
+    }
+    counts.total.lead_to_prospect.record_all(to_prospect_total);
+    counts
+        .total
+        .prospect_to_customer
+        .record_all(to_customer_total);
+    for ((span, prospect), customer) in counts.periods.iter_mut().zip(to_prospect).zip(to_customer)
+    {
+        span.lead_to_prospect.record_all(prospect);
+        span.prospect_to_customer.record_all(customer);
     }
 }
 

@@ -1,4 +1,4 @@
-//! The backfills of migrations 0007, 0009 and 0010 count exactly what their
+//! The backfills of migrations 0007, 0009, 0010 and 0012 count exactly what their
 //! triggers counted: after random writes through the ports, the counter
 //! tables are emptied and the migrations' backfill statements run again on
 //! the same records. And every totals table (0007's interaction totals,
@@ -18,6 +18,8 @@ use support::rows_of;
 const MIGRATION: &str = include_str!("../../../migrations/sqlite/0007_report_counters.sql");
 const TOTALS: &str = include_str!("../../../migrations/sqlite/0009_report_totals.sql");
 const LEADS: &str = include_str!("../../../migrations/sqlite/0010_report_leads.sql");
+const DURATION_UNITS: &str =
+    include_str!("../../../migrations/sqlite/0012_report_duration_units.sql");
 
 /// Each totals table, its columns, what makes a row count (not all zeros),
 /// and the recount of it from 0007's rows per owner and company (days and
@@ -160,6 +162,32 @@ async fn the_backfill_counts_what_the_triggers_counted() {
         snapshot(&conn),
         kept,
         "the backfill counts what the triggers counted"
+    );
+    // 0012 counts the duration histograms again in its units: rows in
+    // other units (here every bucket of 1,000 minutes or more moved off its
+    // unit) are replaced by what the triggers count.
+    let moved = conn
+        .execute(
+            "UPDATE report_ticket_duration_totals SET minutes = minutes + 1 WHERE minutes >= 1000",
+            [],
+        )
+        .expect("rows in other units");
+    assert!(moved > 0, "some durations are of 1,000 minutes or more");
+    conn.execute(
+        "UPDATE report_ticket_durations SET minutes = minutes + 1 WHERE minutes >= 1000",
+        [],
+    )
+    .expect("rows in other units");
+    assert_ne!(snapshot(&conn), kept);
+    let counted_again = &DURATION_UNITS[DURATION_UNITS
+        .find("-- Counted again")
+        .expect("0012's recount")..];
+    conn.execute_batch(counted_again)
+        .expect("0012's recount runs");
+    assert_eq!(
+        snapshot(&conn),
+        kept,
+        "0012 counts the histograms as the triggers do"
     );
 }
 

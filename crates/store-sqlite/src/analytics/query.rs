@@ -154,8 +154,8 @@ pub(crate) fn instant(
     index: usize,
     column: &'static str,
 ) -> rusqlite::Result<Timestamp> {
-    let text: String = row.get(index)?;
-    rows::timestamp(column, &text).map_err(|e| {
+    let text = row.get_ref(index)?.as_str()?;
+    rows::timestamp(column, text).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, e.into())
     })
 }

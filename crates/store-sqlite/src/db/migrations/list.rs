@@ -60,4 +60,9 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "report_email",
         sql: include_str!("../../../../../migrations/sqlite/0011_report_email.sql"),
     },
+    Migration {
+        version: 12,
+        name: "report_duration_units",
+        sql: include_str!("../../../../../migrations/sqlite/0012_report_duration_units.sql"),
+    },
 ];
