@@ -59,5 +59,6 @@ mod sql;
 mod tickets;
 
 pub use db::health::{ConnectionPragmas, ReadyError};
+pub use db::inline::one_snapshot_per_poll;
 pub use db::migrations::{MigrationError, MigrationInfo, MigrationState, MigrationStatus};
 pub use db::open::{ConnectionRole, OpenError, SqliteStore};

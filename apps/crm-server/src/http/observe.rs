@@ -31,11 +31,12 @@ pub async fn observe(
         tracing::info_span!("request", request_id = %id, method = %method, path = %req.path());
     let started = Instant::now();
 
+    // The SQLite store's short reads of one poll share one read
+    // transaction (the session check and the record it guards take the
+    // log's read lock once); a no-op on MongoDB.
+    let handled = crm_store_sqlite::one_snapshot_per_poll(next.call(req));
     let response = request_id::scope(id.clone(), async {
-        let response = next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body);
+        let response = handled.await.map(ServiceResponse::map_into_boxed_body);
         response.map(problem_for_bare_errors)
     })
     .instrument(span.clone())

@@ -7,7 +7,7 @@ mod checkpoint;
 pub(crate) mod error;
 mod files;
 pub(crate) mod health;
-mod inline;
+pub(crate) mod inline;
 mod instants;
 pub(crate) mod migrations;
 pub(crate) mod open;

@@ -12,7 +12,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use crate::db::checkpoint;
 use crate::db::error::DbError;
 use crate::db::files;
-use crate::db::inline::InlineReaders;
+use crate::db::inline::{self, InlineReaders};
 
 /// How long a connection waits for another one's lock before it gives up
 /// (several server processes, or a backup tool, may share the file).
@@ -151,17 +151,24 @@ impl SqliteStore {
         F: FnOnce(&mut Connection) -> T + Send + 'static,
         T: Send + 'static,
     {
-        run(&self.writer, move |conn| {
+        // A read after this write must see it: it starts a new snapshot.
+        inline::end_shared_snapshot();
+        let value = run(&self.writer, move |conn| {
             end_abandoned_transaction(conn)?;
             Ok(work(conn))
         })
-        .await?
+        .await;
+        inline::end_shared_snapshot();
+        value?
     }
 
     /// The writer connection itself, for a transaction that spans several
     /// calls (the import): nobody else writes until it is dropped.
     pub(crate) async fn writer_connection(&self) -> Result<Object, BackendError> {
-        self.writer.get().await.map_err(BackendError::new)
+        inline::end_shared_snapshot();
+        let conn = self.writer.get().await.map_err(BackendError::new);
+        inline::end_shared_snapshot();
+        conn
     }
 
     /// Runs `work` on a reader connection, on the blocking thread pool.
@@ -174,7 +181,9 @@ impl SqliteStore {
     }
 
     /// Runs a short read on a read-only connection on the caller's own
-    /// thread (`inline.rs`; each statement sees the last commit). For one
+    /// thread (`inline.rs`; each statement sees the last commit, or, under
+    /// [`inline::one_snapshot_per_poll`], the snapshot of the poll's first
+    /// read, which no write of this store crosses). For one
     /// record or one page: long reads (whole tables, reports) belong on
     /// the pool ([`Self::with_reader`]), off the async threads.
     #[allow(
