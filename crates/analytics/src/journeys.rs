@@ -176,7 +176,7 @@ pub struct SingleQualified {
 /// [`add_qualified`], which counts each customer once.
 pub fn add_qualified_single(
     counts: &mut LifecycleCounts,
-    journeys: &[SingleQualified],
+    journeys: impl IntoIterator<Item = SingleQualified>,
     request: &CountRequest,
 ) {
     let Some(range) = request.range() else {
@@ -186,7 +186,7 @@ pub fn add_qualified_single(
     // The durations are gathered and counted at once per histogram (one
     // sort each, [`DurationHistogram::record_all`]): a range of years
     // qualifies tens of thousands of journeys.
-    let mut to_prospect_total = Vec::with_capacity(journeys.len());
+    let mut to_prospect_total = Vec::new();
     let mut to_customer_total = Vec::new();
     let mut to_prospect = vec![Vec::new(); periods.len()];
     let mut to_customer = vec![Vec::new(); periods.len()];

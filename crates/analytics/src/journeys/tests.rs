@@ -192,7 +192,7 @@ fn flows_repeat_journeys_and_qualified_journeys_give_the_reference_figures() {
                     !single.is_empty() && single.len() < qualified.len(),
                     "{what}"
                 );
-                add_qualified_single(&mut split, &single, &request);
+                add_qualified_single(&mut split, single.iter().copied(), &request);
                 add_qualified(&mut split, &repeat, &request);
                 assert_eq!(split, got, "{what}: single and repeat journeys apart");
                 // Without the correction, a customer with two open journeys

@@ -15,7 +15,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
 
 use super::query::{
-    Counters, Slot, counter_rows, exact_rows, instant, optional_instant, read, total,
+    Counters, Slot, counter_rows, exact_rows, instant, optional_instant, stream, total,
 };
 use super::scope::{CounterScope, customer_condition};
 use super::slices::SliceSet;
@@ -116,17 +116,19 @@ pub(crate) fn lifecycle_counts(
         range,
         (REPEAT_ALL, REPEAT),
         read_journey,
+        |rows| rows.collect::<Vec<_>>(),
     )?;
     add_leads_from_flows(&mut counts, lead_in, &flows, &repeat, request);
-    let single = journeys(
+    // Tens of thousands over a long range: counted as they are read.
+    journeys(
         conn,
         request,
         &scope,
         range,
         (QUALIFIED_ALL, QUALIFIED),
         read_single,
+        |rows| add_qualified_single(&mut counts, rows, request),
     )?;
-    add_qualified_single(&mut counts, &single, request);
     add_qualified(&mut counts, &repeat, request);
     Ok(counts)
 }
@@ -218,17 +220,19 @@ fn flows_before(
 
 /// The journeys of customers in scope that `(all, scoped)` reads over
 /// `range` (`all` for every customer, else `scoped` and the scope's
-/// condition), each read by `read_row`.
-fn journeys<T>(
+/// condition), each read by `read_row`, given to `consume` as they come
+/// (none when the scope holds no customer).
+fn journeys<T, R>(
     conn: &Connection,
     request: &CountRequest,
     scope: &CounterScope,
     range: Span,
     (all, scoped): (&str, &str),
     read_row: fn(&Row<'_>) -> rusqlite::Result<T>,
-) -> Result<Vec<T>, BackendError> {
+    consume: impl FnOnce(&mut dyn Iterator<Item = T>) -> R,
+) -> Result<R, BackendError> {
     let Some((condition, scope_params)) = customer_condition(&request.scope)? else {
-        return Ok(Vec::new());
+        return Ok(consume(&mut std::iter::empty()));
     };
     let mut params = vec![
         Value::Text(range.start.to_rfc3339()),
@@ -240,7 +244,7 @@ fn journeys<T>(
     } else {
         format!("{scoped} AND {condition}")
     };
-    read(conn, &sql, params, &mut |_, row| read_row(row))
+    stream(conn, &sql, params, &mut |_, row| read_row(row), consume)
 }
 
 fn read_flow(slot: Slot, row: &Row<'_>) -> rusqlite::Result<(usize, i64, i64)> {

@@ -130,16 +130,34 @@ pub(crate) fn read<T>(
     params: Vec<Value>,
     map: &mut impl FnMut(i64, &Row<'_>) -> rusqlite::Result<T>,
 ) -> Result<Vec<T>, BackendError> {
+    stream(conn, sql, params, map, |rows| rows.collect())
+}
+
+/// [`read`] without collecting the rows: `consume` takes them as they come.
+/// The rows stop at the first error, which is returned instead of what
+/// `consume` made of the rows before it.
+pub(crate) fn stream<T, R>(
+    conn: &Connection,
+    sql: &str,
+    params: Vec<Value>,
+    map: &mut impl FnMut(i64, &Row<'_>) -> rusqlite::Result<T>,
+    consume: impl FnOnce(&mut dyn Iterator<Item = T>) -> R,
+) -> Result<R, BackendError> {
     let mut statement = conn.prepare_cached(sql).map_err(BackendError::new)?;
-    let rows = statement
-        .query_map(params_from_iter(params), |row| map(row.get(0)?, row))
-        .map_err(BackendError::new)?;
-    let out = rows
-        .collect::<Result<Vec<T>, _>>()
-        .map_err(BackendError::new);
+    let mut failure = None;
+    let value = {
+        let rows = statement
+            .query_map(params_from_iter(params), |row| map(row.get(0)?, row))
+            .map_err(BackendError::new)?;
+        let mut items = rows.map_while(|row| row.map_err(|e| failure = Some(e)).ok());
+        consume(&mut items)
+    };
     #[cfg(test)]
     visits::count(&statement);
-    out
+    match failure {
+        Some(error) => Err(BackendError::new(error)),
+        None => Ok(value),
+    }
 }
 
 /// A sum of signed counter values as `u64`: the ranges taken away are inside
