@@ -296,6 +296,28 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ending_the_shared_snapshot_lets_the_next_read_of_the_poll_see_new_commits() {
+        // What every write of the store calls before and after it writes,
+        // here within one poll (a write itself may yield, which ends the
+        // poll anyway).
+        let (_dir, store) = store_with_a_table().await;
+        let (before, after) = one_snapshot_per_poll(async {
+            let before = count(&store).await;
+            let other = rusqlite::Connection::open(store.path()).unwrap();
+            other.execute("INSERT INTO t (x) VALUES (1)", []).unwrap();
+            super::end_shared_snapshot();
+            (before, count(&store).await)
+        })
+        .await;
+        assert_eq!((before, after), (0, 1));
+        assert_eq!(
+            store.inline_readers().idle(),
+            1,
+            "one connection, given back"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn another_stores_reads_in_the_same_poll_go_alone() {
         let (_dir_a, a) = store_with_a_table().await;
         let (_dir_b, b) = store_with_a_table().await;
