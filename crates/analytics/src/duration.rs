@@ -64,11 +64,11 @@ impl DurationHistogram {
         if seconds.is_empty() {
             return;
         }
-        let counted: Vec<(u64, u64)> = self
-            .buckets()
-            .chain(seconds.into_iter().map(|s| (s / 60, 1)))
-            .collect();
-        *self = Self::from_buckets(counted);
+        let counted = Self::from_buckets(
+            self.buckets()
+                .chain(seconds.into_iter().map(|s| (s / 60, 1))),
+        );
+        *self = counted;
     }
 
     /// Adds `count` durations to the bucket `minutes` (a stored counter).
