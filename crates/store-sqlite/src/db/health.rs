@@ -39,6 +39,9 @@ pub struct ConnectionPragmas {
     pub busy_timeout: Duration,
     /// `query_only`: on for readers, off for the writer.
     pub query_only: bool,
+    /// `temp_store`: `MEMORY` expected (journals of statements and
+    /// savepoints, and temporary tables, never go to a file).
+    pub temp_store_in_memory: bool,
 }
 
 impl SqliteStore {
@@ -102,5 +105,6 @@ fn read_pragmas(conn: &Connection) -> rusqlite::Result<ConnectionPragmas> {
         synchronous: synchronous.to_owned(),
         busy_timeout: Duration::from_millis(u64::try_from(number("busy_timeout")?).unwrap_or(0)),
         query_only: number("query_only")? == 1,
+        temp_store_in_memory: number("temp_store")? == 2,
     })
 }

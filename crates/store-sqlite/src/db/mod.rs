@@ -6,6 +6,7 @@
 mod checkpoint;
 pub(crate) mod error;
 mod files;
+mod group_commit;
 pub(crate) mod health;
 pub(crate) mod inline;
 mod instants;

@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use crm_kernel::BackendError;
 use deadpool_sqlite::{Config, Hook, HookError, Manager, Object, Pool, Runtime};
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::Connection;
 
 use crate::db::checkpoint;
 use crate::db::error::DbError;
 use crate::db::files;
+use crate::db::group_commit::GroupCommit;
 use crate::db::inline::{self, InlineReaders};
 
 /// How long a connection waits for another one's lock before it gives up
@@ -43,6 +44,8 @@ pub enum ConnectionRole {
 pub struct SqliteStore {
     path: Arc<Path>,
     writer: Pool,
+    /// The writes of [`Self::write`], grouped into shared transactions.
+    writes: GroupCommit,
     readers: Pool,
     inline: Arc<InlineReaders>,
     /// Keeps the checkpoint thread going while any clone lives.
@@ -122,6 +125,7 @@ impl SqliteStore {
         let store = Self {
             inline: Arc::new(InlineReaders::new(Arc::clone(&path))),
             path: Arc::clone(&path),
+            writes: GroupCommit::new(writer.clone()),
             writer,
             readers,
             _alive: Arc::clone(&alive),
@@ -199,28 +203,34 @@ impl SqliteStore {
         self.inline.run(move |conn| work(conn))?
     }
 
+    /// The queue of writes (for tests).
+    #[cfg(test)]
+    pub(crate) fn group_commit(&self) -> &GroupCommit {
+        &self.writes
+    }
+
     /// The inline readers (for tests).
     #[cfg(test)]
     pub(crate) fn inline_readers(&self) -> &InlineReaders {
         &self.inline
     }
 
-    /// Runs `work` in one `BEGIN IMMEDIATE` transaction on the writer: it
-    /// commits when `work` succeeds and rolls back, changing nothing, when it
-    /// fails. Reads inside `work` see no concurrent write.
+    /// Runs `work` in a `BEGIN IMMEDIATE` transaction on the writer, inside
+    /// its own savepoint: its changes are kept when it succeeds and rolled
+    /// back when it fails, and it answers once they are committed. Reads
+    /// inside `work` see no concurrent write. The writes that queue while
+    /// one commits share the next transaction (`group_commit.rs`).
     pub(crate) async fn write<T, R, F>(&self, work: F) -> Result<T, DbError<R>>
     where
-        F: FnOnce(&Transaction<'_>) -> Result<T, DbError<R>> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, DbError<R>> + Send + 'static,
         T: Send + 'static,
         R: Send + 'static,
     {
-        self.with_writer(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = work(&tx)?;
-            tx.commit()?;
-            Ok(value)
-        })
-        .await?
+        // A read after this write must see it: it starts a new snapshot.
+        inline::end_shared_snapshot();
+        let value = self.writes.run(work).await;
+        inline::end_shared_snapshot();
+        value
     }
 }
 
@@ -274,7 +284,12 @@ pub(crate) fn configure(conn: &Connection, role: ConnectionRole) -> Result<(), C
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(ConfigureError::NotWal(mode));
     }
-    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+    // `temp_store = MEMORY`: statement and savepoint journals and the
+    // temporary tables of a query stay in memory, where SQLite would
+    // otherwise create (and unlink) a file under /var/tmp for a large one.
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;",
+    )?;
     match role {
         ConnectionRole::Reader => conn.execute_batch("PRAGMA query_only = ON;")?,
         // Checkpoints run on their own thread (`checkpoint.rs`); a commit
