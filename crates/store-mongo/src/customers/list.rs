@@ -3,8 +3,8 @@
 //!
 //! Sorted by a field, a page is a `find` keyset-paginated on (field, id).
 //! Sorted by relevance (with a search text), it is an aggregation that
-//! computes each match's score ([`score_expression`]) and keyset-paginates
-//! on (score, id): relevance pages never skip nor repeat a customer while
+//! computes each match's tier ([`tier_expression`]) and keyset-paginates
+//! on (tier, id): relevance pages never skip nor repeat a customer while
 //! the matches do not change, and cost no offset.
 
 use crm_customers::{CustomerQuery, CustomerSortField, Visibility};
@@ -14,11 +14,11 @@ use mongodb::bson::{Bson, Document, doc};
 use crate::bson::keyset::{KeyKind, Order, all_of};
 use crate::bson::keywords::phrases;
 use crate::bson::visibility::{ON_CUSTOMERS, visible};
-use crate::customers::search::{match_condition, score_expression};
+use crate::customers::search::{match_condition, tier_expression};
 use crate::db::ops::{FindSpec, limit};
 
 /// The computed field a relevance page is ordered by.
-pub(crate) const SCORE: &str = "score";
+pub(crate) const TIER: &str = "tier";
 
 /// How one page is read.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,7 +32,7 @@ pub(crate) enum ListPlan {
         /// The order (its field gives the cursor position).
         order: Order,
     },
-    /// An aggregation ordered by [`SCORE`], then id.
+    /// An aggregation ordered by [`TIER`], then id.
     Relevance {
         /// The pipeline.
         pipeline: Vec<Document>,
@@ -70,7 +70,7 @@ pub(crate) fn list_plan(
             let order = relevance_order(query.sort.direction);
             let mut pipeline = vec![
                 doc! { "$match": all_of(conditions) },
-                doc! { "$addFields": { SCORE: score_expression(&phrases) } },
+                doc! { "$addFields": { TIER: tier_expression(&phrases) } },
             ];
             if let Some(after) = order.after_position(page.after.as_ref())? {
                 pipeline.push(doc! { "$match": after });
@@ -98,17 +98,13 @@ pub(crate) fn list_plan(
     }
 }
 
-/// The order of relevance: best (highest score) first, ties by id; the
+/// The order of relevance: best (lowest tier) first, ties by id; the
 /// exact reverse for `-relevance`.
 pub(crate) fn relevance_order(direction: SortDirection) -> Order {
-    let score = match direction {
-        SortDirection::Asc => SortDirection::Desc,
-        SortDirection::Desc => SortDirection::Asc,
-    };
     Order {
-        field: SCORE,
+        field: TIER,
         key: KeyKind::Int,
-        direction: score,
+        direction,
         ties: direction,
     }
 }
@@ -260,7 +256,7 @@ mod tests {
     }
 
     #[test]
-    fn relevance_pages_are_keyset_pages_on_the_score() {
+    fn relevance_pages_are_keyset_pages_on_the_tier() {
         let own = CustomerId::new();
         let query = CustomerQuery {
             text: Some("smith".into()),
@@ -270,7 +266,7 @@ mod tests {
         let page = PageRequest {
             limit: Limit::parse(Some(10)).unwrap(),
             after: Some(CursorPosition {
-                key: Some("12".into()),
+                key: Some("3".into()),
                 id: "id-1".into(),
             }),
         };
@@ -292,20 +288,19 @@ mod tests {
             pipeline[1]
                 .get_document("$addFields")
                 .unwrap()
-                .contains_key(SCORE)
+                .contains_key(TIER)
         );
         assert_eq!(
             pipeline[2],
             doc! { "$match": { "$or": [
-                { "score": { "$lt": 12_i64 } },
-                { "score": null },
-                { "score": 12_i64, "_id": { "$gt": "id-1" } },
+                { "tier": { "$gt": 3_i64 } },
+                { "tier": 3_i64, "_id": { "$gt": "id-1" } },
             ] } }
         );
-        assert_eq!(pipeline[3], doc! { "$sort": { "score": -1, "_id": 1 } });
+        assert_eq!(pipeline[3], doc! { "$sort": { "tier": 1, "_id": 1 } });
         assert_eq!(pipeline[4], doc! { "$limit": 11_i64 });
         let reversed = relevance_order(SortDirection::Desc);
-        assert_eq!(reversed.sort(), doc! { "score": 1, "_id": -1 });
+        assert_eq!(reversed.sort(), doc! { "tier": -1, "_id": -1 });
     }
 
     #[test]

@@ -1,17 +1,17 @@
 //! The customer search: the keywords a customer is found by, the condition
-//! a search text makes, and the relevance score of a match.
+//! a search text makes, and the relevance tier of a match.
 //!
 //! A customer's `keywords` hold the shingles ([`crate::bson::keywords`]) of
 //! the fields the SQLite store's `customers_fts` indexes, each tagged with
 //! its field. Every word of a search text must start one of them
 //! (`{keywords.t: {$regex: "^word"}}`, served by the multikey index).
 //!
-//! Relevance: each word scores, for each field that it matches, that
-//! field's weight, the weights `bm25` gives the FTS5 columns in the SQLite
-//! store (names 10, email 5, phone 3 + 3 for its two columns, company name
-//! 2, notes 1); the best score comes first, ties by id. It is no `bm25` (no
-//! term frequency, no document length), but ranks name matches first as the
-//! contract asks, and it is a stable key: relevance pages are keyset pages.
+//! Relevance, as in the SQLite store: a match's tier is the first of name
+//! (1), email (2), phone (3), company name (4) and notes (5) whose fields,
+//! with those of the tiers before it, hold every word of the search, i.e.
+//! the largest, over the words, of the best tier each word matches in. The
+//! best tier comes first, ties by id (creation order); (tier, id) is a
+//! stable key, so relevance pages are keyset pages.
 
 use crm_customers::Customer;
 use mongodb::bson::{Bson, Document, doc};
@@ -58,14 +58,15 @@ impl Column {
         }
     }
 
-    /// Its weight in the relevance score.
-    pub(crate) fn weight(self) -> i32 {
+    /// Its relevance tier: a match whose every word is found within the
+    /// columns of tier `t` or better is in tier `t`.
+    pub(crate) fn tier(self) -> i32 {
         match self {
-            Self::FirstName | Self::LastName => 10,
-            Self::Email => 5,
-            Self::Phone => 6,
-            Self::Company => 2,
-            Self::Notes => 1,
+            Self::FirstName | Self::LastName => 1,
+            Self::Email => 2,
+            Self::Phone => 3,
+            Self::Company => 4,
+            Self::Notes => 5,
         }
     }
 }
@@ -117,30 +118,37 @@ pub(crate) fn match_condition(phrases: &[Phrase]) -> Document {
     crate::bson::keyset::all_of(each)
 }
 
-/// The relevance score of a document: the sum, over phrases and columns,
-/// of the column's weight when a keyword of that column matches the phrase.
-pub(crate) fn score_expression(phrases: &[Phrase]) -> Bson {
-    let terms: Vec<Bson> = phrases
+/// The relevance tier of a matching document: the largest, over the
+/// phrases, of the best tier of a column whose keyword the phrase starts.
+pub(crate) fn tier_expression(phrases: &[Phrase]) -> Bson {
+    let per_phrase: Vec<Bson> = phrases
         .iter()
-        .flat_map(|phrase| {
-            Column::ALL.into_iter().map(move |column| {
-                let matching = doc! { "$filter": {
-                    "input": "$keywords",
-                    "cond": { "$and": [
-                        { "$eq": ["$$this.c", column.code()] },
-                        { "$regexMatch": { "input": "$$this.t", "regex": phrase.pattern() } },
-                    ] },
-                } };
-                Bson::Document(doc! { "$cond": [
-                    { "$gt": [{ "$size": matching }, 0] },
-                    column.weight(),
-                    0,
-                ] })
-            })
+        .map(|phrase| {
+            let tiers: Vec<Bson> = Column::ALL
+                .into_iter()
+                .map(|column| {
+                    let matching = doc! { "$filter": {
+                        "input": "$keywords",
+                        "cond": { "$and": [
+                            { "$eq": ["$$this.c", column.code()] },
+                            { "$regexMatch": { "input": "$$this.t", "regex": phrase.pattern() } },
+                        ] },
+                    } };
+                    Bson::Document(doc! { "$cond": [
+                        { "$gt": [{ "$size": matching }, 0] },
+                        column.tier(),
+                        NO_TIER,
+                    ] })
+                })
+                .collect();
+            Bson::Document(doc! { "$min": tiers })
         })
         .collect();
-    Bson::Document(doc! { "$add": terms })
+    Bson::Document(doc! { "$max": per_phrase })
 }
+
+/// What a column that a phrase does not match counts as (after every tier).
+const NO_TIER: i32 = 6;
 
 #[cfg(test)]
 mod tests {
@@ -221,28 +229,33 @@ mod tests {
     }
 
     #[test]
-    fn the_score_adds_a_weight_per_phrase_and_matching_column() {
-        let phrases = phrases("smith").unwrap();
-        let Bson::Document(score) = score_expression(&phrases) else {
+    fn the_tier_is_the_worst_of_each_phrase_s_best_column() {
+        let phrases = phrases("ann smith").unwrap();
+        let Bson::Document(tier) = tier_expression(&phrases) else {
             panic!("a document");
         };
-        let terms = score.get_array("$add").unwrap();
-        assert_eq!(terms.len(), Column::ALL.len());
+        let per_phrase = tier.get_array("$max").unwrap();
+        assert_eq!(per_phrase.len(), 2);
+        let Bson::Document(first) = &per_phrase[0] else {
+            panic!("a document");
+        };
+        let columns = first.get_array("$min").unwrap();
+        assert_eq!(columns.len(), Column::ALL.len());
         assert_eq!(
-            terms[0],
+            columns[0],
             Bson::Document(doc! { "$cond": [
                 { "$gt": [{ "$size": { "$filter": {
                     "input": "$keywords",
                     "cond": { "$and": [
                         { "$eq": ["$$this.c", "f"] },
-                        { "$regexMatch": { "input": "$$this.t", "regex": "^smith" } },
+                        { "$regexMatch": { "input": "$$this.t", "regex": "^ann" } },
                     ] },
                 } } }, 0] },
-                10,
-                0,
+                1,
+                6,
             ] })
         );
-        let weights: Vec<i32> = Column::ALL.iter().map(|c| c.weight()).collect();
-        assert_eq!(weights, [10, 10, 5, 6, 2, 1]);
+        let tiers: Vec<i32> = Column::ALL.iter().map(|c| c.tier()).collect();
+        assert_eq!(tiers, [1, 1, 2, 3, 4, 5]);
     }
 }

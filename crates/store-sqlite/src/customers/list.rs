@@ -6,50 +6,36 @@
 //! item's pair, so customers created between two requests never cause
 //! duplicates or gaps among those that existed before.
 //!
-//! Sorted by relevance, the `bm25` score is no stable key (it changes with
-//! every write to the index), so the position is the number of matches
-//! already returned (`offset:N`). Relevance pages may therefore shift, skip
-//! or repeat a customer while the matching data changes between requests.
+//! Sorted by relevance, a match ranks by tier: first the customers whose
+//! name holds every word of the search, then those that also need their
+//! email, their phone, their company's name, and last their notes
+//! ([`fts::tier_expression`]); within a tier, in the order the customers
+//! were stored. Each tier is one full-text query read in rowid order that
+//! stops at the page's end, and the next tier runs only when the page is
+//! not full: a page costs what its rows cost, however many customers match
+//! (a `bm25` rank read every match, and a common four-letter prefix matches
+//! thousands). Pages are keyset pages on (tier, rowid): they never skip nor
+//! repeat a customer whose tier does not change between requests.
 
 use crm_customers::{CustomerQuery, CustomerSortField, Visibility};
 use crm_kernel::{BackendError, PageRequest, SortDirection};
+use rusqlite::types::Value;
 
-use crate::customers::fts;
+use crate::customers::fts::{self, TIERS};
 use crate::customers::rows::{CUSTOMER_COLUMNS, CUSTOMER_FROM};
 use crate::sql::{Filter, ListPlan, ListQuery, Order, PageSelect, Start, search_text};
 
-/// How the position of a page's last item is told.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Position {
-    /// By its sort key, selected after the customer's columns.
-    Keyset,
-    /// By how many matches precede the next page; this page starts at `offset`.
-    Offset {
-        /// Matches before this page.
-        offset: u64,
-    },
-}
-
-/// The prefix of a relevance position's key.
-const OFFSET_KEY: &str = "offset:";
-
-/// The key of a relevance position after `count` matches.
-pub(crate) fn offset_key(count: u64) -> String {
-    format!("{OFFSET_KEY}{count}")
-}
-
 /// The query of one page, at most `limit + 1` rows (the extra one telling
-/// that another page exists), and how its positions are told
-/// ([`Position::Keyset`] for an empty plan).
+/// that another page exists), each row the customer's columns followed by
+/// the key of its cursor position.
 pub(crate) fn list_plan(
     query: &CustomerQuery,
     visibility: &Visibility,
     page: &PageRequest,
-) -> Result<(ListPlan, Position), BackendError> {
-    let nothing = (ListPlan::Empty, Position::Keyset);
+) -> Result<ListPlan, BackendError> {
     let mut filter = Filter::new();
     if !filter.visible(visibility, "c.id") {
-        return Ok(nothing);
+        return Ok(ListPlan::Empty);
     }
     fields(&mut filter, query);
     // Only customers that are not erased are in `customers_fts` (its
@@ -60,12 +46,12 @@ pub(crate) fn list_plan(
     let search = match search_text(query.text.as_deref()).map(fts::match_expression) {
         None => None,
         Some(Some(expression)) => Some(expression),
-        Some(None) => return Ok(nothing),
+        Some(None) => return Ok(ListPlan::Empty),
     };
     match (query.sort.field, search) {
         (CustomerSortField::Relevance, Some(expression)) => relevance_plan(
-            narrowed.then_some(filter),
-            expression,
+            narrowed.then_some(&filter),
+            &expression,
             query.sort.direction,
             page,
         ),
@@ -99,57 +85,87 @@ fn fields(filter: &mut Filter, query: &CustomerQuery) {
     filter.within("c.created_at", query.created_from, query.created_to);
 }
 
-/// Matches of `expression`, best first (ascending `bm25`, ties by rowid),
-/// from the offset the cursor holds; among the customers that meet
-/// `filter`, or among every match when there is no filter beyond "not
-/// erased" (`None`).
+/// Matches of `expression` by relevance (see the module), from the
+/// cursor's (tier, rowid) on: one query per tier, run one after the other
+/// until the page is full. Among the customers that meet `filter`, or among
+/// every match when there is no filter beyond "not erased" (`None`): then a
+/// tier's matches are chosen from the full-text index alone, and only the
+/// page's rows read the customer's columns (company, tags, account).
 fn relevance_plan(
-    filter: Option<Filter>,
-    expression: String,
+    filter: Option<&Filter>,
+    expression: &str,
     direction: SortDirection,
     page: &PageRequest,
-) -> Result<(ListPlan, Position), BackendError> {
-    let offset = match &page.after {
-        None => 0,
-        Some(position) => parse_offset(position.key.as_deref())?,
+) -> Result<ListPlan, BackendError> {
+    let start = match &page.after {
+        None => None,
+        Some(position) => Some(parse_tier_key(position.key.as_deref())?),
     };
-    let mut matches = Filter::new();
-    matches.push_text("customers_fts MATCH ?", expression);
-    // The page of matches is chosen on the rank and the rowid alone; only
-    // its rows then read the customer's columns (company, tags, account).
-    // Without a filter it reads no customer row at all: looking up every
-    // match's row was most of a search's time (a common four-letter prefix
-    // matches a thousand customers or more).
+    let (dir, after) = match direction {
+        SortDirection::Asc => ("ASC", ">"),
+        SortDirection::Desc => ("DESC", "<"),
+    };
+    let tiers: Vec<u8> = match direction {
+        SortDirection::Asc => (1..=TIERS).collect(),
+        SortDirection::Desc => (1..=TIERS).rev().collect(),
+    };
     let from = match filter {
-        Some(filter) => {
-            matches.append(filter);
-            "customers_fts JOIN customers c ON c.rowid = customers_fts.rowid"
-        }
+        Some(_) => "customers_fts JOIN customers c ON c.rowid = customers_fts.rowid",
         None => "customers_fts",
     };
-    let page_of_matches = PageSelect {
-        columns: &format!("customers_fts.rowid AS rid, {} AS score", fts::RANK),
-        from,
-        order: Order {
-            key: fts::RANK,
-            id: "customers_fts.rowid",
-            direction,
-        },
+    let rows = usize::try_from(page.limit.get())
+        .unwrap_or(usize::MAX)
+        .saturating_add(1);
+    let mut queries = Vec::with_capacity(tiers.len());
+    for tier in tiers {
+        let mut matches = Filter::new();
+        matches.push_text(
+            "customers_fts MATCH ?",
+            fts::tier_expression(expression, tier),
+        );
+        match start {
+            // A tier listed on the pages before.
+            Some((at, _)) if tiers_before(direction, tier, at) => continue,
+            Some((at, rowid)) if at == tier => matches.push(
+                format!("customers_fts.rowid {after} ?"),
+                Value::Integer(rowid),
+            ),
+            _ => {}
+        }
+        if let Some(filter) = filter {
+            matches.append(filter.clone());
+        }
+        let conditions = matches.where_clause();
+        let mut params = matches.into_params();
+        params.push(Value::Integer(i64::from(page.limit.get()) + 1));
+        queries.push(ListQuery {
+            sql: format!(
+                "SELECT {CUSTOMER_COLUMNS}, '{tier}:' || m.rid FROM \
+                 (SELECT customers_fts.rowid AS rid FROM {from}{conditions} \
+                 ORDER BY customers_fts.rowid {dir} LIMIT ?) m \
+                 JOIN customers c ON c.rowid = m.rid \
+                 LEFT JOIN companies co ON co.id = c.company_id ORDER BY m.rid {dir}"
+            ),
+            params,
+        });
     }
-    .query(matches, Start::Offset(offset), page.limit);
-    let dir = match direction {
-        SortDirection::Asc => "ASC",
-        SortDirection::Desc => "DESC",
-    };
-    let plan = ListPlan::Query(ListQuery {
-        sql: format!(
-            "SELECT {CUSTOMER_COLUMNS} FROM ({}) p JOIN customers c ON c.rowid = p.rid \
-             LEFT JOIN companies co ON co.id = c.company_id ORDER BY p.score {dir}, p.rid {dir}",
-            page_of_matches.sql
-        ),
-        params: page_of_matches.params,
-    });
-    Ok((plan, Position::Offset { offset }))
+    Ok(ListPlan::Sequence { queries, rows })
+}
+
+/// Whether `tier` comes before tier `at` in a relevance list of `direction`.
+fn tiers_before(direction: SortDirection, tier: u8, at: u8) -> bool {
+    match direction {
+        SortDirection::Asc => tier < at,
+        SortDirection::Desc => tier > at,
+    }
+}
+
+/// The key of a relevance position: the match's tier and rowid.
+fn parse_tier_key(key: Option<&str>) -> Result<(u8, i64), BackendError> {
+    key.and_then(|key| key.split_once(':'))
+        .and_then(|(tier, rowid)| Some((tier.parse().ok()?, rowid.parse().ok()?)))
+        .filter(|(tier, _)| (1..=TIERS).contains(tier))
+        .ok_or_else(|| BackendError::msg("the cursor is not a position of a relevance list"))
 }
 
 /// Customers (matching `search`, if any) in the order of `field`, strictly
@@ -160,7 +176,7 @@ fn keyset_plan(
     field: CustomerSortField,
     direction: SortDirection,
     page: &PageRequest,
-) -> (ListPlan, Position) {
+) -> ListPlan {
     if let Some(expression) = search {
         filter.push_text(
             "c.rowid IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)",
@@ -181,7 +197,7 @@ fn keyset_plan(
             position.key.clone().unwrap_or_default(),
         );
     }
-    let plan = PageSelect {
+    PageSelect {
         columns: &format!("{CUSTOMER_COLUMNS}, {key}"),
         from: CUSTOMER_FROM,
         order: Order {
@@ -190,8 +206,7 @@ fn keyset_plan(
             direction,
         },
     }
-    .plan(filter, Start::keyset(page), page.limit);
-    (plan, Position::Keyset)
+    .plan(filter, Start::keyset(page), page.limit)
 }
 
 /// The expression a sort field orders by; each has an index on (it, id).
@@ -206,13 +221,6 @@ fn sort_key(field: CustomerSortField) -> &'static str {
     }
 }
 
-/// The number of matches a relevance position says were returned.
-fn parse_offset(key: Option<&str>) -> Result<u64, BackendError> {
-    key.and_then(|key| key.strip_prefix(OFFSET_KEY))
-        .and_then(|count| count.parse().ok())
-        .ok_or_else(|| BackendError::msg("the cursor is not a position of a relevance list"))
-}
-
 #[cfg(test)]
 mod tests {
     use crm_customers::{CustomerSort, LifecycleStatus, Tag};
@@ -222,14 +230,19 @@ mod tests {
 
     use super::*;
 
-    fn sql_and_params((plan, position): (ListPlan, Position)) -> (String, Vec<Value>, Position) {
-        let (sql, params) = crate::sql::sql_and_params(plan);
-        (sql, params, position)
+    use crate::sql::sql_and_params;
+
+    /// The queries of a relevance plan, one per tier still to list.
+    fn tier_queries(plan: ListPlan) -> (Vec<ListQuery>, usize) {
+        match plan {
+            ListPlan::Sequence { queries, rows } => (queries, rows),
+            other => panic!("expected a sequence of tiers: {other:?}"),
+        }
     }
 
     #[test]
     fn first_page_lists_only_customers_that_are_not_erased() {
-        let (sql, params, position) = sql_and_params(
+        let (sql, params) = sql_and_params(
             list_plan(
                 &CustomerQuery::default(),
                 &Visibility::All,
@@ -243,7 +256,6 @@ mod tests {
             "{sql}"
         );
         assert_eq!(params, vec![Value::Integer(51)]);
-        assert_eq!(position, Position::Keyset);
     }
 
     #[test]
@@ -269,7 +281,7 @@ mod tests {
                 id: CustomerId::new().to_string(),
             }),
         };
-        let (sql, params, _) = sql_and_params(list_plan(&query, &visibility, &page).unwrap());
+        let (sql, params) = sql_and_params(list_plan(&query, &visibility, &page).unwrap());
         assert_eq!(sql.matches('?').count(), params.len(), "{sql}");
         assert!(
             sql.contains("(c.company_id IN (?, ?) OR c.owner_id = ?)"),
@@ -286,9 +298,7 @@ mod tests {
     fn nothing_visible_or_no_words_is_an_empty_page() {
         let page = PageRequest::default();
         assert!(matches!(
-            list_plan(&CustomerQuery::default(), &Visibility::Nothing, &page)
-                .unwrap()
-                .0,
+            list_plan(&CustomerQuery::default(), &Visibility::Nothing, &page).unwrap(),
             ListPlan::Empty
         ));
         let query = CustomerQuery {
@@ -296,7 +306,7 @@ mod tests {
             ..CustomerQuery::default()
         };
         assert!(matches!(
-            list_plan(&query, &Visibility::All, &page).unwrap().0,
+            list_plan(&query, &Visibility::All, &page).unwrap(),
             ListPlan::Empty
         ));
         let blank = CustomerQuery {
@@ -304,7 +314,7 @@ mod tests {
             ..CustomerQuery::default()
         };
         assert!(matches!(
-            list_plan(&blank, &Visibility::All, &page).unwrap().0,
+            list_plan(&blank, &Visibility::All, &page).unwrap(),
             ListPlan::Query(_)
         ));
     }
@@ -317,13 +327,24 @@ mod tests {
             ..CustomerQuery::default()
         };
         let page = PageRequest::default();
-        let (sql, _, _) = sql_and_params(list_plan(&search, &Visibility::All, &page).unwrap());
-        let inner = sql.split_once("FROM (").unwrap().1;
-        assert!(
-            inner.starts_with("SELECT customers_fts.rowid AS rid")
-                && inner.contains("FROM customers_fts WHERE customers_fts MATCH ? ORDER BY"),
-            "the page of matches reads no customer row: {sql}"
-        );
+        let (queries, rows) = tier_queries(list_plan(&search, &Visibility::All, &page).unwrap());
+        assert_eq!(rows, 51);
+        assert_eq!(queries.len(), usize::from(TIERS));
+        for (tier, query) in (1..=TIERS).zip(&queries) {
+            let inner = query.sql.split_once("FROM (").unwrap().1;
+            assert!(
+                inner.starts_with("SELECT customers_fts.rowid AS rid FROM customers_fts WHERE customers_fts MATCH ? ORDER BY customers_fts.rowid ASC LIMIT ?"),
+                "the page of matches reads no customer row: {}",
+                query.sql
+            );
+            assert_eq!(
+                query.params,
+                vec![
+                    Value::Text(fts::tier_expression(r#""mill"*"#, tier)),
+                    Value::Integer(51)
+                ]
+            );
+        }
         let filtered = [
             (
                 CustomerQuery {
@@ -335,19 +356,23 @@ mod tests {
             (search.clone(), Visibility::Own(CustomerId::new())),
         ];
         for (query, visibility) in filtered {
-            let (sql, _, _) = sql_and_params(list_plan(&query, &visibility, &page).unwrap());
-            let inner = sql.split_once("FROM (").unwrap().1;
-            assert!(
-                inner.contains(
-                    "FROM customers_fts JOIN customers c ON c.rowid = customers_fts.rowid WHERE"
-                ) && inner.contains("c.erased_at IS NULL"),
-                "a filter reads the matches' customers: {sql}"
-            );
+            let (queries, _) = tier_queries(list_plan(&query, &visibility, &page).unwrap());
+            for query in queries {
+                let inner = query.sql.split_once("FROM (").unwrap().1;
+                assert!(
+                    inner.contains(
+                        "FROM customers_fts JOIN customers c ON c.rowid = customers_fts.rowid WHERE"
+                    ) && inner.contains("c.erased_at IS NULL"),
+                    "a filter reads the matches' customers: {}",
+                    query.sql
+                );
+                assert_eq!(query.sql.matches('?').count(), query.params.len());
+            }
         }
     }
 
     #[test]
-    fn relevance_pages_by_offset() {
+    fn relevance_pages_are_keyset_pages_on_tier_and_rowid() {
         let query = CustomerQuery {
             text: Some("ann".into()),
             sort: CustomerSort::relevance(),
@@ -356,32 +381,68 @@ mod tests {
         let page = PageRequest {
             limit: Limit::parse(Some(10)).unwrap(),
             after: Some(CursorPosition {
-                key: Some(offset_key(20)),
+                key: Some("3:812".into()),
                 id: CustomerId::new().to_string(),
             }),
         };
-        let (sql, params, position) =
-            sql_and_params(list_plan(&query, &Visibility::All, &page).unwrap());
-        assert!(sql.contains("ORDER BY bm25("), "{sql}");
-        assert_eq!(position, Position::Offset { offset: 20 });
-        assert_eq!(params.last(), Some(&Value::Integer(20)));
-        let bad = PageRequest {
-            after: Some(CursorPosition {
-                key: Some("smith".into()),
-                id: String::new(),
-            }),
-            ..page
+        let (queries, rows) = tier_queries(list_plan(&query, &Visibility::All, &page).unwrap());
+        assert_eq!(rows, 11);
+        assert_eq!(queries.len(), 3, "tiers 3, 4 and 5 are left");
+        assert!(
+            queries[0].sql.contains("customers_fts.rowid > ?"),
+            "{}",
+            queries[0].sql
+        );
+        assert!(
+            queries[0]
+                .sql
+                .starts_with(&format!("SELECT {CUSTOMER_COLUMNS}, '3:' || m.rid"))
+        );
+        assert_eq!(
+            queries[0].params,
+            vec![
+                Value::Text(fts::tier_expression(r#""ann"*"#, 3)),
+                Value::Integer(812),
+                Value::Integer(11)
+            ]
+        );
+        assert!(
+            !queries[1].sql.contains("customers_fts.rowid > ?"),
+            "a later tier starts at its first match"
+        );
+        let reversed = CustomerQuery {
+            sort: CustomerSort::parse("-relevance").unwrap(),
+            ..query.clone()
         };
-        assert!(list_plan(&query, &Visibility::All, &bad).is_err());
+        let (queries, _) = tier_queries(list_plan(&reversed, &Visibility::All, &page).unwrap());
+        assert_eq!(queries.len(), 3, "tiers 3, 2 and 1 are left");
+        assert!(
+            queries[0].sql.contains("customers_fts.rowid < ?")
+                && queries[0].sql.ends_with("ORDER BY m.rid DESC")
+        );
+        assert!(
+            queries[2]
+                .sql
+                .starts_with(&format!("SELECT {CUSTOMER_COLUMNS}, '1:' || m.rid"))
+        );
+        for key in ["smith", "0:1", "6:1", "2:x", "offset:20"] {
+            let bad = PageRequest {
+                after: Some(CursorPosition {
+                    key: Some(key.into()),
+                    id: String::new(),
+                }),
+                ..page.clone()
+            };
+            assert!(list_plan(&query, &Visibility::All, &bad).is_err(), "{key}");
+        }
         let without_text = CustomerQuery {
             text: None,
             ..query
         };
-        let (sql, _, position) = sql_and_params(
+        let (sql, _) = sql_and_params(
             list_plan(&without_text, &Visibility::All, &PageRequest::default()).unwrap(),
         );
         assert!(sql.contains("ORDER BY c.created_at ASC"), "{sql}");
-        assert_eq!(position, Position::Keyset);
     }
 
     /// `EXPLAIN QUERY PLAN` of a customer list page on a migrated database.
@@ -391,7 +452,7 @@ mod tests {
             .await
             .unwrap();
         store.migrate().await.unwrap();
-        let (sql, params, _) = sql_and_params(list_plan(query, &Visibility::All, page).unwrap());
+        let (sql, params) = sql_and_params(list_plan(query, &Visibility::All, page).unwrap());
         store
             .read(move |conn| {
                 let mut statement = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
@@ -430,6 +491,50 @@ mod tests {
                 "{sort}: {plan}"
             );
             assert!(!plan.contains("TEMP B-TREE FOR ORDER BY"), "{sort}: {plan}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_tier_reads_the_full_text_index_in_rowid_order_and_sorts_no_match() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::SqliteStore::open(&dir.path().join("crm.db"))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        for sort in ["relevance", "-relevance"] {
+            let query = CustomerQuery {
+                text: Some("smit".into()),
+                sort: CustomerSort::parse(sort).unwrap(),
+                ..CustomerQuery::default()
+            };
+            let (queries, _) =
+                tier_queries(list_plan(&query, &Visibility::All, &PageRequest::default()).unwrap());
+            for query in queries {
+                // The page of matches, without the join that reads its rows.
+                let inner = query
+                    .sql
+                    .split_once("FROM (")
+                    .and_then(|(_, rest)| rest.split_once(") m "))
+                    .unwrap()
+                    .0
+                    .to_owned();
+                let params = query.params;
+                let plan = store
+                    .read(move |conn| {
+                        let mut statement = conn.prepare(&format!("EXPLAIN QUERY PLAN {inner}"))?;
+                        let details: Vec<String> = statement
+                            .query_map(rusqlite::params_from_iter(params), |row| row.get(3))?
+                            .collect::<Result<_, _>>()?;
+                        Ok::<_, crate::db::error::CustomerDbError>(details.join("\n"))
+                    })
+                    .await
+                    .unwrap();
+                assert!(
+                    plan.contains("SCAN customers_fts VIRTUAL TABLE"),
+                    "{sort}: {plan}"
+                );
+                assert!(!plan.contains("TEMP B-TREE"), "{sort}: {plan}");
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ use crm_kernel::{CustomerId, EmailAddress, Page, PageRequest, Timestamp};
 use rusqlite::OptionalExtension;
 
 use crate::customers::import::SqliteImport;
-use crate::customers::list::{self, Position};
+use crate::customers::list;
 use crate::customers::rows::{CUSTOMER_COLUMN_COUNT, CUSTOMER_COLUMNS, CUSTOMER_FROM, CustomerRow};
 use crate::customers::{erasure, status_history, writes};
 use crate::db::error::CustomerDbError;
@@ -82,17 +82,10 @@ impl CustomerRepository for SqliteStore {
         visibility: &Visibility,
         page: &PageRequest,
     ) -> Result<Page<Customer>, StoreError> {
-        let (plan, position) = list::list_plan(query, visibility, page)?;
-        let rows = match position {
-            Position::Keyset => {
-                self.list_rows(plan, |row| keyed(row, CUSTOMER_COLUMN_COUNT, customer))
-                    .await?
-            }
-            Position::Offset { offset } => (offset + 1..)
-                .zip(self.list_rows(plan, customer).await?)
-                .map(|(count, customer)| (customer, list::offset_key(count)))
-                .collect(),
-        };
+        let plan = list::list_plan(query, visibility, page)?;
+        let rows = self
+            .list_rows(plan, |row| keyed(row, CUSTOMER_COLUMN_COUNT, customer))
+            .await?;
         Ok(keyed_page(rows, page.limit, |customer| {
             customer.id.to_string()
         }))

@@ -7,7 +7,7 @@ use super::like::contains_pattern;
 
 /// The conditions of a query (joined by `AND`) and the values of their
 /// `?`s, in the order they appear in the statement.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Filter {
     conditions: Vec<String>,
     params: Vec<Value>,

@@ -21,10 +21,25 @@ impl SqliteStore {
         T: Send + 'static,
         R: Send + 'static,
     {
-        let ListPlan::Query(query) = plan else {
-            return Ok(Vec::new());
-        };
-        self.read(move |conn| query.rows(conn, read)).await
+        match plan {
+            ListPlan::Empty => Ok(Vec::new()),
+            ListPlan::Query(query) => self.read(move |conn| query.rows(conn, read)).await,
+            ListPlan::Sequence { queries, rows } => {
+                self.read(move |conn| {
+                    let mut read = read;
+                    let mut items = Vec::with_capacity(rows);
+                    for query in queries {
+                        if items.len() >= rows {
+                            break;
+                        }
+                        items.extend(query.rows(conn, &mut read)?);
+                    }
+                    items.truncate(rows);
+                    Ok(items)
+                })
+                .await
+            }
+        }
     }
 }
 

@@ -86,6 +86,7 @@ macro_rules! customers_contract_tests {
             customer_pagination_keeps_every_customer_once_while_customers_are_added,
             customer_search_matches_word_prefixes_of_every_field,
             customer_search_ranks_name_matches_first,
+            customer_search_ranks_by_tier_then_creation,
             customer_search_text_cannot_inject_syntax,
             import_commit_writes_every_batch,
             import_dropped_without_commit_writes_nothing,

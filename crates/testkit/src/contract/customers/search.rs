@@ -140,6 +140,85 @@ pub async fn customer_search_ranks_name_matches_first<S: CustomersStore + ?Sized
     );
 }
 
+/// Relevance ranks a match by the first tier of fields that holds every
+/// word (name, then email, phone, company name, notes), in creation order
+/// within a tier; `-relevance` is the exact reverse, and pages of one list
+/// the same order.
+pub async fn customer_search_ranks_by_tier_then_creation<S: CustomersStore + ?Sized>(store: &S) {
+    let holdings = company_named("Smith Holdings");
+    add_company(store, &holdings).await;
+    let quiet = |first: &str, last: &str| Customer {
+        notes: None,
+        ..customer_named(first, last)
+    };
+    let marta = quiet("Marta", "Smith");
+    let by_email = Customer {
+        email: Some(email("smithy.kay@example.com")),
+        ..quiet("Kay", "Lund")
+    };
+    let anna = quiet("Anna", "Smithers");
+    let by_company = Customer {
+        company_id: Some(holdings.id),
+        ..quiet("Paul", "Jones")
+    };
+    let by_notes = Customer {
+        notes: Some(long_text("A cousin; met through Smith.")),
+        ..quiet("Rita", "Brown")
+    };
+    let anna_by_notes = Customer {
+        notes: Some(long_text("Sister of a Smith.")),
+        ..quiet("Anna", "Berg")
+    };
+    for item in [
+        &marta,
+        &by_email,
+        &anna,
+        &by_company,
+        &by_notes,
+        &anna_by_notes,
+    ] {
+        add_customer(store, item).await;
+    }
+    let ranked = |text: &str, sort: &str| CustomerQuery {
+        text: Some(text.into()),
+        sort: CustomerSort::parse(sort).expect("valid sort"),
+        ..CustomerQuery::default()
+    };
+    let ids = |found: Vec<Customer>| found.iter().map(|c| c.id).collect::<Vec<_>>();
+    let in_order = |customers: &[&Customer]| customers.iter().map(|c| c.id).collect::<Vec<_>>();
+    let best_first = ids(all_visible(store, &ranked("smith", "relevance"), &Visibility::All).await);
+    let expected = in_order(&[
+        &marta,
+        &anna,
+        &by_email,
+        &by_company,
+        &by_notes,
+        &anna_by_notes,
+    ]);
+    assert_eq!(best_first, expected, "tiers, then creation order");
+    let mut worst_first =
+        ids(all_visible(store, &ranked("smith", "-relevance"), &Visibility::All).await);
+    worst_first.reverse();
+    assert_eq!(worst_first, expected, "-relevance is the exact reverse");
+    let paged: Vec<CustomerId> = walk(
+        store,
+        &ranked("smith", "relevance"),
+        &Visibility::All,
+        2,
+        || async {},
+    )
+    .await
+    .iter()
+    .map(|c| c.id)
+    .collect();
+    assert_eq!(paged, expected, "pages of two list the same order");
+    assert_eq!(
+        ids(all_visible(store, &ranked("anna smi", "relevance"), &Visibility::All).await),
+        in_order(&[&anna, &anna_by_notes]),
+        "every word within the name comes before a word found in the notes"
+    );
+}
+
 /// Search text is only ever words: FTS syntax in it (`"`, `AND`, `OR`,
 /// `NOT`, `*`, `NEAR(`, `column:`, `^`, `-`, parentheses) is neither an
 /// error nor an operator. Text without a letter or digit matches nothing.

@@ -199,7 +199,9 @@ impl TryFrom<UpdateCustomerRequest> for CustomerPatch {
 #[into_params(parameter_in = Query)]
 pub struct CustomerFilterParams {
     /// Free text: every word must match the start of a word in the name,
-    /// email, phone, company name or notes; best matches first.
+    /// email, phone, company name or notes. Best matches first: those whose
+    /// name holds every word, then those that also need the email, the
+    /// phone, the company name, the notes; in creation order within each.
     pub q: Option<String>,
     /// Only this status.
     #[param(value_type = Option<LifecycleStatus>)]
