@@ -279,8 +279,10 @@ pub async fn load(
     tables.push(meter.finish());
 
     let bar = ProgressBar::new_spinner();
-    bar.set_message("checking invariants");
+    bar.set_message("merging the search index");
     bar.enable_steady_tick(Duration::from_millis(200));
+    bulk.finish().await?;
+    bar.set_message("checking invariants");
     let invariants = bulk.invariants().await?;
     bar.finish_and_clear();
     if !target::hold(&invariants) {

@@ -21,6 +21,8 @@ pub trait BulkTarget: Send + Sync + std::fmt::Debug {
     async fn interactions(&self, batch: Vec<Interaction>) -> Result<(), BackendError>;
     /// Stores tickets with their events and comments.
     async fn tickets(&self, batch: Vec<TicketHistory>) -> Result<(), BackendError>;
+    /// Ends the load: what the store does once after its batches.
+    async fn finish(&self) -> Result<(), BackendError>;
     /// Counts the records that break an invariant the writes keep.
     async fn invariants(&self) -> Result<InvariantCounts, BackendError>;
 }
@@ -35,6 +37,10 @@ impl BulkTarget for SqliteStore {
     }
     async fn tickets(&self, batch: Vec<TicketHistory>) -> Result<(), BackendError> {
         self.bulk().tickets(batch).await
+    }
+    async fn finish(&self) -> Result<(), BackendError> {
+        // Merges the full-text index every batch added a segment to.
+        self.bulk().finish().await
     }
     async fn invariants(&self) -> Result<InvariantCounts, BackendError> {
         let i = self.bulk().invariants().await?;
@@ -59,6 +65,10 @@ impl BulkTarget for MongoStore {
     }
     async fn tickets(&self, batch: Vec<TicketHistory>) -> Result<(), BackendError> {
         self.bulk().tickets(batch).await
+    }
+    async fn finish(&self) -> Result<(), BackendError> {
+        // Its indexes are B-trees kept by each write: nothing to merge.
+        Ok(())
     }
     async fn invariants(&self) -> Result<InvariantCounts, BackendError> {
         let i = self.bulk().invariants().await?;
