@@ -64,7 +64,11 @@ async fn every_connection_has_the_pragmas() {
         assert!(pragmas.foreign_keys, "{role:?}");
         assert_eq!(pragmas.synchronous, "normal", "{role:?}");
         assert_eq!(pragmas.busy_timeout, Duration::from_secs(5), "{role:?}");
-        assert!(pragmas.temp_store_in_memory, "{role:?}");
+        assert_eq!(
+            pragmas.temp_store_in_memory,
+            role == ConnectionRole::Writer,
+            "{role:?}"
+        );
         assert_eq!(
             pragmas.query_only,
             role == ConnectionRole::Reader,

@@ -447,12 +447,22 @@ mod tests {
 
     /// `EXPLAIN QUERY PLAN` of a customer list page on a migrated database.
     async fn plan_of(query: &CustomerQuery, page: &PageRequest) -> String {
+        let (_dir, store) = migrated().await;
+        let (sql, params) = sql_and_params(list_plan(query, &Visibility::All, page).unwrap());
+        explain(&store, sql, params).await
+    }
+
+    async fn migrated() -> (tempfile::TempDir, crate::SqliteStore) {
         let dir = tempfile::tempdir().unwrap();
         let store = crate::SqliteStore::open(&dir.path().join("crm.db"))
             .await
             .unwrap();
         store.migrate().await.unwrap();
-        let (sql, params) = sql_and_params(list_plan(query, &Visibility::All, page).unwrap());
+        (dir, store)
+    }
+
+    /// The details of `EXPLAIN QUERY PLAN` of `sql`, one line each.
+    async fn explain(store: &crate::SqliteStore, sql: String, params: Vec<Value>) -> String {
         store
             .read(move |conn| {
                 let mut statement = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
@@ -496,11 +506,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_tier_reads_the_full_text_index_in_rowid_order_and_sorts_no_match() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = crate::SqliteStore::open(&dir.path().join("crm.db"))
-            .await
-            .unwrap();
-        store.migrate().await.unwrap();
+        let (_dir, store) = migrated().await;
         for sort in ["relevance", "-relevance"] {
             let query = CustomerQuery {
                 text: Some("smit".into()),
@@ -518,17 +524,7 @@ mod tests {
                     .unwrap()
                     .0
                     .to_owned();
-                let params = query.params;
-                let plan = store
-                    .read(move |conn| {
-                        let mut statement = conn.prepare(&format!("EXPLAIN QUERY PLAN {inner}"))?;
-                        let details: Vec<String> = statement
-                            .query_map(rusqlite::params_from_iter(params), |row| row.get(3))?
-                            .collect::<Result<_, _>>()?;
-                        Ok::<_, crate::db::error::CustomerDbError>(details.join("\n"))
-                    })
-                    .await
-                    .unwrap();
+                let plan = explain(&store, inner, query.params).await;
                 assert!(
                     plan.contains("SCAN customers_fts VIRTUAL TABLE"),
                     "{sort}: {plan}"

@@ -39,8 +39,8 @@ pub struct ConnectionPragmas {
     pub busy_timeout: Duration,
     /// `query_only`: on for readers, off for the writer.
     pub query_only: bool,
-    /// `temp_store`: `MEMORY` expected (journals of statements and
-    /// savepoints, and temporary tables, never go to a file).
+    /// `temp_store`: `MEMORY` expected on the writer (journals of
+    /// statements and savepoints never go to a file), the default on readers.
     pub temp_store_in_memory: bool,
 }
 

@@ -284,19 +284,19 @@ pub(crate) fn configure(conn: &Connection, role: ConnectionRole) -> Result<(), C
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(ConfigureError::NotWal(mode));
     }
-    // `temp_store = MEMORY`: statement and savepoint journals and the
-    // temporary tables of a query stay in memory, where SQLite would
-    // otherwise create (and unlink) a file under /var/tmp for a large one.
-    conn.execute_batch(
-        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;",
-    )?;
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
     match role {
         ConnectionRole::Reader => conn.execute_batch("PRAGMA query_only = ON;")?,
         // Checkpoints run on their own thread (`checkpoint.rs`); a commit
         // checkpoints only past WRITER_CHECKPOINT_PAGES, when the thread
         // could not finish one; the log is cut back to 64 MiB when it restarts.
+        // `temp_store = MEMORY`: the journals of statements and of the
+        // savepoints of a group commit stay in memory, where SQLite created
+        // (and unlinked) a file under /var/tmp for most writes. Readers keep
+        // files: a report's large sorts would otherwise stay resident.
         ConnectionRole::Writer => conn.execute_batch(&format!(
-            "PRAGMA wal_autocheckpoint = {}; PRAGMA journal_size_limit = 67108864;",
+            "PRAGMA wal_autocheckpoint = {}; PRAGMA journal_size_limit = 67108864; \
+             PRAGMA temp_store = MEMORY;",
             checkpoint::WRITER_CHECKPOINT_PAGES
         ))?,
     }
