@@ -106,12 +106,16 @@ impl GroupCommit {
                         let _ = sender.send(Err(error));
                     }),
                 },
-                Err(_) => Ran {
-                    kept: false,
-                    deliver: Box::new(move |_| {
-                        let _ = sender.send(Err(E::from(BackendError::msg("the write panicked"))));
-                    }),
-                },
+                Err(_) => {
+                    tracing::error!("a write panicked: its changes are rolled back");
+                    Ran {
+                        kept: false,
+                        deliver: Box::new(move |_| {
+                            let _ =
+                                sender.send(Err(E::from(BackendError::msg("the write panicked"))));
+                        }),
+                    }
+                }
             },
         );
         self.push(job);
