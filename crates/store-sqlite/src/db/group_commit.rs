@@ -8,7 +8,8 @@
 //! queued, each inside its own savepoint. A job that fails rolls back to its
 //! savepoint: it changes nothing, and the jobs around it keep their
 //! changes. One `COMMIT` then ends the group, and only after it does a
-//! job's caller get its value; if the commit fails, every job of the group
+//! job's caller get its value (or its failure: a caller that retries then
+//! reads what the group committed); if the commit fails, every job of the group
 //! gets the failure and none of them took effect. A job sees the writes
 //! queued before it and no concurrent one, as it did alone.
 //!
@@ -203,6 +204,18 @@ impl Drop for StopGuard<'_> {
 /// other in its group (the bulk loader's, a quiet server's) pays for no
 /// savepoint, which copies each page the write changes.
 fn run_group(conn: &mut Connection, jobs: Vec<Job>) {
+    let mut failed: Vec<Deliver> = Vec::new();
+    commit_group(conn, jobs, &mut failed);
+    // A write that failed hears of it only once its group ended: a caller
+    // that retries (a lost version race) then reads the winner's commit
+    // instead of the version it lost on.
+    for deliver in failed {
+        deliver(Ok(()));
+    }
+}
+
+/// [`run_group`] but for the failed jobs' answers, left in `failed`.
+fn commit_group(conn: &mut Connection, jobs: Vec<Job>, failed: &mut Vec<Deliver>) {
     if let Err(error) = end_abandoned_transaction(conn) {
         tracing::error!(%error, "the writer connection is unusable");
         return;
@@ -237,7 +250,7 @@ fn run_group(conn: &mut Connection, jobs: Vec<Job>) {
         };
         match end {
             Ok(()) if ran.kept => kept.push(ran.deliver),
-            Ok(()) => (ran.deliver)(Ok(())),
+            Ok(()) => failed.push(ran.deliver),
             Err(error) => {
                 tracing::error!(%error, "cannot end a write of a group");
                 abandon(conn, &mut kept, "the group's transaction failed");
@@ -388,6 +401,45 @@ mod tests {
         );
         assert_eq!(values(&store), vec![1, 3, 5]);
         assert_eq!(store.group_commit().queued(), 0);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_write_hears_of_it_once_its_group_committed() {
+        let (_dir, store) = store("CREATE TABLE t (x INTEGER NOT NULL)").await;
+        let (release, holder) = hold_the_writer(&store).await;
+        let write = |x: i64, fail: bool| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .write(move |conn| {
+                        if fail {
+                            return Err(DbError::Refused(StoreError::NotFound));
+                        }
+                        conn.execute("INSERT INTO t (x) VALUES (?1)", [x])?;
+                        // The group's commit comes this long after the
+                        // failed write ran: an early answer would come first.
+                        std::thread::sleep(Duration::from_millis(100));
+                        Ok(())
+                    })
+                    .await
+            })
+        };
+        let first = write(1, false);
+        wait_until_queued(&store, 1).await;
+        let refused = write(0, true);
+        wait_until_queued(&store, 2).await;
+        let second = write(2, false);
+        wait_until_queued(&store, 3).await;
+        release.send(()).unwrap();
+        holder.await.unwrap().unwrap();
+        assert!(refused.await.unwrap().is_err());
+        assert_eq!(
+            values(&store),
+            vec![1, 2],
+            "the group committed before the failure was told"
+        );
+        first.await.unwrap().unwrap();
+        second.await.unwrap().unwrap();
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
