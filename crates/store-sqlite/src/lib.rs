@@ -5,9 +5,10 @@
 //!
 //! - [`SqliteStore::open`] opens (or creates) the file in WAL mode with
 //!   foreign keys on, one writer connection and a small pool of readers.
-//!   Every call runs its blocking SQLite work on the blocking thread pool,
-//!   never on the async threads; writes run in transactions on the single
-//!   writer, so a read-then-write is atomic.
+//!   Long reads and writes run on threads of the store's own (one for the
+//!   writer, one per reader: ADR 0019), short reads on the caller's thread,
+//!   never blocking the async threads for long; writes run in transactions
+//!   on the single writer, so a read-then-write is atomic.
 //! - [`SqliteStore::migrate`] applies the schema from `migrations/sqlite`,
 //!   which is embedded in the binary, and refuses a database whose applied
 //!   migrations were edited or come from a newer binary.

@@ -29,6 +29,7 @@ use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 use crate::db::open::end_abandoned_transaction;
+use crate::db::threads::StoreThreads;
 
 /// The most jobs one transaction takes: bounds how long a write waits for
 /// the others of its group.
@@ -60,6 +61,7 @@ struct Queue {
 #[derive(Clone)]
 pub(crate) struct GroupCommit {
     pool: Pool,
+    thread: Arc<StoreThreads>,
     queue: Arc<Mutex<Queue>>,
 }
 
@@ -72,10 +74,12 @@ impl std::fmt::Debug for GroupCommit {
 }
 
 impl GroupCommit {
-    /// Writes through `pool`, the writer's pool of one connection.
-    pub(crate) fn new(pool: Pool) -> Self {
+    /// Writes through `pool`, the writer's pool of one connection, on the
+    /// writer's `thread`.
+    pub(crate) fn new(pool: Pool, thread: Arc<StoreThreads>) -> Self {
         Self {
             pool,
+            thread,
             queue: Arc::default(),
         }
     }
@@ -156,7 +160,8 @@ impl GroupCommit {
             };
             match self.pool.get().await {
                 Ok(conn) => {
-                    if let Err(error) = conn.interact(move |conn| run_group(conn, jobs)).await {
+                    let group = self.thread.run(conn, move |conn| run_group(conn, jobs));
+                    if let Err(error) = group.await {
                         tracing::error!(%error, "a group of writes failed");
                     }
                 }

@@ -13,3 +13,4 @@ mod instants;
 pub(crate) mod migrations;
 pub(crate) mod open;
 pub(crate) mod rows;
+pub(crate) mod threads;

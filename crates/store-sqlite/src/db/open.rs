@@ -14,12 +14,13 @@ use crate::db::error::DbError;
 use crate::db::files;
 use crate::db::group_commit::GroupCommit;
 use crate::db::inline::{self, InlineReaders};
+use crate::db::threads::StoreThreads;
 
 /// How long a connection waits for another one's lock before it gives up
 /// (several server processes, or a backup tool, may share the file).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Readers in the pool; WAL lets them read while the writer writes.
-const READERS: usize = 4;
+pub(crate) const READERS: usize = 4;
 /// How long a call waits for a free connection before it fails.
 const POOL_WAIT: Duration = Duration::from_secs(30);
 /// Prepared statements kept per connection: every fixed statement of the
@@ -46,7 +47,11 @@ pub struct SqliteStore {
     writer: Pool,
     /// The writes of [`Self::write`], grouped into shared transactions.
     writes: GroupCommit,
+    /// The writer's work runs on a thread of its own (`threads.rs`).
+    writer_thread: Arc<StoreThreads>,
     readers: Pool,
+    /// The readers' work runs on as many threads as they are.
+    reader_threads: Arc<StoreThreads>,
     inline: Arc<InlineReaders>,
     /// Keeps the checkpoint thread going while any clone lives.
     _alive: Arc<()>,
@@ -120,14 +125,20 @@ impl SqliteStore {
             .map_err(|error| open_error(BackendError::new(error)))?;
         let writer = pool(path, ConnectionRole::Writer, 1).map_err(&open_error)?;
         let readers = pool(path, ConnectionRole::Reader, READERS).map_err(&open_error)?;
+        let writer_thread =
+            Arc::new(StoreThreads::new("crm-sqlite-writer", 1).map_err(&open_error)?);
+        let reader_threads =
+            Arc::new(StoreThreads::new("crm-sqlite-reader", READERS).map_err(&open_error)?);
         let path: Arc<Path> = path.into();
         let alive = Arc::new(());
         let store = Self {
             inline: Arc::new(InlineReaders::new(Arc::clone(&path))),
             path: Arc::clone(&path),
-            writes: GroupCommit::new(writer.clone()),
+            writes: GroupCommit::new(writer.clone(), Arc::clone(&writer_thread)),
             writer,
+            writer_thread,
             readers,
+            reader_threads,
             _alive: Arc::clone(&alive),
         };
         // The writer first: it creates the file and switches it to WAL
@@ -145,7 +156,7 @@ impl SqliteStore {
         &self.path
     }
 
-    /// Runs `work` on the writer connection, on the blocking thread pool.
+    /// Runs `work` on the writer connection, on the writer's thread.
     ///
     /// A writer connection is never handed over inside a transaction: if an
     /// abandoned import transaction left one open (its rollback could not
@@ -157,7 +168,7 @@ impl SqliteStore {
     {
         // A read after this write must see it: it starts a new snapshot.
         inline::end_shared_snapshot();
-        let value = run(&self.writer, move |conn| {
+        let value = run(&self.writer, &self.writer_thread, move |conn| {
             end_abandoned_transaction(conn)?;
             Ok(work(conn))
         })
@@ -175,13 +186,13 @@ impl SqliteStore {
         conn
     }
 
-    /// Runs `work` on a reader connection, on the blocking thread pool.
+    /// Runs `work` on a reader connection, on a reader thread.
     pub(crate) async fn with_reader<T, F>(&self, work: F) -> Result<T, BackendError>
     where
         F: FnOnce(&mut Connection) -> T + Send + 'static,
         T: Send + 'static,
     {
-        run(&self.readers, work).await
+        run(&self.readers, &self.reader_threads, work).await
     }
 
     /// Runs a short read on a read-only connection on the caller's own
@@ -313,15 +324,12 @@ pub(crate) fn end_abandoned_transaction(conn: &Connection) -> Result<(), Backend
     conn.execute_batch("ROLLBACK").map_err(BackendError::new)
 }
 
-/// Takes a connection of `pool` and runs `work` with it on the blocking
-/// thread pool (deadpool's `interact`).
-async fn run<T, F>(pool: &Pool, work: F) -> Result<T, BackendError>
+/// Takes a connection of `pool` and runs `work` with it on one of `threads`.
+async fn run<T, F>(pool: &Pool, threads: &StoreThreads, work: F) -> Result<T, BackendError>
 where
     F: FnOnce(&mut Connection) -> T + Send + 'static,
     T: Send + 'static,
 {
     let conn = pool.get().await.map_err(BackendError::new)?;
-    conn.interact(work)
-        .await
-        .map_err(|error| BackendError::msg(format!("SQLite task failed: {error}")))
+    threads.run(conn, work).await
 }
