@@ -65,4 +65,9 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "report_duration_units",
         sql: include_str!("../../../../../migrations/sqlite/0012_report_duration_units.sql"),
     },
+    Migration {
+        version: 13,
+        name: "last_interaction_index",
+        sql: include_str!("../../../../../migrations/sqlite/0013_last_interaction_index.sql"),
+    },
 ];
