@@ -43,18 +43,23 @@ pub struct Parties {
     pub past_only: bool,
 }
 
-/// An interaction between `parties`, somewhere in the last three years (or
-/// the next month), completed when past.
+/// When an interaction between `parties` starts: a whole minute (as people
+/// schedule) somewhere in the last three years, or also in the next month
+/// unless it lies in the past only.
+pub fn start(rng: &mut StdRng, parties: Parties, begin: Timestamp, now: Timestamp) -> Timestamp {
+    let ahead = if parties.past_only { 0 } else { 30 * DAY_MS };
+    let at = rng.random_range(begin.as_millis()..now.as_millis() + ahead);
+    Timestamp::from_millis(at - at % 60_000).unwrap_or(now)
+}
+
+/// An interaction between `parties` starting at `at` (see [`start`]),
+/// completed when past.
 pub fn interaction(
     rng: &mut StdRng,
     parties: Parties,
-    begin: Timestamp,
+    at: Timestamp,
     now: Timestamp,
 ) -> Result<Interaction, BenchError> {
-    let ahead = if parties.past_only { 0 } else { 30 * DAY_MS };
-    let at = rng.random_range(begin.as_millis()..now.as_millis() + ahead);
-    // Whole minutes, as people schedule.
-    let at = Timestamp::from_millis(at - at % 60_000).unwrap_or(now);
     let kind = [
         InteractionKind::Meeting,
         InteractionKind::Call,
