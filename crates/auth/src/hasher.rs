@@ -43,9 +43,8 @@ const SALT_BYTES: usize = 16;
 ///
 /// Both operations run on tokio's blocking pool, never on an async worker,
 /// because one hash takes tens of milliseconds of CPU and 19 MiB of memory;
-/// and at most [`HashingLimits::concurrent`] run at once, each reusing its
-/// memory while callers queue (and freeing it when none does), so a flood
-/// of sign-ups or sign-ins cannot grow the process
+/// and at most [`HashingLimits::concurrent`] run at once, each reusing memory
+/// allocated once, so a flood of sign-ups or sign-ins cannot grow the process
 /// (callers beyond the queue limit get [`HasherError::Busy`]).
 ///
 /// For an unknown account (`verify(_, None)`) it verifies the password against

@@ -5,11 +5,9 @@
 //! flood of sign-ups runs as many at once as the blocking pool has threads
 //! (hundreds), and the allocator keeps the freed memory afterwards: an
 //! attacker without an account can grow the process by gigabytes. Here a
-//! fixed number of slots run at once, each with its own memory, reused from
-//! hash to hash while callers queue for a slot and freed when none does (an
-//! idle server does not hold 19 MiB per core for the next sign-in); a
-//! bounded number of callers may wait for a slot, and the rest are told to
-//! come back later.
+//! fixed number of slots run at once, each with its own memory, allocated
+//! once and reused for every hash; a bounded number of callers may wait for a
+//! slot, and the rest are told to come back later.
 
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -59,9 +57,8 @@ const RETRY_AFTER: Duration = Duration::from_secs(1);
 pub(crate) struct HashingSlots {
     limits: HashingLimits,
     slots: Arc<Semaphore>,
-    waiting: Arc<AtomicUsize>,
-    /// Memory of idle slots while callers wait; at most `limits.concurrent`
-    /// buffers exist.
+    waiting: AtomicUsize,
+    /// Memory of idle slots; at most `limits.concurrent` buffers exist.
     buffers: Arc<Mutex<Vec<Vec<Block>>>>,
     /// Blocks each buffer holds: enough for this hasher's parameters.
     blocks: usize,
@@ -95,19 +92,10 @@ impl HashingSlots {
                 queue: limits.queue,
             },
             slots: Arc::new(Semaphore::new(concurrent)),
-            waiting: Arc::new(AtomicUsize::new(0)),
+            waiting: AtomicUsize::new(0),
             buffers: Arc::new(Mutex::new(Vec::with_capacity(concurrent))),
             blocks,
         }
-    }
-
-    /// Buffers kept for the next hash.
-    #[cfg(test)]
-    pub(crate) fn idle_buffers(&self) -> usize {
-        self.buffers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
     }
 
     /// Callers waiting for a slot now.
@@ -121,8 +109,7 @@ impl HashingSlots {
     ///
     /// The slot and its memory belong to the blocking task: if the caller
     /// goes away, the hash still finishes before the slot is reused, so no
-    /// more than `concurrent` hashes ever run. The memory is kept for the
-    /// next hash only when a caller is waiting for a slot.
+    /// more than `concurrent` hashes ever run.
     pub(crate) async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut [Block]) -> Result<T, BackendError> + Send + 'static,
@@ -146,7 +133,6 @@ impl HashingSlots {
                 .map_err(|e| HasherError::Backend(BackendError::new(e)))?
         };
         let buffers = Arc::clone(&self.buffers);
-        let waiting = Arc::clone(&self.waiting);
         let blocks = self.blocks;
         let runtime = tokio::runtime::Handle::try_current().map_err(BackendError::new)?;
         runtime
@@ -157,12 +143,10 @@ impl HashingSlots {
                     .pop()
                     .unwrap_or_else(|| vec![Block::new(); blocks]);
                 let result = work(&mut buffer);
-                if waiting.load(Ordering::Acquire) > 0 {
-                    buffers
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .push(buffer);
-                }
+                buffers
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(buffer);
                 drop(permit);
                 result
             })
@@ -219,11 +203,6 @@ mod tests {
             "each slot allocates its memory once"
         );
         assert_eq!(slots.waiting(), 0);
-        assert_eq!(
-            slots.idle_buffers(),
-            0,
-            "with nobody waiting, the memory is freed"
-        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
