@@ -35,6 +35,11 @@ use crate::db::threads::StoreThreads;
 /// the others of its group.
 const MAX_GROUP: usize = 64;
 
+/// The most groups run back to back before the writer connection goes back
+/// to its pool, where a migration, a health check or an import waiting for
+/// it takes its turn.
+const GROUPS_PER_TURN: usize = 16;
+
 /// What a job that ran hands its caller once the group's commit is known:
 /// `Err` carries why the commit failed.
 type Deliver = Box<dyn FnOnce(Result<(), &str>) + Send>;
@@ -141,32 +146,56 @@ impl GroupCommit {
         }
     }
 
-    /// Runs groups until the queue is empty.
+    /// Runs groups until the queue is empty: up to [`GROUPS_PER_TURN`] back
+    /// to back on the writer's thread each time it holds the connection.
     async fn drive(self) {
         let mut stop = StopGuard {
             queue: &self.queue,
             armed: true,
         };
         loop {
-            let jobs: Vec<Job> = {
+            {
                 let mut queue = self.lock();
                 if queue.jobs.is_empty() {
                     queue.driving = false;
                     stop.armed = false;
                     return;
                 }
-                let take = queue.jobs.len().min(MAX_GROUP);
-                queue.jobs.drain(..take).collect()
-            };
+            }
             match self.pool.get().await {
                 Ok(conn) => {
-                    let group = self.thread.run(conn, move |conn| run_group(conn, jobs));
-                    if let Err(error) = group.await {
+                    let queue = self.clone();
+                    let turn = self.thread.run(conn, move |conn| queue.run_turn(conn));
+                    if let Err(error) = turn.await {
                         tracing::error!(%error, "a group of writes failed");
                     }
                 }
-                Err(error) => tracing::error!(%error, "no writer connection for a group of writes"),
+                Err(error) => {
+                    // The group's callers hear that their writes did not run.
+                    drop(self.take_group());
+                    tracing::error!(%error, "no writer connection for a group of writes");
+                }
             }
+        }
+    }
+
+    /// The next group's jobs (none when the queue is empty).
+    fn take_group(&self) -> Vec<Job> {
+        let mut queue = self.lock();
+        let take = queue.jobs.len().min(MAX_GROUP);
+        queue.jobs.drain(..take).collect()
+    }
+
+    /// Runs groups on `conn` while jobs are queued, at most
+    /// [`GROUPS_PER_TURN`]: one group follows the last one's commit at once,
+    /// on the same thread, with no trip through the async driver.
+    fn run_turn(&self, conn: &mut Connection) {
+        for _ in 0..GROUPS_PER_TURN {
+            let jobs = self.take_group();
+            if jobs.is_empty() {
+                return;
+            }
+            run_group(conn, jobs);
         }
     }
 
