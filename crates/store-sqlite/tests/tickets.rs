@@ -75,3 +75,95 @@ async fn a_ticket_comment_or_event_that_does_not_parse_is_a_backend_error() {
         1
     );
 }
+
+/// SQLite rewrites the entry of every index one of whose columns the `SET`
+/// of an `UPDATE` names, changed or not (each a random page to read and
+/// write), and fires an `AFTER UPDATE OF column` trigger exactly when the
+/// `SET` names that column: triggers here record what a resolution named.
+#[tokio::test]
+async fn a_resolution_names_only_the_columns_it_changes_and_still_checks_the_version() {
+    use crm_customers::ports::CustomerRepository;
+    use crm_tickets::TicketStatus;
+
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("crm.db");
+    let store = SqliteStore::open(&path).await.unwrap();
+    store.migrate().await.unwrap();
+    let owner = customer();
+    CustomerRepository::insert(&store, &owner, &first_status_change(&owner))
+        .await
+        .unwrap();
+    let raised = ticket(owner.id);
+    let actor = PrincipalId::Customer(owner.id);
+    TicketRepository::insert(&store, &raised, &raised_event(&raised, actor), None)
+        .await
+        .unwrap();
+
+    let columns = [
+        "customer_id",
+        "subject",
+        "issue",
+        "search_text",
+        "status",
+        "priority",
+        "priority_rank",
+        "assignee_id",
+        "channel",
+        "created_at",
+        "updated_at",
+        "first_response_at",
+        "resolved_at",
+        "closed_at",
+        "first_response_seconds",
+        "resolution_seconds",
+        "version",
+    ];
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("CREATE TABLE named (column_name TEXT NOT NULL);")
+        .unwrap();
+    for column in columns {
+        conn.execute_batch(&format!(
+            "CREATE TRIGGER named_{column} AFTER UPDATE OF {column} ON tickets \
+             BEGIN INSERT INTO named VALUES ('{column}'); END;"
+        ))
+        .unwrap();
+    }
+
+    let now = raised.created_at.plus(std::time::Duration::from_secs(90));
+    let resolved = raised.transitioned(TicketStatus::Resolved, now);
+    TicketRepository::update(&store, &resolved, raised.version, None)
+        .await
+        .unwrap();
+
+    let mut named: Vec<String> = conn
+        .prepare("SELECT column_name FROM named ORDER BY column_name")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    named.dedup();
+    assert_eq!(
+        named,
+        [
+            "resolution_seconds",
+            "resolved_at",
+            "status",
+            "updated_at",
+            "version"
+        ]
+    );
+    assert_eq!(
+        TicketRepository::get(&store, raised.id).await.unwrap(),
+        Some(resolved.clone())
+    );
+    let again = TicketRepository::update(&store, &resolved, raised.version, None).await;
+    assert!(
+        matches!(again, Err(StoreError::VersionConflict)),
+        "{again:?}"
+    );
+    let mut unknown = ticket(owner.id);
+    unknown.version = unknown.version.next();
+    let missing = TicketRepository::update(&store, &unknown, raised.version, None).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+}

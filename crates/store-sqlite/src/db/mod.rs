@@ -12,5 +12,6 @@ pub(crate) mod inline;
 mod instants;
 pub(crate) mod migrations;
 pub(crate) mod open;
+pub(crate) mod row_update;
 pub(crate) mod rows;
 pub(crate) mod threads;

@@ -6,6 +6,7 @@ use crm_tickets::{Channel, Priority, Subject, Ticket, TicketStatus};
 use rusqlite::Row;
 use rusqlite::types::Value;
 
+use crate::db::row_update::RowUpdate;
 use crate::db::rows::{self, CorruptData, decode, decode_opt};
 use crate::db::rows::{stored_version, version};
 
@@ -24,14 +25,31 @@ pub(crate) const INSERT_TICKET: &str = "INSERT INTO tickets \
       first_response_seconds, resolution_seconds, version) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
 
-/// The same columns but the id; `?19` is the expected version. Only a
-/// ticket still at the expected version is changed.
-pub(crate) const UPDATE_TICKET: &str = "UPDATE tickets SET customer_id = ?2, subject = ?3, \
-     issue = ?4, search_text = ?5, status = ?6, priority = ?7, priority_rank = ?8, \
-     assignee_id = ?9, channel = ?10, created_at = ?11, updated_at = ?12, \
-     first_response_at = ?13, resolved_at = ?14, closed_at = ?15, \
-     first_response_seconds = ?16, resolution_seconds = ?17, version = ?18 \
-     WHERE id = ?1 AND version = ?19";
+/// The same columns but the id, for [`RowUpdate`]: an update names only
+/// those whose value changed, and changes only a ticket still at the
+/// expected version.
+pub(crate) const TICKET_ROW: RowUpdate = RowUpdate {
+    table: "tickets",
+    columns: &[
+        "customer_id",
+        "subject",
+        "issue",
+        "search_text",
+        "status",
+        "priority",
+        "priority_rank",
+        "assignee_id",
+        "channel",
+        "created_at",
+        "updated_at",
+        "first_response_at",
+        "resolved_at",
+        "closed_at",
+        "first_response_seconds",
+        "resolution_seconds",
+        "version",
+    ],
+};
 
 /// The separator of subject and issue in `tickets.search_text`: a control
 /// character that neither a subject nor an issue may hold.
@@ -241,7 +259,11 @@ mod tests {
         };
         let values = columns(&ticket);
         assert_eq!(values.len(), count(INSERT_TICKET));
-        assert_eq!(values.len() + 1, count(UPDATE_TICKET));
+        let listed = format!("(id, {})", TICKET_ROW.columns.join(", "));
+        assert!(
+            INSERT_TICKET.contains(&listed),
+            "the update's columns are the insert's, in its order"
+        );
         assert_eq!(values[7], Value::Integer(2), "the rank of `high`");
         assert_eq!(values[15], Value::Integer(3));
     }

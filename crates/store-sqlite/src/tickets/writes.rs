@@ -12,7 +12,7 @@ use crate::db::error::TicketDbError;
 use crate::db::rows::{ensure_newer_version, stored_version};
 use crate::tickets::events;
 use crate::tickets::idempotency::{self, Earlier};
-use crate::tickets::rows::{self, INSERT_TICKET, UPDATE_TICKET};
+use crate::tickets::rows::{self, INSERT_TICKET, TICKET_ROW};
 
 /// Stores a raised ticket, its first event and its idempotency key, unless
 /// the key was used before: then nothing is stored, and the answer is the
@@ -50,32 +50,25 @@ pub(crate) fn update(
     event: Option<&TicketEvent>,
 ) -> Result<(), TicketDbError> {
     ensure_newer_version("ticket", ticket.id, ticket.version, expected)?;
-    check_version(conn, ticket.id, expected)?;
+    let id = ticket.id.to_string();
+    let Some(stored) = TICKET_ROW.stored(conn, &id)? else {
+        return Err(TicketDbError::refused(StoreError::NotFound));
+    };
+    let expected = stored_version(expected);
+    if stored.last() != Some(&Value::Integer(expected)) {
+        return Err(TicketDbError::refused(StoreError::VersionConflict));
+    }
     let mut values = rows::columns(ticket);
-    values.push(Value::Integer(stored_version(expected)));
-    let changed = conn
-        .prepare_cached(UPDATE_TICKET)?
-        .execute(params_from_iter(values))?;
+    values.remove(0);
+    let changed = TICKET_ROW.apply(conn, &id, &stored, values, expected)?;
     if changed == 0 {
-        // Cannot happen: `check_version` saw the expected version in this
+        // Cannot happen: the row was read at the expected version in this
         // transaction. Should it, the record did not match: a conflict.
         return Err(TicketDbError::refused(StoreError::VersionConflict));
     }
     match event {
         Some(event) => events::append(conn, ticket.id, event),
         None => Ok(()),
-    }
-}
-
-/// [`StoreError::NotFound`] when the ticket is unknown,
-/// [`StoreError::VersionConflict`] when it is not at `expected`.
-fn check_version(conn: &Connection, id: TicketId, expected: Version) -> Result<(), TicketDbError> {
-    match stored_version_of(conn, id)? {
-        None => Err(TicketDbError::refused(StoreError::NotFound)),
-        Some(version) if version != stored_version(expected) => {
-            Err(TicketDbError::refused(StoreError::VersionConflict))
-        }
-        Some(_) => Ok(()),
     }
 }
 
