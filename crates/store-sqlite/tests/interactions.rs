@@ -203,3 +203,71 @@ async fn customer_updates_racing_with_interaction_writes_keep_last_interaction()
         .unwrap();
     assert_eq!(stored.last_interaction, Some(at_minute(30)));
 }
+
+/// SQLite rewrites the entry of every index one of whose columns the `SET`
+/// of an `UPDATE` names, changed or not, and fires an `AFTER UPDATE OF
+/// column` trigger exactly when the `SET` names that column: triggers here
+/// record what completing an interaction named.
+#[tokio::test]
+async fn an_update_names_only_the_columns_it_changes_and_still_checks_the_version() {
+    let (_folder, path, store) = store().await;
+    let owner = add_customer(&store).await;
+    let planned = interaction(owner.id);
+    InteractionRepository::insert(&store, std::slice::from_ref(&planned))
+        .await
+        .unwrap();
+    let columns = [
+        "customer_id",
+        "kind",
+        "date_time",
+        "end_time",
+        "time_zone",
+        "location",
+        "meeting_url",
+        "description",
+        "outcome",
+        "organizer_id",
+        "status",
+        "created_at",
+        "updated_at",
+        "version",
+    ];
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("CREATE TABLE named (column_name TEXT NOT NULL);")
+        .unwrap();
+    for column in columns {
+        conn.execute_batch(&format!(
+            "CREATE TRIGGER named_{column} AFTER UPDATE OF {column} ON interactions \
+             BEGIN INSERT INTO named VALUES ('{column}'); END;"
+        ))
+        .unwrap();
+    }
+
+    let mut done = planned.clone();
+    done.status = InteractionStatus::Completed;
+    done.updated_at = planned.updated_at.plus(std::time::Duration::from_mins(1));
+    done.version = planned.version.next();
+    InteractionRepository::update(&store, &done, planned.version)
+        .await
+        .unwrap();
+
+    let named: Vec<String> = conn
+        .prepare("SELECT column_name FROM named ORDER BY column_name")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(named, ["status", "updated_at", "version"]);
+    assert_eq!(
+        InteractionRepository::get(&store, planned.id)
+            .await
+            .unwrap(),
+        Some(done.clone())
+    );
+    let again = InteractionRepository::update(&store, &done, planned.version).await;
+    assert!(
+        matches!(again, Err(StoreError::VersionConflict)),
+        "{again:?}"
+    );
+}

@@ -15,6 +15,7 @@ use crate::customers::refusals::{ensure_no_other_credential, refusal};
 use crate::customers::rows::name_sort;
 use crate::customers::status_history;
 use crate::db::error::CustomerDbError;
+use crate::db::row_update::RowUpdate;
 use crate::db::rows::{ensure_newer_version, stored_version};
 
 /// Every stored column of a customer, bound as `?1`…`?16` in [`columns`]' order.
@@ -23,17 +24,35 @@ const INSERT_CUSTOMER: &str = "INSERT INTO customers \
       notes, owner_id, source, created_at, updated_at, last_interaction, version) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 
-/// The same columns but `last_interaction` (`?15` is bound and not used):
-/// the interactions context owns that column and recomputes it in the
-/// transaction of every interaction write (see `last_interaction`), so a
-/// customer update racing with an interaction write cannot overwrite it with
-/// a stale value. `?17` is the expected version. Only a customer that is not
-/// erased and still at the expected version is changed.
-const UPDATE_CUSTOMER: &str = "UPDATE customers SET first_name = ?2, last_name = ?3, \
-     name_sort = ?4, email = ?5, email_key = ?6, phone = ?7, company_id = ?8, status = ?9, \
-     notes = ?10, owner_id = ?11, source = ?12, created_at = ?13, updated_at = ?14, \
-     version = ?16 \
-     WHERE id = ?1 AND version = ?17 AND erased_at IS NULL";
+/// The same columns but the id and `last_interaction`, for [`RowUpdate`]:
+/// an update names only those whose value changed. The interactions
+/// context owns `last_interaction` and recomputes it in the transaction of
+/// every interaction write (see `last_interaction`), so a customer update
+/// racing with an interaction write cannot overwrite it with a stale value.
+/// [`check_version`] has refused an erased customer or another version in
+/// the same transaction.
+const CUSTOMER_ROW: RowUpdate = RowUpdate {
+    table: "customers",
+    columns: &[
+        "first_name",
+        "last_name",
+        "name_sort",
+        "email",
+        "email_key",
+        "phone",
+        "company_id",
+        "status",
+        "notes",
+        "owner_id",
+        "source",
+        "created_at",
+        "updated_at",
+        "version",
+    ],
+};
+
+/// Where `last_interaction` is in [`columns`].
+const LAST_INTERACTION: usize = 14;
 
 /// Stores a new customer, its tags and its first status change.
 ///
@@ -83,11 +102,14 @@ pub(crate) fn update(
             ))));
         }
     };
+    let Some(stored) = CUSTOMER_ROW.stored(conn, &id)? else {
+        return Err(CustomerDbError::refused(StoreError::NotFound));
+    };
     let mut values = columns(customer);
-    values.push(Value::Integer(stored_version(expected)));
-    let changed = conn
-        .prepare_cached(UPDATE_CUSTOMER)?
-        .execute(params_from_iter(values))
+    values.remove(LAST_INTERACTION);
+    values.remove(0);
+    let changed = CUSTOMER_ROW
+        .apply(conn, &id, &stored, values, stored_version(expected))
         .map_err(|error| refusal(conn, customer, error))?;
     if changed == 0 {
         // Cannot happen: `check_version` saw the expected version in this
@@ -301,5 +323,68 @@ mod tests {
             insert(&conn, &same_id, &first_change(&same_id)),
             Err(CustomerDbError::Sqlite(_))
         ));
+    }
+
+    /// The update binds every column of the insert but the id and
+    /// `last_interaction`, and names in its `SET` only those that changed:
+    /// an `AFTER UPDATE OF column` trigger fires exactly when the `SET`
+    /// names that column.
+    #[test]
+    fn an_update_names_only_the_changed_columns_and_never_last_interaction() {
+        let listed: Vec<&str> = INSERT_CUSTOMER
+            .split(['(', ')'])
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .map(str::trim)
+            .filter(|column| !["id", "last_interaction"].contains(column))
+            .collect();
+        assert_eq!(listed, CUSTOMER_ROW.columns);
+        let mut stored = customer("ann@example.com");
+        let at = Timestamp::from_millis(1_000).unwrap();
+        stored.last_interaction = Some(at);
+        assert_eq!(
+            columns(&stored)[LAST_INTERACTION],
+            Value::Text(at.to_rfc3339())
+        );
+
+        let conn = database();
+        insert(&conn, &stored, &first_change(&stored)).unwrap();
+        conn.execute_batch("CREATE TABLE named (column_name TEXT NOT NULL);")
+            .unwrap();
+        for column in CUSTOMER_ROW.columns.iter().chain(&["last_interaction"]) {
+            conn.execute_batch(&format!(
+                "CREATE TRIGGER named_{column} AFTER UPDATE OF {column} ON customers \
+                 BEGIN INSERT INTO named VALUES ('{column}'); END;"
+            ))
+            .unwrap();
+        }
+        let mut next = stored.clone();
+        next.phone = Some(PhoneNumber::parse("+44 20 7946 0958").unwrap());
+        next.last_interaction = None;
+        next.updated_at = Timestamp::from_millis(2_000).unwrap();
+        next.version = stored.version.next();
+        update(&conn, &next, stored.version, None).unwrap();
+
+        let named: Vec<String> = conn
+            .prepare("SELECT column_name FROM named ORDER BY column_name")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(named, ["phone", "updated_at", "version"]);
+        let kept: Option<String> = conn
+            .query_row(
+                "SELECT last_interaction FROM customers WHERE id = ?1",
+                [stored.id.to_string()],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            kept,
+            Some(at.to_rfc3339()),
+            "last_interaction is left alone"
+        );
     }
 }

@@ -10,6 +10,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, Row, params};
 
 use crate::db::error::InteractionDbError;
+use crate::db::row_update::RowUpdate;
 use crate::db::rows::{self, CorruptData, decode, decode_opt};
 use crate::db::rows::{stored_version, version};
 
@@ -39,13 +40,28 @@ pub(crate) const INSERT_INTERACTION: &str = "INSERT INTO interactions \
       description, outcome, organizer_id, status, created_at, updated_at, version) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 
-/// The same columns but the id; `?16` is the expected version. Only an
-/// interaction still at the expected version is changed.
-pub(crate) const UPDATE_INTERACTION: &str = "UPDATE interactions SET customer_id = ?2, \
-     kind = ?3, date_time = ?4, end_time = ?5, time_zone = ?6, location = ?7, \
-     meeting_url = ?8, description = ?9, outcome = ?10, organizer_id = ?11, status = ?12, \
-     created_at = ?13, updated_at = ?14, version = ?15 \
-     WHERE id = ?1 AND version = ?16";
+/// The same columns but the id, for [`RowUpdate`]: an update names only
+/// those whose value changed, and changes only an interaction still at the
+/// expected version.
+pub(crate) const INTERACTION_ROW: RowUpdate = RowUpdate {
+    table: "interactions",
+    columns: &[
+        "customer_id",
+        "kind",
+        "date_time",
+        "end_time",
+        "time_zone",
+        "location",
+        "meeting_url",
+        "description",
+        "outcome",
+        "organizer_id",
+        "status",
+        "created_at",
+        "updated_at",
+        "version",
+    ],
+};
 
 /// The stored values of `interaction`, in the order of [`INSERT_INTERACTION`].
 pub(crate) fn columns(interaction: &Interaction) -> Vec<Value> {
@@ -278,7 +294,11 @@ mod tests {
         };
         let values = columns(&interaction);
         assert_eq!(values.len(), count(INSERT_INTERACTION));
-        assert_eq!(values.len() + 1, count(UPDATE_INTERACTION));
+        let listed = format!("(id, {})", INTERACTION_ROW.columns.join(", "));
+        assert!(
+            INSERT_INTERACTION.contains(&listed),
+            "the update's columns are the insert's, in its order"
+        );
         assert_eq!(values[2], Value::Text("call".into()));
         assert_eq!(values[5], Value::Text("UTC".into()));
     }

@@ -9,13 +9,12 @@ use std::collections::BTreeSet;
 use crm_interactions::Interaction;
 use crm_interactions::ports::StoreError;
 use crm_kernel::{CustomerId, InteractionId, Version};
-use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 use crate::db::error::InteractionDbError;
 use crate::db::rows::{ensure_newer_version, stored_version};
 use crate::interactions::last_interaction;
-use crate::interactions::rows::{self, INSERT_INTERACTION, UPDATE_INTERACTION};
+use crate::interactions::rows::{self, INSERT_INTERACTION, INTERACTION_ROW};
 
 /// Stores `interactions` with their attendees and recomputes their
 /// customers' `last_interaction`.
@@ -59,18 +58,20 @@ pub(crate) fn update(
     if previous_customer != interaction.customer_id {
         ensure_customer(conn, interaction.customer_id)?;
     }
+    let id = interaction.id.to_string();
+    let Some(stored) = INTERACTION_ROW.stored(conn, &id)? else {
+        return Err(InteractionDbError::refused(StoreError::NotFound));
+    };
     let mut values = rows::columns(interaction);
-    values.push(Value::Integer(stored_version(expected)));
-    let changed = conn
-        .prepare_cached(UPDATE_INTERACTION)?
-        .execute(params_from_iter(values))?;
+    values.remove(0);
+    let changed = INTERACTION_ROW.apply(conn, &id, &stored, values, stored_version(expected))?;
     if changed == 0 {
         // Cannot happen: `check_version` saw the expected version in this
         // transaction. Should it, the record did not match: a conflict.
         return Err(InteractionDbError::refused(StoreError::VersionConflict));
     }
     conn.prepare_cached("DELETE FROM interaction_attendees WHERE interaction_id = ?1")?
-        .execute([interaction.id.to_string()])?;
+        .execute([&id])?;
     rows::write_attendees(conn, interaction)?;
     last_interaction::recompute(conn, interaction.customer_id)?;
     if previous_customer != interaction.customer_id {
