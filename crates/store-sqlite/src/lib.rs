@@ -8,7 +8,10 @@
 //!   Long reads and writes run on threads of the store's own (one for the
 //!   writer, one per reader: ADR 0019), short reads on the caller's thread,
 //!   never blocking the async threads for long; writes run in transactions
-//!   on the single writer, so a read-then-write is atomic.
+//!   on the single writer, so a read-then-write is atomic. An update of a
+//!   ticket, an interaction or a customer names only the columns whose
+//!   value changed (`db::row_update`), so SQLite leaves the entries of the
+//!   other indexes alone.
 //! - [`SqliteStore::migrate`] applies the schema from `migrations/sqlite`,
 //!   which is embedded in the binary, and refuses a database whose applied
 //!   migrations were edited or come from a newer binary.
