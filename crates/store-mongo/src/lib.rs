@@ -24,10 +24,14 @@
 //!   keywords matched by prefix (no `$text`), see
 //!   `docs/adr/0013-mongo-search.md`. Refresh sessions and idempotency keys
 //!   are purged 30 days after they expire or were used (TTL indexes).
-//! - Reports (the analytics figures ports) are aggregation pipelines over
-//!   the records of their range, counted by the database, with the scope
-//!   applied on each record's copies of its customer's company and owner
+//! - Reports (the analytics figures ports): interactions from counters per
+//!   UTC hour, day and month that the writes keep in their transactions;
+//!   the other figures from aggregation pipelines over the records of their
+//!   range, counted by the database; the scope applied on the counters' or
+//!   each record's copies of its customer's company and owner
 //!   (`docs/adr/0015-reports-on-mongodb.md`).
+//!   [`MongoStore::explain_interaction_counts`] shows how the database
+//!   answers an interaction report.
 //! - What must happen once across server instances is one atomic operation:
 //!   a refresh-token rotation, an idempotent creation, an outbox claim (one
 //!   `findOneAndUpdate` per recipient under a lease). See

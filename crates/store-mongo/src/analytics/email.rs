@@ -10,8 +10,9 @@ use crm_analytics::{CountRequest, EmailPeriodCounts};
 use crm_kernel::BackendError;
 use mongodb::bson::{Bson, Document, doc};
 
-use crate::analytics::query::{count_of, in_scope, one_if, period_index, period_of, within};
-use crate::bson::keyset::all_of;
+use crate::analytics::query::{
+    conjunction, count_of, in_scope, one_if, period_index, period_of, within,
+};
 use crate::db::names;
 
 /// The condition "an event of `kind`, classified `classes` (any when none)".
@@ -46,7 +47,7 @@ pub(crate) fn pipeline(request: &CountRequest) -> Option<Vec<Document>> {
     let human: &[&str] = &["human"];
     let machine: &[&str] = &["privacy_proxy", "scanner"];
     Some(vec![
-        doc! { "$match": all_of(conditions) },
+        doc! { "$match": conjunction(conditions) },
         doc! { "$lookup": {
             "from": names::EMAIL_EVENTS,
             "let": { "recipient": "$_id" },
@@ -116,6 +117,7 @@ mod tests {
     use crm_kernel::UserId;
 
     use super::*;
+    use crate::bson::convert::date;
 
     fn request(scope: ReportScope) -> CountRequest {
         crate::analytics::query::days_request(0, 1, scope)
@@ -137,11 +139,11 @@ mod tests {
         .unwrap();
         assert_eq!(
             mine[0],
-            doc! { "$match": { "$and": [
-                within("sent_at", range.start, range.end),
-                { "customer_id": { "$ne": null } },
-                { "customer_owner_id": owner.to_string() },
-            ] } }
+            doc! { "$match": {
+                "sent_at": { "$gte": date(range.start), "$lt": date(range.end) },
+                "customer_id": { "$ne": null },
+                "customer_owner_id": owner.to_string(),
+            } }
         );
         let lookup = all[1].get_document("$lookup").unwrap();
         assert_eq!(lookup.get_str("from").unwrap(), "email_events");

@@ -1,30 +1,89 @@
 //! `InteractionSource`: interactions per period, kind and current status,
-//! counted by the database over the interactions that start in the range
-//! (index `interactions_by_start`).
+//! read from the interaction counters (`counters.rs`): the day, hour (and,
+//! over every customer, month) buckets of the request's slices, summed by
+//! the database per period, kind and status; the exact slices (under an
+//! hour each, where a bound is not on a whole hour) are counted from the
+//! interactions that start in them (index `interactions_by_start`).
+
+use std::collections::BTreeMap;
 
 use crm_analytics::{CountRequest, InteractionCount, InteractionKind, InteractionStatus};
 use crm_kernel::BackendError;
 use mongodb::bson::{Document, doc};
 
-use crate::analytics::query::{count_of, in_scope, period_index, period_of, within};
-use crate::bson::keyset::all_of;
+use crate::analytics::buckets::{SliceRanges, any_of, at_within};
+use crate::analytics::counters::{KEYED, TOTALS};
+use crate::analytics::query::{
+    CounterScope, conjunction, count_of, in_scope, period_index, period_of,
+};
+use crate::db::names;
 
-/// The aggregation on `interactions`, or `None` when nothing can count.
-pub(crate) fn pipeline(request: &CountRequest) -> Option<Vec<Document>> {
-    let range = request.range()?;
-    let mut conditions = vec![within("date_time", range.start, range.end)];
-    conditions.extend(in_scope(&request.scope)?);
-    Some(vec![
-        doc! { "$match": all_of(conditions) },
-        doc! { "$group": {
-            "_id": {
-                "p": period_index("date_time", request),
-                "kind": "$kind",
-                "status": "$status",
-            },
-            "n": { "$sum": 1 },
-        } },
-    ])
+/// Exact slices counted one aggregation each, up to this many; more are
+/// one aggregation with their `$or` (which MongoDB answers with an index
+/// range per branch; the test server scans instead).
+const EXACT_ONE_BY_ONE: usize = 4;
+
+/// The aggregations that answer `request`, each with its collection: one
+/// per bucket grain on a counter collection, and those of the exact slices
+/// on `interactions`. Each `$match` is one index range (see
+/// `SliceRanges::counter_conditions`).
+pub(crate) fn pipelines(
+    request: &CountRequest,
+) -> Result<Vec<(&'static str, Vec<Document>)>, BackendError> {
+    let (collection, scope) = match CounterScope::of(&request.scope)? {
+        CounterScope::Nothing => return Ok(Vec::new()),
+        CounterScope::Everything => (TOTALS, Vec::new()),
+        CounterScope::Keyed(conditions) => (KEYED, conditions),
+    };
+    let ranges = SliceRanges::new(&request.slices, collection == TOTALS);
+    let mut out = Vec::new();
+    for (buckets, pick) in ranges.counter_conditions() {
+        let mut conditions = vec![buckets];
+        conditions.extend(scope.iter().cloned());
+        let mut pipeline = vec![doc! { "$match": conjunction(conditions) }];
+        pipeline.extend(pick.map(|pick| doc! { "$match": pick }));
+        pipeline.push(doc! { "$group": {
+                    "_id": {
+                        "p": period_index("_id.at", request),
+                        "kind": "$_id.k",
+                        "status": "$_id.s",
+                    },
+                    "n": { "$sum": "$n" },
+        } });
+        out.push((collection, pipeline));
+    }
+    let Some(scope) = in_scope(&request.scope) else {
+        return Ok(out);
+    };
+    let spans: Vec<Document> = ranges
+        .exact
+        .iter()
+        .map(|span| at_within("date_time", *span))
+        .collect();
+    let exact = if spans.len() <= EXACT_ONE_BY_ONE {
+        spans
+    } else {
+        any_of(spans).into_iter().collect()
+    };
+    for spans in exact {
+        let mut conditions = vec![spans];
+        conditions.extend(scope.iter().cloned());
+        out.push((
+            names::INTERACTIONS,
+            vec![
+                doc! { "$match": conjunction(conditions) },
+                doc! { "$group": {
+                    "_id": {
+                        "p": period_index("date_time", request),
+                        "kind": "$kind",
+                        "status": "$status",
+                    },
+                    "n": { "$sum": 1 },
+                } },
+            ],
+        ));
+    }
+    Ok(out)
 }
 
 /// The counts of the groups, ordered by period, kind and status.
@@ -32,7 +91,7 @@ pub(crate) fn read(
     groups: &[Document],
     request: &CountRequest,
 ) -> Result<Vec<InteractionCount>, BackendError> {
-    let mut counts = Vec::with_capacity(groups.len());
+    let mut sums: BTreeMap<(usize, InteractionKind, InteractionStatus), u64> = BTreeMap::new();
     for group in groups {
         let key = group
             .get_document("_id")
@@ -50,60 +109,96 @@ pub(crate) fn read(
             .ok()
             .and_then(InteractionStatus::parse)
             .ok_or_else(|| BackendError::msg(format!("unknown interaction status in {key}")))?;
-        let count = count_of(group.get("n"), "of interactions")?;
-        if count > 0 {
-            counts.push(InteractionCount {
-                period,
-                kind,
-                status,
-                count,
-            });
-        }
+        *sums.entry((period, kind, status)).or_default() +=
+            count_of(group.get("n"), "of interactions")?;
     }
-    counts.sort_by_key(|c| (c.period, c.kind, c.status));
-    Ok(counts)
+    Ok(sums
+        .into_iter()
+        .filter(|(_, count)| *count > 0)
+        .map(|((period, kind, status), count)| InteractionCount {
+            period,
+            kind,
+            status,
+            count,
+        })
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use crm_analytics::ReportScope;
-    use crm_kernel::UserId;
+    use crm_kernel::{Timestamp, UserId};
 
     use super::*;
+    use crate::analytics::query::within;
+    use crate::bson::convert::date;
 
     fn request(scope: ReportScope) -> CountRequest {
         crate::analytics::query::days_request(0, 2, scope)
     }
 
     #[test]
-    fn interactions_of_the_range_in_scope_are_grouped_by_period_kind_and_status() {
+    fn a_scoped_report_sums_the_keyed_day_counters_of_its_range() {
         let owner = UserId::new();
         let scope = ReportScope {
             owner_id: Some(owner),
             ..ReportScope::all()
         };
         let request = request(scope);
-        let pipeline = pipeline(&request).unwrap();
+        let pipelines = pipelines(&request).unwrap();
+        assert_eq!(pipelines.len(), 1, "whole days: no exact slice");
+        let (collection, pipeline) = &pipelines[0];
+        assert_eq!(*collection, KEYED);
         assert_eq!(
             pipeline[0],
-            doc! { "$match": { "$and": [
-                within("date_time", request.periods[0].start, request.periods[1].end),
-                { "customer_owner_id": owner.to_string() },
-            ] } }
+            doc! { "$match": {
+                "_id.g": "d",
+                "_id.at": {
+                    "$gte": date(request.periods[0].start),
+                    "$lt": date(request.periods[1].end),
+                },
+                "_id.o": owner.to_string(),
+            } }
         );
         let group = pipeline[1].get_document("$group").unwrap();
+        assert_eq!(group.get_document("n").unwrap(), &doc! { "$sum": "$n" });
+    }
+
+    #[test]
+    fn a_report_over_everyone_reads_the_totals_and_counts_exact_slices_from_the_records() {
+        let mut request = request(ReportScope::all());
+        // The range ends at 00:20:30 of the third day, to the second.
+        let end = Timestamp::from_millis(2 * 86_400_000 + 20 * 60_000 + 30_000).unwrap();
+        request.periods[1].end = end;
+        request.slices = request
+            .periods
+            .iter()
+            .enumerate()
+            .flat_map(|(i, span)| crm_analytics::plan::slice(i, *span))
+            .collect();
+        let pipelines = pipelines(&request).unwrap();
+        let collections: Vec<&str> = pipelines.iter().map(|(c, _)| *c).collect();
+        assert_eq!(collections, vec![TOTALS, names::INTERACTIONS]);
+        let start = Timestamp::from_millis(2 * 86_400_000).unwrap();
         assert_eq!(
-            group.get_document("_id").unwrap().get_str("kind").unwrap(),
-            "$kind"
+            pipelines[1].1[0],
+            doc! { "$match": within("date_time", start, end) }
         );
+    }
+
+    #[test]
+    fn groups_of_both_aggregations_are_summed_per_period_kind_and_status() {
+        let request = request(ReportScope::all());
         let groups = vec![
             doc! { "_id": { "p": 1, "kind": "call", "status": "completed" }, "n": 2 },
             doc! { "_id": { "p": 0, "kind": "meeting", "status": "scheduled" }, "n": 1 },
             doc! { "_id": { "p": -1, "kind": "call", "status": "completed" }, "n": 9 },
+            doc! { "_id": { "p": 1, "kind": "call", "status": "completed" }, "n": 3 },
+            doc! { "_id": { "p": 0, "kind": "call", "status": "completed" }, "n": 0 },
         ];
         let counts = read(&groups, &request).unwrap();
-        assert_eq!(counts.len(), 2, "gaps are not counted");
+        assert_eq!(counts.len(), 2, "gaps and zeros are not counted");
         assert_eq!((counts[0].period, counts[0].count), (0, 1));
-        assert_eq!((counts[1].period, counts[1].count), (1, 2));
+        assert_eq!((counts[1].period, counts[1].count), (1, 5));
     }
 }

@@ -26,9 +26,10 @@ use crm_analytics::{CountRequest, LifecycleCounts, Span};
 use crm_kernel::{BackendError, Timestamp};
 use mongodb::bson::{Bson, Document, doc};
 
-use crate::analytics::query::{count_of, in_scope, minutes_between, period_index, period_of};
+use crate::analytics::query::{
+    conjunction, count_of, in_scope, minutes_between, period_index, period_of,
+};
 use crate::bson::convert::date;
-use crate::bson::keyset::all_of;
 
 /// The events a customer's journeys give (see the module's documentation).
 mod event {
@@ -59,7 +60,7 @@ pub(crate) fn pipeline(request: &CountRequest) -> Option<Vec<Document>> {
     ];
     conditions.extend(in_scope(&request.scope)?);
     Some(vec![
-        doc! { "$match": all_of(conditions) },
+        doc! { "$match": conjunction(conditions) },
         doc! { "$group": {
             "_id": "$customer_id",
             "j": { "$push": journey_fields(request, range) },

@@ -7,8 +7,7 @@ use crm_analytics::{CountRequest, LifecycleCounts};
 use crm_kernel::BackendError;
 use mongodb::bson::{Bson, Document, doc};
 
-use crate::analytics::query::{count_of, in_scope, period_index, period_of, within};
-use crate::bson::keyset::all_of;
+use crate::analytics::query::{conjunction, count_of, in_scope, period_index, period_of, within};
 
 /// The aggregation on `customer_status_changes` counting the changes of
 /// the range per period, first change (`created`) and status; `None` when
@@ -18,7 +17,7 @@ pub(crate) fn changes_pipeline(request: &CountRequest) -> Option<Vec<Document>> 
     let mut conditions = vec![within("at", range.start, range.end)];
     conditions.extend(in_scope(&request.scope)?);
     Some(vec![
-        doc! { "$match": all_of(conditions) },
+        doc! { "$match": conjunction(conditions) },
         doc! { "$group": {
             "_id": {
                 "p": period_index("at", request),

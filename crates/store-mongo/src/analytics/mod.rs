@@ -1,5 +1,7 @@
 //! The analytics figures ports (`crm_analytics::ports`) on MongoDB
-//! (ADR 0015): aggregation pipelines over the records of the range, read
+//! (ADR 0015): interactions from counters per UTC hour, day and month kept
+//! by the writes (`counters`, read by `buckets`' ranges); the other figures
+//! from aggregation pipelines over the records of the range, read
 //! through indexes on their instants, counted by the database; the server
 //! gets one count per period (and kind, status or duration bucket), never
 //! the records: lead journeys are grouped by customer and counted in the
@@ -7,6 +9,8 @@
 //! copies of its customer's current company and owner; the period of a
 //! record is computed by the database (`query::period_index`).
 
+mod buckets;
+pub(crate) mod counters;
 mod email;
 mod interactions;
 mod journeys;
@@ -21,7 +25,7 @@ use crm_analytics::{
     TicketPeriodCounts,
 };
 use crm_kernel::BackendError;
-use mongodb::bson::Document;
+use mongodb::bson::{Document, doc};
 
 use crate::db::client::MongoStore;
 use crate::db::names;
@@ -43,6 +47,32 @@ impl MongoStore {
     }
 }
 
+impl MongoStore {
+    /// How the database answers [`InteractionSource::interaction_counts`]
+    /// for `request`: each aggregation's collection and the server's
+    /// `explain` of it with execution statistics (plan, index, keys and
+    /// documents examined). For operators checking that reports read the
+    /// counters through their indexes, and for the tests that pin it.
+    pub async fn explain_interaction_counts(
+        &self,
+        request: &CountRequest,
+    ) -> Result<Vec<(String, Document)>, BackendError> {
+        let mut out = Vec::new();
+        for (collection, pipeline) in interactions::pipelines(request)? {
+            let explained = self
+                .database()
+                .run_command(doc! {
+                    "explain": { "aggregate": collection, "pipeline": pipeline, "cursor": {} },
+                    "verbosity": "executionStats",
+                })
+                .await
+                .map_err(BackendError::new)?;
+            out.push((collection.to_owned(), explained));
+        }
+        Ok(out)
+    }
+}
+
 #[async_trait]
 impl InteractionSource for MongoStore {
     #[tracing::instrument(skip_all, fields(periods = request.periods.len()))]
@@ -50,9 +80,10 @@ impl InteractionSource for MongoStore {
         &self,
         request: &CountRequest,
     ) -> Result<Vec<InteractionCount>, BackendError> {
-        let groups = self
-            .report_groups(names::INTERACTIONS, interactions::pipeline(request))
-            .await?;
+        let mut groups = Vec::new();
+        for (collection, pipeline) in interactions::pipelines(request)? {
+            groups.extend(self.report_groups(collection, Some(pipeline)).await?);
+        }
         interactions::read(&groups, request)
     }
 }

@@ -11,10 +11,9 @@ use crm_kernel::{BackendError, Timestamp};
 use mongodb::bson::{Bson, Document, doc};
 
 use crate::analytics::query::{
-    count_of, in_scope, minutes_between, period_index, period_of, within,
+    conjunction, count_of, in_scope, minutes_between, period_index, period_of, within,
 };
 use crate::bson::convert::date;
-use crate::bson::keyset::all_of;
 use crate::db::names;
 
 const RESOLVED: &str = "resolved";
@@ -24,7 +23,7 @@ const REOPENED: &str = "reopened";
 fn matching(range: Document, scope: &[Document]) -> Document {
     let mut conditions = vec![range];
     conditions.extend(scope.iter().cloned());
-    doc! { "$match": all_of(conditions) }
+    doc! { "$match": conjunction(conditions) }
 }
 
 /// A branch of the aggregation on another collection.

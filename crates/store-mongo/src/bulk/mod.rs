@@ -34,7 +34,9 @@ use crm_kernel::BackendError;
 use crm_tickets::TicketHistory;
 use mongodb::bson::{Bson, Document, doc};
 
+use crate::analytics::counters::{Counted, Tally};
 use crate::db::client::MongoStore;
+use crate::db::error::DbError;
 use crate::db::names;
 use crate::db::ops::{FindSpec, aggregate_all, find_all};
 use crate::interactions::docs::{customer_copies, interaction_document, staff_of};
@@ -105,9 +107,9 @@ impl BulkLoad<'_> {
         self.insert(names::STATUS_CHANGES, changes).await
     }
 
-    /// Stores interactions with the copies of their customers and
-    /// recomputes the `last_interaction` of those customers, as
-    /// `InteractionRepository::insert` does.
+    /// Stores interactions with the copies of their customers, adds them
+    /// to the report counters and recomputes the `last_interaction` of
+    /// those customers, as `InteractionRepository::insert` does.
     pub async fn interactions(&self, batch: Vec<Interaction>) -> Result<(), BackendError> {
         let ids: BTreeSet<String> = batch.iter().map(|i| i.customer_id.to_string()).collect();
         let found = self
@@ -140,8 +142,16 @@ impl BulkLoad<'_> {
                     .unwrap_or_default();
                 interaction_document(i, copy)
             })
-            .collect();
+            .collect::<Vec<Document>>();
+        let mut tally = Tally::default();
+        for document in &documents {
+            tally.add(&Counted::of(document)?, 1);
+        }
         self.insert(names::INTERACTIONS, documents).await?;
+        self.store
+            .write_tally::<BackendError>(None, &tally)
+            .await
+            .map_err(DbError::into_backend)?;
         self.recompute_last_interactions(ids.into_iter().collect())
             .await
     }

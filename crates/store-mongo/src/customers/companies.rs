@@ -177,6 +177,14 @@ impl CompanyRepository for MongoStore {
                     )
                     .session(&mut *session)
                     .await?;
+                    store
+                        .move_interaction_counts(
+                            session,
+                            doc! { "customer_company_id": &company },
+                            Some(&Bson::Null),
+                            None,
+                        )
+                        .await?;
                     for collection in names::COPIES_OF_CUSTOMERS {
                         store
                             .collection(collection)

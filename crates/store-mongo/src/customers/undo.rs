@@ -118,7 +118,8 @@ impl MongoStore {
     }
 
     /// Sets the copies of `customer`'s company and owner on its tickets,
-    /// interactions and email recipients.
+    /// interactions and email recipients, and moves its interactions'
+    /// report counts along.
     pub(crate) async fn copy_customer_refs<R>(
         &self,
         session: &mut ClientSession,
@@ -126,6 +127,13 @@ impl MongoStore {
         company: Bson,
         owner: Bson,
     ) -> Result<(), DbError<R>> {
+        self.move_interaction_counts(
+            session,
+            doc! { "customer_id": customer },
+            Some(&company),
+            Some(&owner),
+        )
+        .await?;
         for collection in names::COPIES_OF_CUSTOMERS {
             self.collection(collection)
                 .update_many(

@@ -101,6 +101,14 @@ impl<R> DbError<R> {
     }
 }
 
+impl DbError<BackendError> {
+    /// The failure of a call that no port contract refuses (the bulk
+    /// loader's), as a backend error.
+    pub(crate) fn into_backend(self) -> BackendError {
+        self.into_port_error(|error| error)
+    }
+}
+
 impl<R> From<mongodb::error::Error> for DbError<R> {
     fn from(error: mongodb::error::Error) -> Self {
         Self::Mongo(error)

@@ -61,6 +61,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "list_indexes",
         text: include_str!("../../../../migrations/mongo/0008_list_indexes.json"),
     },
+    Migration {
+        version: 9,
+        name: "interaction_counters",
+        text: include_str!("../../../../migrations/mongo/0009_interaction_counters.json"),
+    },
 ];
 
 /// Why a migration file cannot be read.

@@ -1,7 +1,8 @@
 //! Deleting a staff user and what refers to it, as the SQLite store's
 //! foreign keys do: its credential, email key, sessions and calendar feed
 //! go; customers it owns and tickets assigned to it lose the reference;
-//! interactions lose it as organizer and as attendee.
+//! interactions lose it as organizer and as attendee; the report counts of
+//! its customers' interactions move to no owner.
 
 use crm_kernel::UserId;
 use mongodb::ClientSession;
@@ -39,6 +40,13 @@ impl MongoStore {
             (names::TICKETS, "assignee_id"),
             (names::INTERACTIONS, "organizer_id"),
         ];
+        self.move_interaction_counts(
+            session,
+            doc! { "customer_owner_id": &user },
+            None,
+            Some(&Bson::Null),
+        )
+        .await?;
         let copies = names::COPIES_OF_CUSTOMERS.map(|collection| (collection, "customer_owner_id"));
         for (collection, field) in references.into_iter().chain(copies) {
             self.collection(collection)

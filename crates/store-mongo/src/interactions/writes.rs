@@ -1,5 +1,6 @@
 //! The writes of interactions, each with the recomputation of its
-//! customer's `last_interaction` in the same transaction.
+//! customer's `last_interaction` and the report counters it changes
+//! (`analytics::counters`) in the same transaction.
 //!
 //! `last_interaction` is a read model of the interactions context on the
 //! customer's document, which the customer list sorts by: the start of the
@@ -15,6 +16,7 @@ use crm_kernel::{CustomerId, UserId, Version};
 use mongodb::ClientSession;
 use mongodb::bson::{Bson, Document, doc};
 
+use crate::analytics::counters::{Counted, Tally};
 use crate::bson::convert::{Fields, stored_version};
 use crate::db::client::MongoStore;
 use crate::db::error::{DbError, InteractionDbError};
@@ -55,10 +57,15 @@ impl MongoStore {
                 interaction_document(interaction, copy)
             })
             .collect();
+        let mut tally = Tally::default();
+        for document in &documents {
+            tally.add(&Counted::of(document)?, 1);
+        }
         self.collection(names::INTERACTIONS)
             .insert_many(documents)
             .session(&mut *session)
             .await?;
+        self.write_tally(Some(&mut *session), &tally).await?;
         for customer in customers {
             self.recompute_last_interaction(session, customer).await?;
         }
@@ -106,6 +113,12 @@ impl MongoStore {
             .filter(|user| !known.contains(user))
             .collect();
         self.staff_references(session, staff).await?;
+        // What it is counted under, before and after (ADR 0015).
+        let mut after = stored.clone();
+        after.extend(change.clone());
+        let mut tally = Tally::default();
+        tally.add(&Counted::of(&stored)?, -1);
+        tally.add(&Counted::of(&after)?, 1);
         let changed = self
             .collection(names::INTERACTIONS)
             .update_one(
@@ -118,6 +131,7 @@ impl MongoStore {
             // Cannot happen: the version was read in this transaction.
             return Err(DbError::refused(StoreError::VersionConflict));
         }
+        self.write_tally(Some(&mut *session), &tally).await?;
         self.recompute_last_interaction(session, interaction.customer_id)
             .await?;
         if before.customer_id != interaction.customer_id {

@@ -22,14 +22,15 @@ fn the_journeys_touching_the_range_are_matched_in_scope_and_grouped_by_customer(
     let pipeline = pipeline(&request).unwrap();
     assert_eq!(
         pipeline[0],
-        doc! { "$match": { "$and": [
-            { "to": "lead", "at": { "$lt": date(at(72)) } },
-            { "$or": [
+        doc! { "$match": {
+            "to": "lead",
+            "at": { "$lt": date(at(72)) },
+            "$or": [
                 { "prospect_at": null },
                 { "prospect_at": { "$gte": date(at(24)) } },
-            ] },
-            { "customer_company_id": company.to_string() },
-        ] } }
+            ],
+            "customer_company_id": company.to_string(),
+        } }
     );
     assert_eq!(
         pipeline[1],
