@@ -283,6 +283,40 @@ async fn seed_demo_fills_an_empty_database_once() {
             .unwrap();
         assert!(!list[key].as_array().unwrap().is_empty(), "no demo {key}");
     }
+    // Demo interactions are organised by the agent of their customer's
+    // company (or the agents in turn), never all by one account.
+    let get = |path: &str| {
+        client
+            .get(format!("{base}{path}"))
+            .bearer_auth(token)
+            .send()
+    };
+    let agents: serde_json::Value = get("/api/users?role=agent&limit=200")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let agents: std::collections::HashSet<&str> = agents["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["user_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(agents.len(), 2, "at least two demo agents");
+    let interactions: serde_json::Value = get("/api/interactions?limit=200")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let organizers: std::collections::HashSet<&str> = interactions["interactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["organizer_id"].as_str().unwrap_or("none"))
+        .collect();
+    assert_eq!(organizers, agents, "both agents organise demo interactions");
     child.kill().unwrap();
     child.wait().unwrap();
 }

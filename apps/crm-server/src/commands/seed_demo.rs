@@ -2,10 +2,12 @@
 //!
 //! Fills an empty database with realistic demo data through the same
 //! services the API uses, so every record obeys the business rules: a demo
-//! admin and two agents, companies, and customers spread over the last six
+//! admin and its agents (two, and one more per 2,500 customers past 5,000),
+//! companies shared out among the agents, and customers spread over the last six
 //! months, walked through the lifecycle days to months apart so that status
 //! histories, conversion and the funnel's step times look real, with their
-//! meetings, calls and tasks (past ones completed), tickets (most answered
+//! meetings, calls and tasks (past ones completed, each organised by the
+//! agent of the customer's company), tickets (most answered
 //! and resolved) and emails with their opens, clicks, replies and bounces
 //! (`emails.rs`). Names come from the `fake` crate with a fixed seed, so two
 //! runs create the same people.
@@ -15,6 +17,7 @@ mod people;
 
 use people::{ascii, staff};
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,7 +31,7 @@ use crm_interactions::{
 };
 use crm_kernel::{
     Clock, CompanyId, CustomerId, EmailAddress, FixedClock, LongText, PersonName, Principal,
-    PrincipalId, Role, ShortText, SystemClock, Timestamp,
+    PrincipalId, Role, ShortText, SystemClock, Timestamp, UserId,
 };
 use crm_tickets::{Channel, NewComment, NewTicket, Priority, TicketService};
 use fake::Fake;
@@ -44,6 +47,15 @@ use crate::wiring;
 
 /// Password of every demo account (demo data only; documented in the README).
 pub const DEMO_PASSWORD: &str = "demo-password-1234";
+
+/// Demo customers per demo agent (at least two agents). Each agent
+/// organises the interactions of its companies' customers, so an agent's
+/// calendar holds about as many meetings a week in a demo of 100,000
+/// customers as in one of 5,000, and scheduling one (whose overlap check
+/// reads the organiser's week) costs the same from the first customer to
+/// the last. With every meeting on the admin's calendar, the last tenth of
+/// 100,000 customers seeded 2.4 times slower than the first.
+const CUSTOMERS_PER_AGENT: u32 = 2_500;
 
 const TAGS: &[&str] = &[
     "vip",
@@ -112,29 +124,34 @@ pub async fn run(settings: &Settings, customers: u32) -> Result<(), CommandError
         begin,
         rng: StdRng::seed_from_u64(2026),
         actor: demo_admin(&identity).await?,
+        agents: Vec::new(),
+        organizers: HashMap::new(),
     };
     let company_count = (customers / 8).clamp(3, 500);
     let companies = seeder.companies(company_count).await?;
-    let half = companies.len() / 2;
-    for (n, assigned) in [companies[..half].to_vec(), companies[half..].to_vec()]
-        .into_iter()
-        .enumerate()
-    {
+    let agent_count = (customers / CUSTOMERS_PER_AGENT).max(2);
+    let agents = usize::try_from(agent_count).map_err(|e| failed(&e))?;
+    for n in 0..agents {
+        let assigned = &companies[companies.len() * n / agents..companies.len() * (n + 1) / agents];
         let agent = staff(
             &format!("Demo Agent {}", n + 1),
             &format!("agent{}@demo.example.com", n + 1),
             StaffRole::Agent,
-            assigned,
+            assigned.to_vec(),
         )?;
-        identity
+        let agent = identity
             .create_user(&seeder.actor, agent)
             .await
             .map_err(|e| failed(&e))?;
+        seeder.agents.push(agent.id);
+        for company in assigned {
+            seeder.organizers.insert(*company, agent.id);
+        }
     }
     seeder.customers(customers, &companies).await?;
     writeln!(
         std::io::stdout(),
-        "seeded {company_count} companies, 2 agents and {customers} customers; sign in as admin@demo.example.com, agent1@demo.example.com or agent2@demo.example.com with the password `{DEMO_PASSWORD}`"
+        "seeded {company_count} companies, {agent_count} agents and {customers} customers; sign in as admin@demo.example.com, agent1@demo.example.com or agent2@demo.example.com with the password `{DEMO_PASSWORD}`"
     )
     .map_err(|e| failed(&e))?;
     Ok(())
@@ -185,6 +202,10 @@ struct Seeder {
     begin: Timestamp,
     rng: StdRng,
     actor: Principal,
+    /// The demo agents, in the order of their numbers.
+    agents: Vec<UserId>,
+    /// The agent each company is assigned to.
+    organizers: HashMap<CompanyId, UserId>,
 }
 
 impl Seeder {
@@ -227,6 +248,15 @@ impl Seeder {
             let created = self.begin.plus(step * n);
             self.clock.set(created);
             let new = self.new_customer(n, companies)?;
+            // The agent of the customer's company organises its meetings;
+            // customers without a company are shared out in turn.
+            let organizer = new
+                .company_id
+                .and_then(|company| self.organizers.get(&company).copied())
+                .or_else(|| {
+                    let turn = usize::try_from(n).ok()? % self.agents.len().max(1);
+                    self.agents.get(turn).copied()
+                });
             let customer = self
                 .service
                 .create_customer(&self.actor, new)
@@ -262,16 +292,21 @@ impl Seeder {
                     .map_err(|e| failed(&e))?;
             }
             self.clock.set(created);
-            self.activity(customer.id).await?;
+            self.activity(customer.id, organizer).await?;
             progress.inc(1);
         }
         progress.finish_and_clear();
         Ok(())
     }
 
-    /// Some interactions (past ones completed, a few ahead) and, for about a
-    /// third of the customers, a ticket that is often answered and resolved.
-    async fn activity(&mut self, customer: CustomerId) -> Result<(), CommandError> {
+    /// Some interactions organised by `organizer` (past ones completed, a
+    /// few ahead) and, for about a third of the customers, a ticket that is
+    /// often answered and resolved.
+    async fn activity(
+        &mut self,
+        customer: CustomerId,
+        organizer: Option<UserId>,
+    ) -> Result<(), CommandError> {
         let created = self.clock.now();
         // Interactions are recorded now: those before now become completed.
         self.clock.set(SystemClock.now());
@@ -293,7 +328,7 @@ impl Seeder {
                 meeting_url: None,
                 description: LongText::parse(description).map_err(|e| failed(&e))?,
                 outcome: None,
-                organizer_id: None,
+                organizer_id: organizer,
                 attendees: Attendees::default(),
                 status: None,
                 repeat_weekly: 0,
