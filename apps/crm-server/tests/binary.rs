@@ -199,6 +199,19 @@ fn bad_configuration_exits_2_naming_the_setting() {
     assert_eq!(output.status.code(), Some(2));
 }
 
+/// The JSON body of a GET of `url` with `token`.
+async fn get_json(client: &reqwest::Client, url: String, token: &str) -> serde_json::Value {
+    client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn seed_demo_fills_an_empty_database_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -252,15 +265,8 @@ async fn seed_demo_fills_an_empty_database_once() {
         .await
         .unwrap();
     let token = login["access_token"].as_str().unwrap();
-    let customers: serde_json::Value = client
-        .get(format!("{base}/api/customers?limit=200"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let get = |path: &str| get_json(&client, format!("{base}{path}"), token);
+    let customers = get("/api/customers?limit=200").await;
     let customers = customers["customers"].as_array().unwrap();
     assert_eq!(customers.len(), 25);
     let statuses: std::collections::HashSet<&str> = customers
@@ -268,35 +274,14 @@ async fn seed_demo_fills_an_empty_database_once() {
         .map(|c| c["status"].as_str().unwrap())
         .collect();
     assert!(statuses.len() >= 2, "{statuses:?}");
-    for (path, key) in [
-        ("/api/interactions?limit=200", "interactions"),
-        ("/api/tickets?limit=200", "tickets"),
-    ] {
-        let list: serde_json::Value = client
-            .get(format!("{base}{path}"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+    let interactions = get("/api/interactions?limit=200").await;
+    let tickets = get("/api/tickets?limit=200").await;
+    for (list, key) in [(&interactions, "interactions"), (&tickets, "tickets")] {
         assert!(!list[key].as_array().unwrap().is_empty(), "no demo {key}");
     }
     // Demo interactions are organised by the agent of their customer's
     // company (or the agents in turn), never all by one account.
-    let get = |path: &str| {
-        client
-            .get(format!("{base}{path}"))
-            .bearer_auth(token)
-            .send()
-    };
-    let agents: serde_json::Value = get("/api/users?role=agent&limit=200")
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let agents = get("/api/users?role=agent&limit=200").await;
     let agents: std::collections::HashSet<&str> = agents["users"]
         .as_array()
         .unwrap()
@@ -304,12 +289,6 @@ async fn seed_demo_fills_an_empty_database_once() {
         .map(|u| u["user_id"].as_str().unwrap())
         .collect();
     assert_eq!(agents.len(), 2, "at least two demo agents");
-    let interactions: serde_json::Value = get("/api/interactions?limit=200")
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
     let organizers: std::collections::HashSet<&str> = interactions["interactions"]
         .as_array()
         .unwrap()

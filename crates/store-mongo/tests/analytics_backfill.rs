@@ -84,14 +84,7 @@ async fn the_backfill_writes_what_the_writes_wrote() {
             .expect("remove the report fields");
     }
     assert_ne!(snapshot(&database).await, kept);
-    database
-        .collection::<Document>("schema_migrations")
-        .delete_one(doc! { "_id": 7_i64 })
-        .await
-        .expect("forget 0007");
-    let applied = store.migrate().await.expect("migrate again");
-    assert_eq!(applied.len(), 1);
-    assert_eq!(applied[0].name, "reports");
+    support::run_again(&store, &database, 7, "reports").await;
     assert_eq!(
         snapshot(&database).await,
         kept,

@@ -31,7 +31,7 @@ pub(crate) enum Bucket {
 }
 
 impl Bucket {
-    /// Its name in a counter's `_id.g`.
+    /// Its name in a counter's `g` (and its `_id`).
     pub(crate) fn code(self) -> &'static str {
         match self {
             Self::Hour => "h",
@@ -67,8 +67,8 @@ impl BucketRange {
     /// The condition on a counter's `_id` that keeps the range's buckets.
     pub(crate) fn condition(&self) -> Document {
         doc! {
-            "_id.g": self.bucket.code(),
-            "_id.at": { "$gte": date(self.span.start), "$lt": date(self.span.end) },
+            "g": self.bucket.code(),
+            "at": { "$gte": date(self.span.start), "$lt": date(self.span.end) },
         }
     }
 }
@@ -150,7 +150,7 @@ impl SliceRanges {
                 },
             };
             let pick = if spans.len() > 1 {
-                any_of(spans.iter().map(|s| at_within("_id.at", *s)).collect())
+                any_of(spans.iter().map(|s| at_within("at", *s)).collect())
             } else {
                 None
             };

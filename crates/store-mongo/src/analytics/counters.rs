@@ -3,11 +3,17 @@
 //! transaction: its start, kind and status, and its customer's current
 //! company and owner.
 //!
-//! - `report_interactions`: `_id: {g, at, c, o, k, s}` → `n`, per UTC hour
-//!   and day, company and owner (`null` for none), kind and status; read by
-//!   reports over some customers;
-//! - `report_interaction_totals`: `_id: {g, at, k, s}` → `n`, per UTC hour,
-//!   day and month; read by reports over every customer.
+//! - `report_interactions`: `{g, at, c, o, k, s, n}` per UTC hour and day
+//!   (`g` is `"h"` or `"d"`, `at` the bucket's first instant), company and
+//!   owner (`null` for none), kind and status; read by reports over some
+//!   customers;
+//! - `report_interaction_totals`: `{g, at, k, s, n}` per UTC hour, day and
+//!   month (`"m"`); read by reports over every customer.
+//!
+//! A counter's `_id` is its key as text (`g|YYYY-MM-DDTHH|c|o|k|s`, `''`
+//! for none; `g|YYYY-MM-DDTHH|k|s` for totals): an upsert finds it through
+//! the `_id` index on any server (the test server scans for an `_id` that
+//! is a document).
 //!
 //! A write adds what it counts to a [`Tally`] (`-1` for the interaction as
 //! it was, `+1` as it is); deltas that cancel out write nothing, and the
@@ -31,6 +37,10 @@ use crate::db::ops::aggregate_all;
 pub(crate) const KEYED: &str = "report_interactions";
 /// Counter documents per UTC hour, day and month, kind and status.
 pub(crate) const TOTALS: &str = "report_interaction_totals";
+
+/// How a counter's `_id` writes its bucket's first instant (UTC), as
+/// migration 0009's `$dateToString` does.
+const AT_FORMAT: &str = "%Y-%m-%dT%H";
 
 /// Update statements per `update` command.
 const STATEMENTS_PER_COMMAND: usize = 10_000;
@@ -150,22 +160,27 @@ impl Tally {
             if *n == 0 {
                 continue;
             }
-            let at = DateTime::from_millis(*at);
+            let hour = Timestamp::from_millis(*at)
+                .map(|at| at.as_datetime().format(AT_FORMAT).to_string())
+                .unwrap_or_default();
+            let mut fields = doc! { "g": bucket.code(), "at": DateTime::from_millis(*at) };
             let id = if *collection == KEYED {
-                doc! {
-                    "g": bucket.code(),
-                    "at": at,
-                    "c": company.clone(),
-                    "o": owner.clone(),
-                    "k": kind,
-                    "s": status,
-                }
+                fields.insert("c", company.clone());
+                fields.insert("o", owner.clone());
+                format!(
+                    "{}|{hour}|{}|{}|{kind}|{status}",
+                    bucket.code(),
+                    company.as_deref().unwrap_or_default(),
+                    owner.as_deref().unwrap_or_default(),
+                )
             } else {
-                doc! { "g": bucket.code(), "at": at, "k": kind, "s": status }
+                format!("{}|{hour}|{kind}|{status}", bucket.code())
             };
+            fields.insert("k", kind);
+            fields.insert("s", status);
             out.entry(collection).or_default().push(doc! {
                 "q": { "_id": id },
-                "u": { "$inc": { "n": n } },
+                "u": { "$inc": { "n": n }, "$setOnInsert": fields },
                 "upsert": true,
             });
         }
@@ -298,30 +313,38 @@ mod tests {
         let statements = tally.statements();
         assert_eq!(statements[KEYED].len(), 2);
         assert_eq!(statements[TOTALS].len(), 3);
-        let first = statements[KEYED][0].get_document("q").unwrap();
+        let first = &statements[KEYED][0];
         assert_eq!(
-            first.get_document("_id").unwrap(),
+            first.get_document("q").unwrap(),
+            &doc! { "_id": "h|2026-03-01T10||u|call|completed" }
+        );
+        assert_eq!(
+            first.get_document("u").unwrap(),
             &doc! {
-                "g": "h",
-                "at": DateTime::from_millis(
-                    Timestamp::parse_rfc3339("2026-03-01T10:00:00Z").unwrap().as_millis()
-                ),
-                "c": Bson::Null,
-                "o": "u",
-                "k": "call",
-                "s": "completed",
+                "$inc": { "n": 1_i64 },
+                "$setOnInsert": {
+                    "g": "h",
+                    "at": DateTime::from_millis(
+                        Timestamp::parse_rfc3339("2026-03-01T10:00:00Z").unwrap().as_millis()
+                    ),
+                    "c": Bson::Null,
+                    "o": "u",
+                    "k": "call",
+                    "s": "completed",
+                },
             }
         );
-        let months: Vec<&Document> = statements[TOTALS]
+        let ids: Vec<&str> = statements[TOTALS]
             .iter()
-            .map(|s| s.get_document("q").unwrap().get_document("_id").unwrap())
-            .filter(|id| id.get_str("g") == Ok("m"))
+            .map(|s| s.get_document("q").unwrap().get_str("_id").unwrap())
             .collect();
         assert_eq!(
-            months[0].get_datetime("at").unwrap().timestamp_millis(),
-            Timestamp::parse_rfc3339("2026-03-01T00:00:00Z")
-                .unwrap()
-                .as_millis()
+            ids,
+            [
+                "h|2026-03-01T10|call|completed",
+                "d|2026-03-01T00|call|completed",
+                "m|2026-03-01T00|call|completed",
+            ]
         );
     }
 

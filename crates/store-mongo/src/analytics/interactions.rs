@@ -44,9 +44,9 @@ pub(crate) fn pipelines(
         pipeline.extend(pick.map(|pick| doc! { "$match": pick }));
         pipeline.push(doc! { "$group": {
                     "_id": {
-                        "p": period_index("_id.at", request),
-                        "kind": "$_id.k",
-                        "status": "$_id.s",
+                        "p": period_index("at", request),
+                        "kind": "$k",
+                        "status": "$s",
                     },
                     "n": { "$sum": "$n" },
         } });
@@ -152,12 +152,12 @@ mod tests {
         assert_eq!(
             pipeline[0],
             doc! { "$match": {
-                "_id.g": "d",
-                "_id.at": {
+                "g": "d",
+                "at": {
                     "$gte": date(request.periods[0].start),
                     "$lt": date(request.periods[1].end),
                 },
-                "_id.o": owner.to_string(),
+                "o": owner.to_string(),
             } }
         );
         let group = pipeline[1].get_document("$group").unwrap();

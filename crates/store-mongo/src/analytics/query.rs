@@ -65,9 +65,9 @@ pub(crate) enum CounterScope {
 /// The company and owner in a per-key counter's `_id` (counters know no
 /// customer: a customer's own scope is no report scope).
 const ON_COUNTERS: CustomerFields = CustomerFields {
-    id: "_id.customer",
-    company: "_id.c",
-    owner: "_id.o",
+    id: "customer",
+    company: "c",
+    owner: "o",
 };
 
 impl CounterScope {
@@ -316,7 +316,7 @@ mod tests {
         };
         assert_eq!(
             CounterScope::of(&filtered).unwrap(),
-            CounterScope::Keyed(vec![doc! { "_id.o": owner.to_string() }])
+            CounterScope::Keyed(vec![doc! { "o": owner.to_string() }])
         );
         let agents = ReportScope {
             visibility: Visibility::Agent {
@@ -328,8 +328,8 @@ mod tests {
         assert_eq!(
             CounterScope::of(&agents).unwrap(),
             CounterScope::Keyed(vec![doc! { "$or": [
-                { "_id.c": { "$in": [company.to_string()] } },
-                { "_id.o": agent.to_string() },
+                { "c": { "$in": [company.to_string()] } },
+                { "o": agent.to_string() },
             ] }])
         );
         let nothing = ReportScope {

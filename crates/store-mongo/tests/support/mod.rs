@@ -83,3 +83,17 @@ pub async fn fresh_store() -> Option<(DropDatabase, MongoStore)> {
     store.migrate().await.expect("migrate the test database");
     Some((guard, store))
 }
+
+/// Forgets that migration `version` was applied and migrates again, which
+/// must apply that one migration, named `name`: its backfill runs over the
+/// records the test wrote.
+pub async fn run_again(store: &MongoStore, database: &mongodb::Database, version: i64, name: &str) {
+    database
+        .collection::<mongodb::bson::Document>("schema_migrations")
+        .delete_one(mongodb::bson::doc! { "_id": version })
+        .await
+        .unwrap_or_else(|error| panic!("forget migration {version}: {error}"));
+    let applied = store.migrate().await.expect("migrate again");
+    assert_eq!(applied.len(), 1, "{applied:?}");
+    assert_eq!(applied[0].name, name);
+}
