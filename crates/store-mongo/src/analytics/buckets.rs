@@ -2,8 +2,8 @@
 //! calendar month, named by its grain and its first instant, and the
 //! buckets that answer a count request's slices.
 //!
-//! A counter document's `_id` holds its bucket as `g` (`"h"`, `"d"` or
-//! `"m"`) and `at` (a BSON date); a slice of whole UTC days is read as the
+//! A counter document holds its bucket as `g` (`"h"`, `"d"` or `"m"`) and
+//! `at` (a BSON date); a slice of whole UTC days is read as the
 //! day buckets whose `at` lies in it, one of whole hours as the hour
 //! buckets. The totals, kept over every customer, also count per month,
 //! so a day slice that holds whole months reads those months' buckets and
@@ -64,7 +64,7 @@ pub(crate) struct BucketRange {
 }
 
 impl BucketRange {
-    /// The condition on a counter's `_id` that keeps the range's buckets.
+    /// The condition on a counter that keeps the range's buckets.
     pub(crate) fn condition(&self) -> Document {
         doc! {
             "g": self.bucket.code(),

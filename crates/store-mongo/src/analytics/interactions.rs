@@ -43,12 +43,12 @@ pub(crate) fn pipelines(
         let mut pipeline = vec![doc! { "$match": conjunction(conditions) }];
         pipeline.extend(pick.map(|pick| doc! { "$match": pick }));
         pipeline.push(doc! { "$group": {
-                    "_id": {
-                        "p": period_index("at", request),
-                        "kind": "$k",
-                        "status": "$s",
-                    },
-                    "n": { "$sum": "$n" },
+            "_id": {
+                "p": period_index("at", request),
+                "kind": "$k",
+                "status": "$s",
+            },
+            "n": { "$sum": "$n" },
         } });
         out.push((collection, pipeline));
     }
