@@ -6,7 +6,6 @@
 
 mod support;
 
-use futures_util::TryStreamExt;
 use mongodb::bson::{Bson, Document, doc};
 
 /// The fields 0007 fills in, per collection.
@@ -35,15 +34,7 @@ const FILLED: [(&str, &[&str]); 2] = [
 async fn snapshot(database: &mongodb::Database) -> Vec<String> {
     let mut rows = Vec::new();
     for (collection, fields) in FILLED {
-        let documents: Vec<Document> = database
-            .collection::<Document>(collection)
-            .find(doc! {})
-            .await
-            .expect("find")
-            .try_collect()
-            .await
-            .expect("read");
-        for document in documents {
+        for document in support::documents(database, collection, doc! {}).await {
             let values: Vec<String> = fields
                 .iter()
                 .map(|f| format!("{f}={:?}", document.get(f).unwrap_or(&Bson::Undefined)))

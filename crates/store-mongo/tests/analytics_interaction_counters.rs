@@ -32,15 +32,7 @@ fn count(document: &Document) -> i64 {
 async fn counters(database: &mongodb::Database) -> Vec<String> {
     let mut rows = Vec::new();
     for collection in COUNTERS {
-        let documents: Vec<Document> = database
-            .collection::<Document>(collection)
-            .find(doc! {})
-            .await
-            .expect("find")
-            .try_collect()
-            .await
-            .expect("read");
-        for document in documents {
+        for document in support::documents(database, collection, doc! {}).await {
             let n = count(&document);
             assert!(n >= 0, "a negative counter: {document}");
             if n > 0 {
@@ -99,17 +91,12 @@ async fn the_counters_equal_a_recount_after_random_writes_and_deletions() {
         interactions > 50,
         "interactions were written: {interactions}"
     );
-    let day_totals: i64 = {
-        let days: Vec<Document> = database
-            .collection::<Document>("report_interaction_totals")
-            .find(doc! { "g": "d" })
+    let day_totals: i64 =
+        support::documents(&database, "report_interaction_totals", doc! { "g": "d" })
             .await
-            .expect("find")
-            .try_collect()
-            .await
-            .expect("read");
-        days.iter().map(count).sum()
-    };
+            .iter()
+            .map(count)
+            .sum();
     assert_eq!(
         u64::try_from(day_totals).unwrap(),
         interactions,

@@ -97,3 +97,20 @@ pub async fn run_again(store: &MongoStore, database: &mongodb::Database, version
     assert_eq!(applied.len(), 1, "{applied:?}");
     assert_eq!(applied[0].name, name);
 }
+
+/// The documents of `collection` that match `filter`.
+pub async fn documents(
+    database: &mongodb::Database,
+    collection: &str,
+    filter: mongodb::bson::Document,
+) -> Vec<mongodb::bson::Document> {
+    use futures_util::TryStreamExt as _;
+    database
+        .collection::<mongodb::bson::Document>(collection)
+        .find(filter)
+        .await
+        .unwrap_or_else(|error| panic!("find in {collection}: {error}"))
+        .try_collect()
+        .await
+        .unwrap_or_else(|error| panic!("read {collection}: {error}"))
+}
