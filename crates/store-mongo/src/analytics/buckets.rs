@@ -12,9 +12,11 @@
 use chrono::{Datelike, TimeZone as _, Utc};
 use crm_analytics::{Grain, Slice, Span};
 use crm_kernel::Timestamp;
-use mongodb::bson::{Bson, Document, doc};
+use mongodb::bson::{Document, doc};
 
+use crate::analytics::query::within;
 use crate::bson::convert::date;
+use crate::bson::keyset::any_of;
 
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 24 * HOUR_MS;
@@ -150,27 +152,13 @@ impl SliceRanges {
                 },
             };
             let pick = if spans.len() > 1 {
-                any_of(spans.iter().map(|s| at_within("at", *s)).collect())
+                any_of(spans.iter().map(|s| within("at", s.start, s.end)).collect())
             } else {
                 None
             };
             out.push((whole.condition(), pick));
         }
         out
-    }
-}
-
-/// `{field: {$gte: start, $lt: end}}` of `span`.
-pub(crate) fn at_within(field: &str, span: Span) -> Document {
-    doc! { field: { "$gte": date(span.start), "$lt": date(span.end) } }
-}
-
-/// `$or` of `conditions`, the one condition alone, or `None` for none.
-pub(crate) fn any_of(mut conditions: Vec<Document>) -> Option<Document> {
-    match conditions.len() {
-        0 => None,
-        1 => conditions.pop(),
-        _ => Some(doc! { "$or": conditions.into_iter().map(Bson::Document).collect::<Vec<_>>() }),
     }
 }
 

@@ -11,11 +11,12 @@ use crm_analytics::{CountRequest, InteractionCount, InteractionKind, Interaction
 use crm_kernel::BackendError;
 use mongodb::bson::{Document, doc};
 
-use crate::analytics::buckets::{SliceRanges, any_of, at_within};
+use crate::analytics::buckets::SliceRanges;
 use crate::analytics::counters::{KEYED, TOTALS};
 use crate::analytics::query::{
-    CounterScope, conjunction, count_of, in_scope, period_index, period_of,
+    CounterScope, conjunction, count_of, in_scope, period_index, period_of, within,
 };
+use crate::bson::keyset::any_of;
 use crate::db::names;
 
 /// Exact slices counted one aggregation each, up to this many; more are
@@ -58,7 +59,7 @@ pub(crate) fn pipelines(
     let spans: Vec<Document> = ranges
         .exact
         .iter()
-        .map(|span| at_within("date_time", *span))
+        .map(|span| within("date_time", span.start, span.end))
         .collect();
     let exact = if spans.len() <= EXACT_ONE_BY_ONE {
         spans
@@ -130,7 +131,6 @@ mod tests {
     use crm_kernel::{Timestamp, UserId};
 
     use super::*;
-    use crate::analytics::query::within;
     use crate::bson::convert::date;
 
     fn request(scope: ReportScope) -> CountRequest {

@@ -221,6 +221,15 @@ pub(crate) fn beyond(direction: SortDirection) -> &'static str {
     }
 }
 
+/// Any of `conditions`: `None` for none, the one itself, or `$or`.
+pub(crate) fn any_of(mut conditions: Vec<Document>) -> Option<Document> {
+    match conditions.len() {
+        0 => None,
+        1 => conditions.pop(),
+        _ => Some(doc! { "$or": conditions }),
+    }
+}
+
 /// All of `conditions`: `{}` for none, the one itself, or `$and`.
 pub(crate) fn all_of(mut conditions: Vec<Document>) -> Document {
     conditions.retain(|condition| !condition.is_empty());
