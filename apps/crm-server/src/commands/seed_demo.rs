@@ -15,9 +15,8 @@
 mod emails;
 mod people;
 
-use people::{ascii, staff};
+use people::{DemoAgents, ascii, demo_admin};
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,13 +24,12 @@ use std::time::Duration;
 use crm_customers::{
     CustomerPatch, CustomerService, LifecycleStatus, NewCompany, NewCustomer, Tags, Website,
 };
-use crm_identity::StaffRole;
 use crm_interactions::{
     Attendees, End, InteractionKind, InteractionService, NewInteraction, TimeZone,
 };
 use crm_kernel::{
     Clock, CompanyId, CustomerId, EmailAddress, FixedClock, LongText, PersonName, Principal,
-    PrincipalId, Role, ShortText, SystemClock, Timestamp, UserId,
+    ShortText, SystemClock, Timestamp, UserId,
 };
 use crm_tickets::{Channel, NewComment, NewTicket, Priority, TicketService};
 use fake::Fake;
@@ -47,15 +45,6 @@ use crate::wiring;
 
 /// Password of every demo account (demo data only; documented in the README).
 pub const DEMO_PASSWORD: &str = "demo-password-1234";
-
-/// Demo customers per demo agent (at least two agents). Each agent
-/// organises the interactions of its companies' customers, so an agent's
-/// calendar holds about as many meetings a week in a demo of 100,000
-/// customers as in one of 5,000, and scheduling one (whose overlap check
-/// reads the organiser's week) costs the same from the first customer to
-/// the last. With every meeting on the admin's calendar, the last tenth of
-/// 100,000 customers seeded 2.4 times slower than the first.
-const CUSTOMERS_PER_AGENT: u32 = 2_500;
 
 const TAGS: &[&str] = &[
     "vip",
@@ -124,30 +113,12 @@ pub async fn run(settings: &Settings, customers: u32) -> Result<(), CommandError
         begin,
         rng: StdRng::seed_from_u64(2026),
         actor: demo_admin(&identity).await?,
-        agents: Vec::new(),
-        organizers: HashMap::new(),
+        agents: DemoAgents::default(),
     };
     let company_count = (customers / 8).clamp(3, 500);
     let companies = seeder.companies(company_count).await?;
-    let agent_count = (customers / CUSTOMERS_PER_AGENT).max(2);
-    let agents = usize::try_from(agent_count).map_err(|e| failed(&e))?;
-    for n in 0..agents {
-        let assigned = &companies[companies.len() * n / agents..companies.len() * (n + 1) / agents];
-        let agent = staff(
-            &format!("Demo Agent {}", n + 1),
-            &format!("agent{}@demo.example.com", n + 1),
-            StaffRole::Agent,
-            assigned.to_vec(),
-        )?;
-        let agent = identity
-            .create_user(&seeder.actor, agent)
-            .await
-            .map_err(|e| failed(&e))?;
-        seeder.agents.push(agent.id);
-        for company in assigned {
-            seeder.organizers.insert(*company, agent.id);
-        }
-    }
+    seeder.agents = DemoAgents::create(&identity, &seeder.actor, &companies, customers).await?;
+    let agent_count = seeder.agents.len();
     seeder.customers(customers, &companies).await?;
     writeln!(
         std::io::stdout(),
@@ -168,30 +139,6 @@ fn public_url(settings: &Settings) -> String {
 /// Six months, the span the demo data covers.
 const SIX_MONTHS: Duration = Duration::from_hours(24 * 182);
 
-/// Creates the demo admin, the actor of every demo change.
-async fn demo_admin(identity: &crm_identity::IdentityService) -> Result<Principal, CommandError> {
-    let admin = identity
-        .create_admin(staff(
-            "Demo Admin",
-            "admin@demo.example.com",
-            StaffRole::Admin,
-            Vec::new(),
-        )?)
-        .await
-        .map_err(|e| match e {
-            // Not a configuration error (exit 2): the database is not empty (exit 1).
-            crm_identity::IdentityError::DuplicateEmail => CommandError::Failed(
-                "the database already holds demo data; seed-demo fills an empty one".into(),
-            ),
-            other => failed(&other),
-        })?;
-    Ok(Principal {
-        id: PrincipalId::User(admin.id),
-        role: Role::Admin,
-        company_ids: Vec::new(),
-    })
-}
-
 /// The state of one seeding run.
 struct Seeder {
     service: CustomerService,
@@ -202,10 +149,8 @@ struct Seeder {
     begin: Timestamp,
     rng: StdRng,
     actor: Principal,
-    /// The demo agents, in the order of their numbers.
-    agents: Vec<UserId>,
-    /// The agent each company is assigned to.
-    organizers: HashMap<CompanyId, UserId>,
+    /// The demo agents, who organise the demo interactions.
+    agents: DemoAgents,
 }
 
 impl Seeder {
@@ -248,15 +193,7 @@ impl Seeder {
             let created = self.begin.plus(step * n);
             self.clock.set(created);
             let new = self.new_customer(n, companies)?;
-            // The agent of the customer's company organises its meetings;
-            // customers without a company are shared out in turn.
-            let organizer = new
-                .company_id
-                .and_then(|company| self.organizers.get(&company).copied())
-                .or_else(|| {
-                    let turn = usize::try_from(n).ok()? % self.agents.len().max(1);
-                    self.agents.get(turn).copied()
-                });
+            let organizer = self.agents.organizer(new.company_id, n);
             let customer = self
                 .service
                 .create_customer(&self.actor, new)
