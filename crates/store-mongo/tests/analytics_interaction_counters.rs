@@ -19,34 +19,9 @@ use mongodb::bson::{Bson, Document, doc};
 
 const COUNTERS: [&str; 2] = ["report_interactions", "report_interaction_totals"];
 
-/// A counter's count as a number.
-fn count(document: &Document) -> i64 {
-    match document.get("n") {
-        Some(Bson::Int32(n)) => i64::from(*n),
-        Some(Bson::Int64(n)) => *n,
-        other => panic!("a counter's n is {other:?}"),
-    }
-}
-
 /// Every counter that is not zero, as text, sorted.
 async fn counters(database: &mongodb::Database) -> Vec<String> {
-    let mut rows = Vec::new();
-    for collection in COUNTERS {
-        for document in support::documents(database, collection, doc! {}).await {
-            let n = count(&document);
-            assert!(n >= 0, "a negative counter: {document}");
-            if n > 0 {
-                // In one order whichever path wrote the document.
-                let fields: Vec<String> = ["_id", "g", "at", "c", "o", "k", "s"]
-                    .iter()
-                    .filter_map(|field| Some(format!("{field}={}", document.get(field)?)))
-                    .collect();
-                rows.push(format!("{collection} {} n={n}", fields.join(" ")));
-            }
-        }
-    }
-    rows.sort();
-    rows
+    support::nonzero_counters(database, &COUNTERS, &["_id", "g", "at", "c", "o", "k", "s"]).await
 }
 
 /// Some value of `field` among the live customers, parsed.
@@ -95,7 +70,7 @@ async fn the_counters_equal_a_recount_after_random_writes_and_deletions() {
         support::documents(&database, "report_interaction_totals", doc! { "g": "d" })
             .await
             .iter()
-            .map(count)
+            .map(support::counter_count)
             .sum();
     assert_eq!(
         u64::try_from(day_totals).unwrap(),

@@ -10,7 +10,7 @@ use crm_store_mongo::{ConnectError, MigrationError, MigrationState, MongoStore, 
 use futures_util::TryStreamExt;
 use mongodb::bson::{Document, doc};
 
-const ALL: [&str; 9] = [
+const ALL: [&str; 10] = [
     "0001_identity",
     "0002_customers",
     "0003_tickets",
@@ -20,6 +20,7 @@ const ALL: [&str; 9] = [
     "0007_reports",
     "0008_list_indexes",
     "0009_interaction_counters",
+    "0010_ticket_counters",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

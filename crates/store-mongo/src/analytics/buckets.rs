@@ -14,7 +14,7 @@ use crm_analytics::{Grain, Slice, Span};
 use crm_kernel::Timestamp;
 use mongodb::bson::{Document, doc};
 
-use crate::analytics::query::within;
+use crate::analytics::query::{conjunction, within};
 use crate::bson::convert::date;
 use crate::bson::keyset::any_of;
 
@@ -160,7 +160,48 @@ impl SliceRanges {
         }
         out
     }
+
+    /// Per bucket grain, the aggregation of its counters that meet
+    /// `conditions` (the scope, or facts) grouped by `group`: a `$match` of
+    /// one index range, the pick of its ranges, then `group`.
+    pub(crate) fn counter_pipelines(
+        &self,
+        conditions: &[Document],
+        group: &Document,
+    ) -> Vec<Vec<Document>> {
+        self.counter_conditions()
+            .into_iter()
+            .map(|(buckets, pick)| {
+                let mut all = vec![buckets];
+                all.extend(conditions.iter().cloned());
+                let mut pipeline = vec![doc! { "$match": conjunction(all) }];
+                pipeline.extend(pick.map(|pick| doc! { "$match": pick }));
+                pipeline.push(group.clone());
+                pipeline
+            })
+            .collect()
+    }
+
+    /// The conditions on the instant `field` of records that keep the
+    /// exact slices: one per slice up to [`EXACT_ONE_BY_ONE`], else one
+    /// `$or` of them all (which MongoDB answers with an index range per
+    /// branch; the test server scans instead).
+    pub(crate) fn exact_conditions(&self, field: &str) -> Vec<Document> {
+        let spans: Vec<Document> = self
+            .exact
+            .iter()
+            .map(|span| within(field, span.start, span.end))
+            .collect();
+        if spans.len() <= EXACT_ONE_BY_ONE {
+            spans
+        } else {
+            any_of(spans).into_iter().collect()
+        }
+    }
 }
+
+/// Exact slices counted one aggregation each, up to this many.
+const EXACT_ONE_BY_ONE: usize = 4;
 
 /// A span of whole UTC days as the days before its first whole month, the
 /// whole months and the days after them (or the days alone).
@@ -212,15 +253,18 @@ fn split_months(span: Span) -> Vec<(Bucket, Span)> {
     }
 }
 
-/// The expression of the UTC hour an instant field (`"$date_time"`) falls
-/// in, as a date: what the backfill and a customer's moves group by.
-pub(crate) fn hour_of(path: &str) -> Document {
-    doc! { "$dateFromParts": {
-        "year": { "$year": path },
-        "month": { "$month": path },
-        "day": { "$dayOfMonth": path },
-        "hour": { "$hour": path },
-    } }
+/// The expression of the first instant of the `bucket` an instant field
+/// (`"$date_time"`) falls in, as a date: what the backfills and a
+/// customer's moves group by.
+pub(crate) fn bucket_of_field(bucket: Bucket, path: &str) -> Document {
+    let mut parts = doc! { "year": { "$year": path }, "month": { "$month": path } };
+    if bucket != Bucket::Month {
+        parts.insert("day", doc! { "$dayOfMonth": path });
+    }
+    if bucket == Bucket::Hour {
+        parts.insert("hour", doc! { "$hour": path });
+    }
+    doc! { "$dateFromParts": parts }
 }
 
 #[cfg(test)]

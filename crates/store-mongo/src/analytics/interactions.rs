@@ -12,17 +12,11 @@ use crm_kernel::BackendError;
 use mongodb::bson::{Document, doc};
 
 use crate::analytics::buckets::SliceRanges;
-use crate::analytics::counters::{KEYED, TOTALS};
+use crate::analytics::counters::INTERACTIONS;
 use crate::analytics::query::{
-    CounterScope, conjunction, count_of, in_scope, period_index, period_of, within,
+    CounterScope, conjunction, count_of, in_scope, period_index, period_of,
 };
-use crate::bson::keyset::any_of;
 use crate::db::names;
-
-/// Exact slices counted one aggregation each, up to this many; more are
-/// one aggregation with their `$or` (which MongoDB answers with an index
-/// range per branch; the test server scans instead).
-const EXACT_ONE_BY_ONE: usize = 4;
 
 /// The aggregations that answer `request`, each with its collection: one
 /// per bucket grain on a counter collection, and those of the exact slices
@@ -33,40 +27,23 @@ pub(crate) fn pipelines(
 ) -> Result<Vec<(&'static str, Vec<Document>)>, BackendError> {
     let (collection, scope) = match CounterScope::of(&request.scope)? {
         CounterScope::Nothing => return Ok(Vec::new()),
-        CounterScope::Everything => (TOTALS, Vec::new()),
-        CounterScope::Keyed(conditions) => (KEYED, conditions),
+        CounterScope::Everything => (INTERACTIONS.totals, Vec::new()),
+        CounterScope::Keyed(conditions) => (INTERACTIONS.keyed, conditions),
     };
-    let ranges = SliceRanges::new(&request.slices, collection == TOTALS);
-    let mut out = Vec::new();
-    for (buckets, pick) in ranges.counter_conditions() {
-        let mut conditions = vec![buckets];
-        conditions.extend(scope.iter().cloned());
-        let mut pipeline = vec![doc! { "$match": conjunction(conditions) }];
-        pipeline.extend(pick.map(|pick| doc! { "$match": pick }));
-        pipeline.push(doc! { "$group": {
-            "_id": {
-                "p": period_index("at", request),
-                "kind": "$k",
-                "status": "$s",
-            },
-            "n": { "$sum": "$n" },
-        } });
-        out.push((collection, pipeline));
-    }
+    let ranges = SliceRanges::new(&request.slices, collection == INTERACTIONS.totals);
+    let group = doc! { "$group": {
+        "_id": { "p": period_index("at", request), "kind": "$k", "status": "$s" },
+        "n": { "$sum": "$n" },
+    } };
+    let mut out: Vec<(&'static str, Vec<Document>)> = ranges
+        .counter_pipelines(&scope, &group)
+        .into_iter()
+        .map(|pipeline| (collection, pipeline))
+        .collect();
     let Some(scope) = in_scope(&request.scope) else {
         return Ok(out);
     };
-    let spans: Vec<Document> = ranges
-        .exact
-        .iter()
-        .map(|span| within("date_time", span.start, span.end))
-        .collect();
-    let exact = if spans.len() <= EXACT_ONE_BY_ONE {
-        spans
-    } else {
-        any_of(spans).into_iter().collect()
-    };
-    for spans in exact {
+    for spans in ranges.exact_conditions("date_time") {
         let mut conditions = vec![spans];
         conditions.extend(scope.iter().cloned());
         out.push((
@@ -131,6 +108,7 @@ mod tests {
     use crm_kernel::{Timestamp, UserId};
 
     use super::*;
+    use crate::analytics::query::within;
     use crate::bson::convert::date;
 
     fn request(scope: ReportScope) -> CountRequest {
@@ -148,7 +126,7 @@ mod tests {
         let pipelines = pipelines(&request).unwrap();
         assert_eq!(pipelines.len(), 1, "whole days: no exact slice");
         let (collection, pipeline) = &pipelines[0];
-        assert_eq!(*collection, KEYED);
+        assert_eq!(*collection, INTERACTIONS.keyed);
         assert_eq!(
             pipeline[0],
             doc! { "$match": {
@@ -178,7 +156,7 @@ mod tests {
             .collect();
         let pipelines = pipelines(&request).unwrap();
         let collections: Vec<&str> = pipelines.iter().map(|(c, _)| *c).collect();
-        assert_eq!(collections, vec![TOTALS, names::INTERACTIONS]);
+        assert_eq!(collections, vec![INTERACTIONS.totals, names::INTERACTIONS]);
         let start = Timestamp::from_millis(2 * 86_400_000).unwrap();
         assert_eq!(
             pipelines[1].1[0],

@@ -1,7 +1,8 @@
 //! The analytics figures ports (`crm_analytics::ports`) on MongoDB
-//! (ADR 0015): interactions from counters per UTC hour, day and month kept
-//! by the writes (`counters`, read by `buckets`' ranges); the other figures
-//! from aggregation pipelines over the records of the range, read
+//! (ADR 0015): interactions and tickets from counters per UTC hour, day and
+//! month kept by the writes (`counters`, whose records `sources` describes,
+//! read by `buckets`' ranges); lifecycle and email figures from
+//! aggregation pipelines over the records of the range, read
 //! through indexes on their instants, counted by the database; the server
 //! gets one count per period (and kind, status or duration bucket), never
 //! the records: lead journeys are grouped by customer and counted in the
@@ -16,13 +17,13 @@ mod interactions;
 mod journeys;
 mod lifecycle;
 mod query;
+pub(crate) mod sources;
 mod tickets;
 
 use async_trait::async_trait;
 use crm_analytics::ports::{EmailSource, InteractionSource, LifecycleSource, TicketSource};
 use crm_analytics::{
     CountRequest, EmailPeriodCounts, InteractionCount, LifecycleCounts, TicketCounts,
-    TicketPeriodCounts,
 };
 use crm_kernel::BackendError;
 use mongodb::bson::{Document, doc};
@@ -48,6 +49,19 @@ impl MongoStore {
 }
 
 impl MongoStore {
+    /// The documents of every aggregation of `pipelines`, each on its
+    /// collection.
+    async fn groups_of(
+        &self,
+        pipelines: Vec<(&'static str, Vec<Document>)>,
+    ) -> Result<Vec<Document>, BackendError> {
+        let mut groups = Vec::new();
+        for (collection, pipeline) in pipelines {
+            groups.extend(self.report_groups(collection, Some(pipeline)).await?);
+        }
+        Ok(groups)
+    }
+
     /// How the database answers [`InteractionSource::interaction_counts`]
     /// for `request`: each aggregation's collection and the server's
     /// `explain` of it with execution statistics (plan, index, keys and
@@ -80,10 +94,7 @@ impl InteractionSource for MongoStore {
         &self,
         request: &CountRequest,
     ) -> Result<Vec<InteractionCount>, BackendError> {
-        let mut groups = Vec::new();
-        for (collection, pipeline) in interactions::pipelines(request)? {
-            groups.extend(self.report_groups(collection, Some(pipeline)).await?);
-        }
+        let groups = self.groups_of(interactions::pipelines(request)?).await?;
         interactions::read(&groups, request)
     }
 }
@@ -92,13 +103,7 @@ impl InteractionSource for MongoStore {
 impl TicketSource for MongoStore {
     #[tracing::instrument(skip_all, fields(periods = request.periods.len()))]
     async fn ticket_counts(&self, request: &CountRequest) -> Result<TicketCounts, BackendError> {
-        let Some(pipeline) = tickets::pipeline(request) else {
-            return Ok(TicketCounts {
-                backlog_at_start: 0,
-                periods: vec![TicketPeriodCounts::default(); request.periods.len()],
-            });
-        };
-        let groups = self.report_groups(names::TICKETS, Some(pipeline)).await?;
+        let groups = self.groups_of(tickets::pipelines(request)?).await?;
         tickets::read(&groups, request)
     }
 }

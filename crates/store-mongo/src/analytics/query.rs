@@ -164,7 +164,8 @@ pub(crate) fn period_of(value: Option<&Bson>, request: &CountRequest) -> Option<
 }
 
 /// For the builders' tests: a request for `days` consecutive UTC days from
-/// day `first` after the epoch, one period each, over `scope`.
+/// day `first` after the epoch, one period each, over `scope` (with the
+/// lead-in from the epoch).
 #[cfg(test)]
 pub(crate) fn days_request(first: i64, days: i64, scope: ReportScope) -> CountRequest {
     let at = |day: i64| Timestamp::from_millis(day * 86_400_000).expect("an instant");
@@ -174,6 +175,13 @@ pub(crate) fn days_request(first: i64, days: i64, scope: ReportScope) -> CountRe
             end: at(day + 1),
         })
         .collect();
+    let lead_in = crm_analytics::plan::slice(
+        0,
+        crm_analytics::Span {
+            start: at(0),
+            end: at(first),
+        },
+    );
     CountRequest {
         slices: periods
             .iter()
@@ -181,7 +189,7 @@ pub(crate) fn days_request(first: i64, days: i64, scope: ReportScope) -> CountRe
             .flat_map(|(i, span)| crm_analytics::plan::slice(i, *span))
             .collect(),
         periods,
-        lead_in: Vec::new(),
+        lead_in,
         scope,
     }
 }

@@ -1,105 +1,137 @@
-//! `TicketSource`: ticket flow, durations and the backlog, counted by the
-//! database in one aggregation whose branches (`$unionWith`) each read one
-//! index range: tickets raised in the range (`tickets_by_created_at`), first
-//! responses in it (`tickets_by_first_response_at`), resolutions and
-//! reopenings in it (`ticket_events_by_transition`), and, for the backlog at
-//! the start, the tickets raised and the resolutions and reopenings before
-//! it. Ticket events carry their ticket's customer copies and raising time.
+//! `TicketSource`: ticket flow, durations and the backlog, read from the
+//! ticket counters (`counters.rs`, `sources.rs`): the day, hour (and, over
+//! every customer, month) buckets of the request's slices, summed by the
+//! database per period, fact and duration unit; the backlog at the start
+//! from the buckets of the lead-in (1970 to the first period). Exact
+//! slices (under an hour each, where a bound is not on a whole hour) are
+//! counted from the records: tickets raised in them
+//! (`tickets_by_created_at`), first responses (`tickets_by_first_response_at`),
+//! resolutions and reopenings (`ticket_events_by_transition`).
 
 use crm_analytics::{CountRequest, TicketCounts, TicketPeriodCounts};
-use crm_kernel::{BackendError, Timestamp};
+use crm_kernel::BackendError;
 use mongodb::bson::{Bson, Document, doc};
 
+use crate::analytics::buckets::SliceRanges;
+use crate::analytics::counters::TICKETS;
 use crate::analytics::query::{
-    conjunction, count_of, in_scope, minutes_between, period_index, period_of, within,
+    CounterScope, conjunction, count_of, in_scope, minutes_between, period_index, period_of,
 };
-use crate::bson::convert::date;
+use crate::analytics::sources::{FIRST_RESPONSE, OPENED, REOPENED, RESOLVED};
 use crate::db::names;
 
-const RESOLVED: &str = "resolved";
-const REOPENED: &str = "reopened";
-
-/// `$match` of `range` plus the scope.
-fn matching(range: Document, scope: &[Document]) -> Document {
-    let mut conditions = vec![range];
-    conditions.extend(scope.iter().cloned());
-    doc! { "$match": conjunction(conditions) }
+/// The key of a ticket count: its `what` (`fact`), and, in the range, its
+/// period (of the instant in `at`) and duration (`minutes`); in the
+/// lead-in, `what` alone (`opened_before`, …).
+fn key(fact: Bson, at: &str, minutes: Bson, request: &CountRequest, lead_in: bool) -> Document {
+    if lead_in {
+        doc! { "what": { "$concat": [fact, "_before"] } }
+    } else {
+        doc! { "what": fact, "p": period_index(at, request), "m": minutes }
+    }
 }
 
-/// A branch of the aggregation on another collection.
-fn branch(collection: &str, pipeline: Vec<Document>) -> Document {
-    doc! { "$unionWith": { "coll": collection, "pipeline": pipeline } }
+/// The aggregations that answer `request`, each with its collection: per
+/// bucket grain, one on a counter collection for the range and one for
+/// the lead-in; and those of the exact slices of both on the records.
+pub(crate) fn pipelines(
+    request: &CountRequest,
+) -> Result<Vec<(&'static str, Vec<Document>)>, BackendError> {
+    let (collection, scope) = match CounterScope::of(&request.scope)? {
+        CounterScope::Nothing => return Ok(Vec::new()),
+        CounterScope::Everything => (TICKETS.totals, Vec::new()),
+        CounterScope::Keyed(conditions) => (TICKETS.keyed, conditions),
+    };
+    let totals = collection == TICKETS.totals;
+    let mut out = Vec::new();
+    for (slices, lead_in) in [(&request.slices, false), (&request.lead_in, true)] {
+        let ranges = SliceRanges::new(slices, totals);
+        let mut conditions = scope.clone();
+        if lead_in {
+            // The backlog counts raisings, resolutions and reopenings.
+            conditions.push(doc! { "f": { "$in": [OPENED, RESOLVED, REOPENED] } });
+        }
+        let group = doc! { "$group": {
+            "_id": key("$f".into(), "at", "$m".into(), request, lead_in),
+            "n": { "$sum": "$n" },
+        } };
+        out.extend(
+            ranges
+                .counter_pipelines(&conditions, &group)
+                .into_iter()
+                .map(|pipeline| (collection, pipeline)),
+        );
+        if let Some(scope) = in_scope(&request.scope) {
+            out.extend(exact(&ranges, &scope, request, lead_in));
+        }
+    }
+    Ok(out)
 }
 
-/// The aggregation on `tickets` (with branches on `ticket_events`), or
-/// `None` when nothing can count.
-pub(crate) fn pipeline(request: &CountRequest) -> Option<Vec<Document>> {
-    let range = request.range()?;
-    let scope = in_scope(&request.scope)?;
-    let transitions = doc! { "$in": [RESOLVED, REOPENED] };
-    let before: Timestamp = range.start;
-    let mut pipeline = vec![
-        matching(within("created_at", range.start, range.end), &scope),
-        doc! { "$group": {
-            "_id": { "what": "opened", "p": period_index("created_at", request) },
-            "n": { "$sum": 1 },
-        } },
-    ];
-    pipeline.push(branch(
-        names::TICKETS,
-        vec![
-            matching(within("first_response_at", range.start, range.end), &scope),
-            doc! { "$group": {
-                "_id": {
-                    "what": "first_response",
-                    "p": period_index("first_response_at", request),
-                    "m": minutes_between("$first_response_at", "$created_at"),
-                },
-                "n": { "$sum": 1 },
-            } },
-        ],
-    ));
-    let mut in_range = within("at", range.start, range.end);
-    in_range.insert("to", transitions.clone());
-    pipeline.push(branch(
-        names::TICKET_EVENTS,
-        vec![
-            matching(in_range, &scope),
-            doc! { "$group": {
-                "_id": {
-                    "what": "$to",
-                    "p": period_index("at", request),
-                    "m": { "$cond": [
-                        { "$eq": ["$to", RESOLVED] },
-                        minutes_between("$at", "$ticket_created_at"),
-                        Bson::Null,
-                    ] },
-                },
-                "n": { "$sum": 1 },
-            } },
-        ],
-    ));
-    pipeline.push(branch(
-        names::TICKETS,
-        vec![
-            matching(doc! { "created_at": { "$lt": date(before) } }, &scope),
-            doc! { "$group": { "_id": { "what": "opened_before" }, "n": { "$sum": 1 } } },
-        ],
-    ));
-    pipeline.push(branch(
-        names::TICKET_EVENTS,
-        vec![
-            matching(
-                doc! { "to": transitions, "at": { "$lt": date(before) } },
-                &scope,
-            ),
-            doc! { "$group": {
-                "_id": { "what": { "$concat": ["$to", "_before"] } },
-                "n": { "$sum": 1 },
-            } },
-        ],
-    ));
-    Some(pipeline)
+/// The aggregations of the records in the exact slices of `ranges`.
+fn exact(
+    ranges: &SliceRanges,
+    scope: &[Document],
+    request: &CountRequest,
+    lead_in: bool,
+) -> Vec<(&'static str, Vec<Document>)> {
+    let matching = |range: Document, more: Option<Document>| {
+        let mut conditions = vec![range];
+        conditions.extend(more);
+        conditions.extend(scope.iter().cloned());
+        doc! { "$match": conjunction(conditions) }
+    };
+    let count = |key: Document| doc! { "$group": { "_id": key, "n": { "$sum": 1 } } };
+    let mut out = Vec::new();
+    for range in ranges.exact_conditions("created_at") {
+        out.push((
+            names::TICKETS,
+            vec![
+                matching(range, None),
+                count(key(
+                    OPENED.into(),
+                    "created_at",
+                    Bson::Null,
+                    request,
+                    lead_in,
+                )),
+            ],
+        ));
+    }
+    if !lead_in {
+        for range in ranges.exact_conditions("first_response_at") {
+            let minutes = minutes_between("$first_response_at", "$created_at");
+            out.push((
+                names::TICKETS,
+                vec![
+                    matching(range, None),
+                    count(key(
+                        FIRST_RESPONSE.into(),
+                        "first_response_at",
+                        minutes.into(),
+                        request,
+                        lead_in,
+                    )),
+                ],
+            ));
+        }
+    }
+    for range in ranges.exact_conditions("at") {
+        let transitions = doc! { "to": { "$in": [RESOLVED, REOPENED] } };
+        let minutes = doc! { "$cond": [
+            { "$eq": ["$to", RESOLVED] },
+            minutes_between("$at", "$ticket_created_at"),
+            Bson::Null,
+        ] };
+        out.push((
+            names::TICKET_EVENTS,
+            vec![
+                matching(range, Some(transitions)),
+                count(key("$to".into(), "at", minutes.into(), request, lead_in)),
+            ],
+        ));
+    }
+    out
 }
 
 /// The figures of the groups: one entry per period, and the backlog at the
@@ -128,14 +160,14 @@ pub(crate) fn read(
                 };
                 let counts = &mut periods[p];
                 match what {
-                    "opened" => counts.opened += n,
+                    OPENED => counts.opened += n,
                     REOPENED => counts.reopened += n,
                     RESOLVED => {
                         counts.resolved += n;
                         let minutes = count_of(key.get("m"), "minutes")?;
                         counts.resolution.add_bucket(minutes, n);
                     }
-                    "first_response" => {
+                    FIRST_RESPONSE => {
                         let minutes = count_of(key.get("m"), "minutes")?;
                         counts.first_response.add_bucket(minutes, n);
                     }
@@ -158,45 +190,111 @@ pub(crate) fn read(
 #[cfg(test)]
 mod tests {
     use crm_analytics::ReportScope;
+    use crm_kernel::{Timestamp, UserId};
 
     use super::*;
+    use crate::bson::convert::date;
 
     fn request() -> CountRequest {
         crate::analytics::query::days_request(1, 1, ReportScope::all())
     }
 
     #[test]
-    fn each_figure_is_a_branch_on_its_own_index_range() {
+    fn whole_days_read_the_counters_of_the_range_and_of_the_lead_in() {
         let request = request();
-        let pipeline = pipeline(&request).unwrap();
+        let pipelines = pipelines(&request).unwrap();
+        let collections: Vec<&str> = pipelines.iter().map(|(c, _)| *c).collect();
+        assert_eq!(collections, [TICKETS.totals, TICKETS.totals]);
+        let range = &request.periods[0];
         assert_eq!(
-            pipeline[0],
-            doc! { "$match": within("created_at", request.periods[0].start, request.periods[0].end) }
+            pipelines[0].1[0],
+            doc! { "$match": { "g": "d", "at": { "$gte": date(range.start), "$lt": date(range.end) } } }
         );
-        let branches: Vec<(&str, &Document)> = pipeline[2..]
+        let epoch = Timestamp::from_millis(0).unwrap();
+        assert_eq!(
+            pipelines[1].1[0],
+            doc! { "$match": {
+                "g": "d",
+                "at": { "$gte": date(epoch), "$lt": date(range.start) },
+                "f": { "$in": ["opened", "resolved", "reopened"] },
+            } }
+        );
+        let lead_in = pipelines[1].1[1].get_document("$group").unwrap();
+        assert_eq!(
+            lead_in.get_document("_id").unwrap(),
+            &doc! { "what": { "$concat": ["$f", "_before"] } }
+        );
+    }
+
+    #[test]
+    fn exact_slices_of_a_scoped_report_count_the_records() {
+        let owner = UserId::new();
+        let mut request = crate::analytics::query::days_request(
+            1,
+            1,
+            ReportScope {
+                owner_id: Some(owner),
+                ..ReportScope::all()
+            },
+        );
+        // The range starts at 00:20 of its day.
+        let start = Timestamp::from_millis(86_400_000 + 20 * 60_000).unwrap();
+        request.periods[0].start = start;
+        request.slices = crm_analytics::plan::slice(0, request.periods[0]);
+        request.lead_in = crm_analytics::plan::slice(
+            0,
+            crm_analytics::Span {
+                start: Timestamp::from_millis(0).unwrap(),
+                end: start,
+            },
+        );
+        let pipelines = pipelines(&request).unwrap();
+        let records: Vec<(&str, &Document)> = pipelines
             .iter()
-            .map(|stage| {
-                let union = stage.get_document("$unionWith").unwrap();
-                let first = union.get_array("pipeline").unwrap()[0]
-                    .as_document()
-                    .unwrap();
-                (
-                    union.get_str("coll").unwrap(),
-                    first.get_document("$match").unwrap(),
-                )
-            })
+            .filter(|(c, _)| !c.starts_with("report_"))
+            .map(|(c, p)| (*c, p[0].get_document("$match").unwrap()))
             .collect();
-        assert_eq!(branches.len(), 4);
-        assert_eq!(branches[0].0, "tickets");
-        assert!(branches[0].1.contains_key("first_response_at"));
-        assert_eq!(branches[1].0, "ticket_events");
+        let hour = Timestamp::from_millis(86_400_000 + 3_600_000).unwrap();
+        let midnight = Timestamp::from_millis(86_400_000).unwrap();
+        let mine = owner.to_string();
         assert_eq!(
-            branches[1].1.get_document("to").unwrap(),
-            &doc! { "$in": ["resolved", "reopened"] }
+            records,
+            [
+                (
+                    "tickets",
+                    &doc! { "created_at": { "$gte": date(start), "$lt": date(hour) }, "customer_owner_id": &mine }
+                ),
+                (
+                    "tickets",
+                    &doc! { "first_response_at": { "$gte": date(start), "$lt": date(hour) }, "customer_owner_id": &mine }
+                ),
+                (
+                    "ticket_events",
+                    &doc! {
+                        "at": { "$gte": date(start), "$lt": date(hour) },
+                        "to": { "$in": ["resolved", "reopened"] },
+                        "customer_owner_id": &mine,
+                    }
+                ),
+                (
+                    "tickets",
+                    &doc! { "created_at": { "$gte": date(midnight), "$lt": date(start) }, "customer_owner_id": &mine }
+                ),
+                (
+                    "ticket_events",
+                    &doc! {
+                        "at": { "$gte": date(midnight), "$lt": date(start) },
+                        "to": { "$in": ["resolved", "reopened"] },
+                        "customer_owner_id": &mine,
+                    }
+                ),
+            ]
         );
-        assert_eq!(
-            branches[2].1,
-            &doc! { "created_at": { "$lt": date(request.periods[0].start) } }
+        assert!(
+            pipelines
+                .iter()
+                .filter(|(c, _)| c.starts_with("report_"))
+                .all(|(c, _)| *c == TICKETS.keyed)
         );
     }
 

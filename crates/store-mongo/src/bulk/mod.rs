@@ -35,6 +35,7 @@ use crm_tickets::TicketHistory;
 use mongodb::bson::{Bson, Document, doc};
 
 use crate::analytics::counters::{Counted, Tally};
+use crate::analytics::sources::{event_count, ticket_counts};
 use crate::db::client::MongoStore;
 use crate::db::error::DbError;
 use crate::db::names;
@@ -145,7 +146,7 @@ impl BulkLoad<'_> {
             .collect::<Vec<Document>>();
         let mut tally = Tally::default();
         for document in &documents {
-            tally.add(&Counted::of(document)?, 1);
+            tally.add(&Counted::interaction(document)?, 1);
         }
         self.insert(names::INTERACTIONS, documents).await?;
         self.store
@@ -157,8 +158,8 @@ impl BulkLoad<'_> {
     }
 
     /// Stores raised tickets with their events (with their report fields)
-    /// and comments, as `TicketRepository::insert`, `add_comment` and
-    /// `update` would.
+    /// and comments, and adds them to the report counters, as
+    /// `TicketRepository::insert`, `add_comment` and `update` would.
     pub async fn tickets(&self, batch: Vec<TicketHistory>) -> Result<(), BackendError> {
         let ids: BTreeSet<String> = batch
             .iter()
@@ -183,9 +184,20 @@ impl BulkLoad<'_> {
             events.extend(documents.events);
             comments.extend(documents.comments);
         }
+        let mut tally = Tally::default();
+        for ticket in &tickets {
+            tally.add_all(&ticket_counts(ticket)?, 1);
+        }
+        for event in &events {
+            tally.add_all(&event_count(event)?, 1);
+        }
         self.insert(names::TICKETS, tickets).await?;
         self.insert(names::TICKET_EVENTS, events).await?;
-        self.insert(names::TICKET_COMMENTS, comments).await
+        self.insert(names::TICKET_COMMENTS, comments).await?;
+        self.store
+            .write_tally::<BackendError>(None, &tally)
+            .await
+            .map_err(DbError::into_backend)
     }
 
     /// The documents of `collection` whose `_id` is one of `ids`, by id,

@@ -178,9 +178,9 @@ impl CompanyRepository for MongoStore {
                     .session(&mut *session)
                     .await?;
                     store
-                        .move_interaction_counts(
+                        .move_report_counts(
                             session,
-                            doc! { "customer_company_id": &company },
+                            &doc! { "customer_company_id": &company },
                             Some(&Bson::Null),
                             None,
                         )

@@ -118,8 +118,8 @@ impl MongoStore {
     }
 
     /// Sets the copies of `customer`'s company and owner on its tickets,
-    /// interactions and email recipients, and moves its interactions'
-    /// report counts along.
+    /// interactions and email recipients, and moves the report counts of
+    /// its interactions and tickets along.
     pub(crate) async fn copy_customer_refs<R>(
         &self,
         session: &mut ClientSession,
@@ -127,9 +127,9 @@ impl MongoStore {
         company: Bson,
         owner: Bson,
     ) -> Result<(), DbError<R>> {
-        self.move_interaction_counts(
+        self.move_report_counts(
             session,
-            doc! { "customer_id": customer },
+            &doc! { "customer_id": customer },
             Some(&company),
             Some(&owner),
         )

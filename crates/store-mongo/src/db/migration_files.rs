@@ -66,6 +66,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "interaction_counters",
         text: include_str!("../../../../migrations/mongo/0009_interaction_counters.json"),
     },
+    Migration {
+        version: 10,
+        name: "ticket_counters",
+        text: include_str!("../../../../migrations/mongo/0010_ticket_counters.json"),
+    },
 ];
 
 /// Why a migration file cannot be read.

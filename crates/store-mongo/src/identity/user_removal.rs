@@ -40,9 +40,9 @@ impl MongoStore {
             (names::TICKETS, "assignee_id"),
             (names::INTERACTIONS, "organizer_id"),
         ];
-        self.move_interaction_counts(
+        self.move_report_counts(
             session,
-            doc! { "customer_owner_id": &user },
+            &doc! { "customer_owner_id": &user },
             None,
             Some(&Bson::Null),
         )

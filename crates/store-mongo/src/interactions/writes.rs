@@ -59,7 +59,7 @@ impl MongoStore {
             .collect();
         let mut tally = Tally::default();
         for document in &documents {
-            tally.add(&Counted::of(document)?, 1);
+            tally.add(&Counted::interaction(document)?, 1);
         }
         self.collection(names::INTERACTIONS)
             .insert_many(documents)
@@ -117,8 +117,8 @@ impl MongoStore {
         let mut after = stored.clone();
         after.extend(change.clone());
         let mut tally = Tally::default();
-        tally.add(&Counted::of(&stored)?, -1);
-        tally.add(&Counted::of(&after)?, 1);
+        tally.add(&Counted::interaction(&stored)?, -1);
+        tally.add(&Counted::interaction(&after)?, 1);
         let changed = self
             .collection(names::INTERACTIONS)
             .update_one(

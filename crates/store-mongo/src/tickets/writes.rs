@@ -1,12 +1,16 @@
 //! The writes of tickets: raising (with its idempotency key), changing,
-//! and commenting, each inside the caller's transaction.
+//! and commenting, each inside the caller's transaction, with the report
+//! counters of what they change (ADR 0015, "Ticket counters").
 
 use crm_kernel::{TicketId, UserId, Version};
 use crm_tickets::ports::{Inserted, StoreError};
 use crm_tickets::{Comment, FirstResponse, IdempotencyKey, Ticket, TicketEvent};
 use mongodb::ClientSession;
 use mongodb::bson::{Bson, Document, doc};
+use mongodb::options::ReturnDocument;
 
+use crate::analytics::counters::Tally;
+use crate::analytics::sources::{event_count, ticket_counts};
 use crate::bson::convert::{Fields, date, stored_version};
 use crate::db::client::MongoStore;
 use crate::db::error::{DbError, TicketDbError};
@@ -35,12 +39,16 @@ impl MongoStore {
         }
         let (company, owner) = self.customer_copies(session, ticket).await?;
         self.assignee_reference(session, ticket.assignee_id).await?;
+        let document = ticket_document(ticket, company.clone(), owner.clone());
+        let mut tally = Tally::default();
+        tally.add_all(&ticket_counts(&document)?, 1);
         self.collection(names::TICKETS)
-            .insert_one(ticket_document(ticket, company.clone(), owner.clone()))
+            .insert_one(document)
             .session(&mut *session)
             .await?;
-        self.append_event(session, ticket, event, company, owner)
+        self.append_event(session, ticket, event, company, owner, &mut tally)
             .await?;
+        self.write_tally(Some(session), &tally).await?;
         Ok(Inserted::Created)
     }
 
@@ -79,6 +87,8 @@ impl MongoStore {
             change.insert("customer_company_id", company.clone());
             change.insert("customer_owner_id", owner.clone());
             // Its events are counted with its customer (reports).
+            self.move_ticket_event_counts(session, &id, &company, &owner)
+                .await?;
             self.collection(names::TICKET_EVENTS)
                 .update_many(
                     doc! { "ticket_id": &id },
@@ -94,6 +104,12 @@ impl MongoStore {
         if fields.opt_text("assignee_id")? != ticket.assignee_id.map(|a| a.to_string()).as_deref() {
             self.assignee_reference(session, ticket.assignee_id).await?;
         }
+        // What it is counted under, before and after.
+        let mut after = stored.clone();
+        after.extend(change.clone());
+        let mut tally = Tally::default();
+        tally.add_all(&ticket_counts(&stored)?, -1);
+        tally.add_all(&ticket_counts(&after)?, 1);
         let changed = self
             .collection(names::TICKETS)
             .update_one(
@@ -106,13 +122,11 @@ impl MongoStore {
             // Cannot happen: the version was read in this transaction.
             return Err(DbError::refused(StoreError::VersionConflict));
         }
-        match event {
-            Some(event) => {
-                self.append_event(session, ticket, event, company, owner)
-                    .await
-            }
-            None => Ok(()),
+        if let Some(event) = event {
+            self.append_event(session, ticket, event, company, owner, &mut tally)
+                .await?;
         }
+        self.write_tally(Some(session), &tally).await
     }
 
     /// Stores a comment; with `answer`, also records it as the ticket's
@@ -137,10 +151,21 @@ impl MongoStore {
             .ok_or(DbError::refused(StoreError::NotFound))?;
         if let Some(answer) = answer {
             let (filter, update) = first_response_update(comment.ticket_id, answer);
-            self.collection(names::TICKETS)
-                .update_one(filter, update)
+            let replaced = self
+                .collection(names::TICKETS)
+                .find_one_and_update(filter, update)
+                .return_document(ReturnDocument::Before)
                 .session(&mut *session)
                 .await?;
+            if let Some(before) = replaced {
+                // An earlier answer takes the place of the one counted.
+                let mut after = before.clone();
+                after.insert("first_response_at", date(answer.at));
+                let mut tally = Tally::default();
+                tally.add_all(&ticket_counts(&before)?, -1);
+                tally.add_all(&ticket_counts(&after)?, 1);
+                self.write_tally(Some(&mut *session), &tally).await?;
+            }
         }
         self.collection(names::TICKET_COMMENTS)
             .insert_one(comment_document(comment))
@@ -190,7 +215,8 @@ impl MongoStore {
     }
 
     /// Appends `event`, which must be an event of `ticket`, whose customer
-    /// has `company` and `owner` (copied for reports).
+    /// has `company` and `owner` (copied for reports), and counts it in
+    /// `tally`.
     async fn append_event(
         &self,
         session: &mut ClientSession,
@@ -198,6 +224,7 @@ impl MongoStore {
         event: &TicketEvent,
         company: Bson,
         owner: Bson,
+        tally: &mut Tally,
     ) -> Result<(), TicketDbError> {
         if event.ticket_id != ticket.id {
             return Err(DbError::backend(format!(
@@ -205,8 +232,10 @@ impl MongoStore {
                 event.ticket_id, ticket.id
             )));
         }
+        let document = report_event_document(event, ticket, company, owner);
+        tally.add_all(&event_count(&document)?, 1);
         self.collection(names::TICKET_EVENTS)
-            .insert_one(report_event_document(event, ticket, company, owner))
+            .insert_one(document)
             .session(session)
             .await?;
         Ok(())

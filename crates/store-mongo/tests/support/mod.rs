@@ -114,3 +114,38 @@ pub async fn documents(
         .await
         .unwrap_or_else(|error| panic!("read {collection}: {error}"))
 }
+
+/// A report counter's count (`n`) as a number.
+pub fn counter_count(document: &mongodb::bson::Document) -> i64 {
+    match document.get("n") {
+        Some(mongodb::bson::Bson::Int32(n)) => i64::from(*n),
+        Some(mongodb::bson::Bson::Int64(n)) => *n,
+        other => panic!("a counter's n is {other:?}"),
+    }
+}
+
+/// Every counter of `collections` that is not zero, as text (its `fields`
+/// in that order, whichever path wrote the document), sorted; none may be
+/// negative.
+pub async fn nonzero_counters(
+    database: &mongodb::Database,
+    collections: &[&str],
+    fields: &[&str],
+) -> Vec<String> {
+    let mut rows = Vec::new();
+    for collection in collections {
+        for document in documents(database, collection, mongodb::bson::doc! {}).await {
+            let n = counter_count(&document);
+            assert!(n >= 0, "a negative counter: {document}");
+            if n > 0 {
+                let shown: Vec<String> = fields
+                    .iter()
+                    .filter_map(|field| Some(format!("{field}={}", document.get(field)?)))
+                    .collect();
+                rows.push(format!("{collection} {} n={n}", shown.join(" ")));
+            }
+        }
+    }
+    rows.sort();
+    rows
+}

@@ -1,0 +1,451 @@
+//! Where the counters' records come from (ADR 0015, "Ticket counters"):
+//! each [`Source`] is the records of one collection that a counter family
+//! counts, the instant they are counted at and the expressions of their
+//! key, so that a customer's move can carry its records' counts along
+//! (grouped by the database, [`MongoStore::move_report_counts`]) and a
+//! migration can count what exists (`backfill`, which migration 0010 holds).
+//!
+//! A single write says what one document counts as in Rust:
+//! [`Counted::interaction`], [`ticket_counts`] and [`event_count`], which
+//! the expressions here mirror (tests compare the two).
+
+use crm_analytics::duration::bucket_of;
+use crm_kernel::{BackendError, Timestamp};
+use mongodb::ClientSession;
+use mongodb::bson::{Bson, Document, doc};
+
+use crate::analytics::buckets::{Bucket, bucket_of_field};
+use crate::analytics::counters::{
+    Counted, Family, INTERACTIONS, Part, TICKETS, Tally, instant, optional,
+};
+use crate::analytics::query::{conjunction, count_of, minutes_between};
+use crate::db::client::MongoStore;
+use crate::db::error::DbError;
+use crate::db::names;
+use crate::db::ops::aggregate_all;
+
+/// A ticket raised (at its `created_at`).
+pub(crate) const OPENED: &str = "opened";
+/// A ticket's first staff response (at its `first_response_at`).
+pub(crate) const FIRST_RESPONSE: &str = "first_response";
+/// A resolution (an event to `resolved`).
+pub(crate) const RESOLVED: &str = "resolved";
+/// A reopening (an event to `reopened`).
+pub(crate) const REOPENED: &str = "reopened";
+
+/// The records of `collection` that meet `only`, counted in `family` at
+/// their `at` under the key expressions `measure`.
+#[derive(Debug)]
+pub(crate) struct Source {
+    pub(crate) family: &'static Family,
+    pub(crate) collection: &'static str,
+    pub(crate) only: Document,
+    pub(crate) at: &'static str,
+    pub(crate) measure: [Bson; 2],
+}
+
+/// Every source of every counter family.
+pub(crate) fn sources() -> [Source; 4] {
+    let [opened, first_response] = ticket_sources();
+    [
+        Source {
+            family: &INTERACTIONS,
+            collection: names::INTERACTIONS,
+            only: Document::new(),
+            at: "date_time",
+            measure: [Bson::from("$kind"), Bson::from("$status")],
+        },
+        opened,
+        first_response,
+        event_source(),
+    ]
+}
+
+/// The tickets raised, and their first responses.
+fn ticket_sources() -> [Source; 2] {
+    [
+        Source {
+            family: &TICKETS,
+            collection: names::TICKETS,
+            only: Document::new(),
+            at: "created_at",
+            measure: [doc! { "$literal": OPENED }.into(), Bson::Null],
+        },
+        Source {
+            family: &TICKETS,
+            collection: names::TICKETS,
+            only: doc! { "first_response_at": { "$type": "date" } },
+            at: "first_response_at",
+            measure: [
+                doc! { "$literal": FIRST_RESPONSE }.into(),
+                duration_unit(minutes_between("$first_response_at", "$created_at")).into(),
+            ],
+        },
+    ]
+}
+
+/// The resolutions and reopenings.
+fn event_source() -> Source {
+    Source {
+        family: &TICKETS,
+        collection: names::TICKET_EVENTS,
+        only: doc! { "to": { "$in": [RESOLVED, REOPENED] } },
+        at: "at",
+        measure: [
+            Bson::from("$to"),
+            doc! { "$cond": [
+                { "$eq": ["$to", RESOLVED] },
+                duration_unit(minutes_between("$at", "$ticket_created_at")),
+                Bson::Null,
+            ] }
+            .into(),
+        ],
+    }
+}
+
+/// The expression of `bucket_of` (in minutes) of the whole minutes
+/// `minutes`, as a long.
+fn duration_unit(minutes: Document) -> Document {
+    let cut = |unit: i64| doc! { "$multiply": [{ "$floor": { "$divide": ["$$m", unit] } }, unit] };
+    doc! { "$toLong": { "$let": {
+        "vars": { "m": minutes },
+        "in": { "$switch": {
+            "branches": [
+                { "case": { "$lt": ["$$m", 1_000] }, "then": "$$m" },
+                { "case": { "$lt": ["$$m", 10_000] }, "then": cut(10) },
+                { "case": { "$lt": ["$$m", 100_000] }, "then": cut(60) },
+                { "case": { "$lt": ["$$m", 1_000_000] }, "then": cut(720) },
+            ],
+            "default": cut(7_200),
+        } },
+    } } }
+}
+
+/// The duration unit of the time from `start` to `end` (none below zero).
+fn unit_between(end: Timestamp, start: Timestamp) -> Part {
+    let seconds = (end.as_millis() - start.as_millis()).max(0) / 60_000 * 60;
+    let unit = bucket_of(u64::try_from(seconds).unwrap_or_default());
+    Part::Number(i64::try_from(unit).unwrap_or(i64::MAX))
+}
+
+/// What the ticket document `document` counts as: raised, and its first
+/// response when it has one.
+pub(crate) fn ticket_counts(document: &Document) -> Result<Vec<Counted>, BackendError> {
+    let created = instant(document, "created_at", "a ticket")?;
+    let counted = |at, measure| -> Result<Counted, BackendError> {
+        Ok(Counted {
+            family: &TICKETS,
+            at,
+            measure,
+            company: optional(document.get("customer_company_id"))?,
+            owner: optional(document.get("customer_owner_id"))?,
+        })
+    };
+    let mut out = vec![counted(created, [Part::Text(OPENED.into()), Part::Null])?];
+    if !matches!(document.get("first_response_at"), None | Some(Bson::Null)) {
+        let at = instant(document, "first_response_at", "a ticket")?;
+        out.push(counted(
+            at,
+            [Part::Text(FIRST_RESPONSE.into()), unit_between(at, created)],
+        )?);
+    }
+    Ok(out)
+}
+
+/// What the ticket event document `document` counts as: a resolution or a
+/// reopening, or nothing.
+pub(crate) fn event_count(document: &Document) -> Result<Option<Counted>, BackendError> {
+    let to = document
+        .get_str("to")
+        .map_err(|_| BackendError::msg("a ticket event without its status"))?;
+    let duration = match to {
+        RESOLVED => unit_between(
+            instant(document, "at", "a ticket event")?,
+            instant(document, "ticket_created_at", "a ticket event")?,
+        ),
+        REOPENED => Part::Null,
+        _ => return Ok(None),
+    };
+    Ok(Some(Counted {
+        family: &TICKETS,
+        at: instant(document, "at", "a ticket event")?,
+        measure: [Part::Text(to.to_owned()), duration],
+        company: optional(document.get("customer_company_id"))?,
+        owner: optional(document.get("customer_owner_id"))?,
+    }))
+}
+
+impl MongoStore {
+    /// Moves the counts of every counted record `filter` selects (on the
+    /// customer fields every counted collection has) to their customers'
+    /// new company (`company`, when given) and owner (`owner`, when given),
+    /// before their copies are rewritten. The totals do not change.
+    pub(crate) async fn move_report_counts<R>(
+        &self,
+        session: &mut ClientSession,
+        filter: &Document,
+        company: Option<&Bson>,
+        owner: Option<&Bson>,
+    ) -> Result<(), DbError<R>> {
+        let mut tally = Tally::default();
+        for source in sources() {
+            self.tally_moves(session, &source, filter, company, owner, &mut tally)
+                .await?;
+        }
+        self.write_tally(Some(session), &tally).await
+    }
+
+    /// As [`Self::move_report_counts`], of ticket `ticket`'s resolutions
+    /// and reopenings only (a ticket moved to another customer).
+    pub(crate) async fn move_ticket_event_counts<R>(
+        &self,
+        session: &mut ClientSession,
+        ticket: &str,
+        company: &Bson,
+        owner: &Bson,
+    ) -> Result<(), DbError<R>> {
+        let mut tally = Tally::default();
+        let filter = doc! { "ticket_id": ticket };
+        self.tally_moves(
+            session,
+            &event_source(),
+            &filter,
+            Some(company),
+            Some(owner),
+            &mut tally,
+        )
+        .await?;
+        self.write_tally(Some(session), &tally).await
+    }
+
+    /// Adds the moves of `source`'s records that `filter` selects, grouped
+    /// by UTC hour and key in the database, to `tally`.
+    async fn tally_moves<R>(
+        &self,
+        session: &mut ClientSession,
+        source: &Source,
+        filter: &Document,
+        company: Option<&Bson>,
+        owner: Option<&Bson>,
+        tally: &mut Tally,
+    ) -> Result<(), DbError<R>> {
+        let at = format!("${}", source.at);
+        let pipeline = vec![
+            doc! { "$match": conjunction(vec![filter.clone(), source.only.clone()]) },
+            doc! { "$group": {
+                "_id": {
+                    "at": bucket_of_field(Bucket::Hour, &at),
+                    "c": { "$ifNull": ["$customer_company_id", Bson::Null] },
+                    "o": { "$ifNull": ["$customer_owner_id", Bson::Null] },
+                    "a": source.measure[0].clone(),
+                    "b": source.measure[1].clone(),
+                },
+                "n": { "$sum": 1 },
+            } },
+        ];
+        let groups =
+            aggregate_all(&self.collection(source.collection), pipeline, Some(session)).await?;
+        let company = company.map(|c| optional(Some(c))).transpose()?;
+        let owner = owner.map(|o| optional(Some(o))).transpose()?;
+        for group in &groups {
+            let key = group
+                .get_document("_id")
+                .map_err(|_| BackendError::msg("a counted group without its key"))?;
+            let before = Counted {
+                family: source.family,
+                at: instant(key, "at", "a counted group")?,
+                measure: [Part::of(key.get("a"))?, Part::of(key.get("b"))?],
+                company: optional(key.get("c"))?,
+                owner: optional(key.get("o"))?,
+            };
+            let after = before.moved(company.as_ref(), owner.as_ref());
+            let n = count_of(group.get("n"), "of counted records")?;
+            let n = i64::try_from(n).map_err(BackendError::new)?;
+            tally.add(&before, -n);
+            tally.add(&after, n);
+        }
+        Ok(())
+    }
+}
+
+/// The aggregations that count what exists into `family`'s counters
+/// (the commands of its migration after the indexes): per source, the
+/// keyed hour and day counters; then the totals per hour, day and month,
+/// summed from the keyed hour counters. Each counter the aggregations
+/// reach is replaced by its recount.
+#[cfg(test)]
+pub(crate) fn backfill(family: &'static Family) -> Vec<Document> {
+    let id_part = |path: &str| doc! { "$ifNull": [{ "$toString": path }, ""] };
+    let hour_text = doc! { "$dateToString": { "date": "$_id.at", "format": "%Y-%m-%dT%H" } };
+    let [a, b] = family.fields;
+    let mut out = Vec::new();
+    for source in sources().into_iter().filter(|s| s.family == family) {
+        let at = format!("${}", source.at);
+        for bucket in [Bucket::Hour, Bucket::Day] {
+            let mut only = source.only.clone();
+            only.insert(source.at, doc! { "$type": "date" });
+            out.push(aggregate(
+                source.collection,
+                vec![
+                    doc! { "$match": only },
+                    doc! { "$group": {
+                        "_id": {
+                            "g": bucket.code(),
+                            "at": bucket_of_field(bucket, &at),
+                            "c": { "$ifNull": ["$customer_company_id", Bson::Null] },
+                            "o": { "$ifNull": ["$customer_owner_id", Bson::Null] },
+                            "a": source.measure[0].clone(),
+                            "b": source.measure[1].clone(),
+                        },
+                        "n": { "$sum": 1 },
+                    } },
+                    doc! { "$project": {
+                        "_id": { "$concat": [
+                            "$_id.g", "|", hour_text.clone(), "|",
+                            id_part("$_id.c"), "|", id_part("$_id.o"), "|",
+                            id_part("$_id.a"), "|", id_part("$_id.b"),
+                        ] },
+                        "g": "$_id.g",
+                        "at": "$_id.at",
+                        "c": "$_id.c",
+                        "o": "$_id.o",
+                        a: "$_id.a",
+                        b: "$_id.b",
+                        "n": 1,
+                    } },
+                    merge(family.keyed),
+                ],
+            ));
+        }
+    }
+    for bucket in [Bucket::Hour, Bucket::Day, Bucket::Month] {
+        out.push(aggregate(
+            family.keyed,
+            vec![
+                doc! { "$match": { "g": Bucket::Hour.code() } },
+                doc! { "$group": {
+                    "_id": {
+                        "g": bucket.code(),
+                        "at": bucket_of_field(bucket, "$at"),
+                        "a": format!("${a}"),
+                        "b": format!("${b}"),
+                    },
+                    "n": { "$sum": "$n" },
+                } },
+                doc! { "$project": {
+                    "_id": { "$concat": [
+                        "$_id.g", "|", hour_text.clone(), "|",
+                        id_part("$_id.a"), "|", id_part("$_id.b"),
+                    ] },
+                    "g": "$_id.g",
+                    "at": "$_id.at",
+                    a: "$_id.a",
+                    b: "$_id.b",
+                    "n": 1,
+                } },
+                merge(family.totals),
+            ],
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+fn aggregate(collection: &str, pipeline: Vec<Document>) -> Document {
+    doc! { "aggregate": collection, "pipeline": pipeline, "cursor": {} }
+}
+
+#[cfg(test)]
+fn merge(into: &str) -> Document {
+    doc! { "$merge": {
+        "into": into, "on": "_id", "whenMatched": "replace", "whenNotMatched": "insert",
+    } }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bson::convert::date;
+    use crate::db::migration_files::MIGRATIONS;
+
+    fn at(text: &str) -> Timestamp {
+        Timestamp::parse_rfc3339(text).unwrap()
+    }
+
+    /// A command as plain JSON (the file's numbers have no BSON width).
+    fn json(command: Document) -> serde_json::Value {
+        Bson::Document(command).into_relaxed_extjson()
+    }
+
+    #[test]
+    fn migration_0010_counts_what_the_sources_say() {
+        let migration = MIGRATIONS.iter().find(|m| m.version == 10).unwrap();
+        let aggregations: Vec<serde_json::Value> = migration
+            .commands()
+            .unwrap()
+            .into_iter()
+            .filter(|command| command.contains_key("aggregate"))
+            .map(json)
+            .collect();
+        let expected: Vec<serde_json::Value> = backfill(&TICKETS).into_iter().map(json).collect();
+        assert_eq!(aggregations, expected);
+    }
+
+    #[test]
+    fn durations_count_in_their_histogram_unit() {
+        let raised = at("2026-03-01T10:00:00Z");
+        let cases = [
+            ("2026-03-01T10:00:59Z", 0),
+            ("2026-03-01T09:00:00Z", 0),
+            ("2026-03-01T12:30:30Z", 150),
+            // 1,234 minutes: units of 10 from 1,000.
+            ("2026-03-02T06:34:00Z", 1_230),
+            // A week: whole hours stay exact.
+            ("2026-03-08T10:00:00Z", 10_080),
+        ];
+        for (end, unit) in cases {
+            assert_eq!(unit_between(at(end), raised), Part::Number(unit), "{end}");
+        }
+    }
+
+    #[test]
+    fn a_ticket_counts_as_raised_and_answered_and_its_events_as_transitions() {
+        let ticket = doc! {
+            "created_at": date(at("2026-03-01T10:00:00Z")),
+            "first_response_at": date(at("2026-03-01T11:30:00Z")),
+            "customer_company_id": "c",
+            "customer_owner_id": Bson::Null,
+        };
+        let counts = ticket_counts(&ticket).unwrap();
+        assert_eq!(counts.len(), 2);
+        assert_eq!(counts[0].measure, [Part::Text(OPENED.into()), Part::Null]);
+        assert_eq!(counts[1].at, at("2026-03-01T11:30:00Z"));
+        assert_eq!(
+            counts[1].measure,
+            [Part::Text(FIRST_RESPONSE.into()), Part::Number(90)]
+        );
+        assert_eq!(counts[1].company.as_deref(), Some("c"));
+        let mut unanswered = ticket.clone();
+        unanswered.insert("first_response_at", Bson::Null);
+        assert_eq!(ticket_counts(&unanswered).unwrap().len(), 1);
+
+        let event = |to: &str| {
+            doc! {
+                "to": to,
+                "at": date(at("2026-03-03T10:00:00Z")),
+                "ticket_created_at": date(at("2026-03-01T10:00:00Z")),
+                "customer_company_id": Bson::Null,
+                "customer_owner_id": "u",
+            }
+        };
+        let resolved = event_count(&event(RESOLVED)).unwrap().unwrap();
+        assert_eq!(
+            resolved.measure,
+            [Part::Text(RESOLVED.into()), Part::Number(2_880)]
+        );
+        assert_eq!(resolved.owner.as_deref(), Some("u"));
+        let reopened = event_count(&event(REOPENED)).unwrap().unwrap();
+        assert_eq!(reopened.measure, [Part::Text(REOPENED.into()), Part::Null]);
+        assert_eq!(event_count(&event("in_progress")).unwrap(), None);
+    }
+}
