@@ -24,10 +24,11 @@
 //!   keywords matched by prefix (no `$text`), see
 //!   `docs/adr/0013-mongo-search.md`. Refresh sessions and idempotency keys
 //!   are purged 30 days after they expire or were used (TTL indexes).
-//! - Reports (the analytics figures ports): interactions and tickets from
-//!   counters per UTC hour, day and month that the writes keep in their
-//!   transactions; lifecycle and email figures from aggregation pipelines
-//!   over the records of their range, counted by the database; the scope applied on the counters' or
+//! - Reports (the analytics figures ports): interactions, tickets and
+//!   customers created, won and churned from counters per UTC hour, day and
+//!   month that the writes keep in their transactions; lead journeys and
+//!   email figures from aggregation pipelines over the records of their
+//!   range, counted by the database; the scope applied on the counters' or
 //!   each record's copies of its customer's company and owner
 //!   (`docs/adr/0015-reports-on-mongodb.md`).
 //!   [`MongoStore::explain_interaction_counts`] shows how the database

@@ -10,7 +10,7 @@ use crm_store_mongo::{ConnectError, MigrationError, MigrationState, MongoStore, 
 use futures_util::TryStreamExt;
 use mongodb::bson::{Document, doc};
 
-const ALL: [&str; 10] = [
+const ALL: [&str; 11] = [
     "0001_identity",
     "0002_customers",
     "0003_tickets",
@@ -21,6 +21,7 @@ const ALL: [&str; 10] = [
     "0008_list_indexes",
     "0009_interaction_counters",
     "0010_ticket_counters",
+    "0011_customer_counters",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

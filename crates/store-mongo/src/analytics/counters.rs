@@ -1,17 +1,18 @@
-//! Report counters (ADR 0015, "Interaction counters" and "Ticket
-//! counters"), kept by every write that changes what a record is counted
-//! under, in its transaction: its instant, what it counts as (an
-//! interaction's kind and status; a ticket fact and its duration), and its
-//! customer's current company and owner.
+//! Report counters (ADR 0015, "Interaction counters", "Ticket counters"
+//! and "Customer counters"), kept by every write that changes what a record
+//! is counted under, in its transaction: its instant, what it counts as (an
+//! interaction's kind and status; a ticket fact and its duration; a status
+//! change and the status it changed to), and its customer's current
+//! company and owner.
 //!
 //! Each [`Family`] has two collections:
-//! - keyed (`report_interactions`, `report_tickets`): `{g, at, c, o, …, n}`
-//!   per UTC hour and day (`g` is `"h"` or `"d"`, `at` the bucket's first
-//!   instant), company and owner (`null` for none) and the family's two
-//!   key fields; read by reports over some customers;
-//! - totals (`report_interaction_totals`, `report_ticket_totals`):
-//!   `{g, at, …, n}` per UTC hour, day and month (`"m"`); read by reports
-//!   over every customer.
+//! - keyed (`report_interactions`, `report_tickets`, `report_customers`):
+//!   `{g, at, c, o, …, n}` per UTC hour and day (`g` is `"h"` or `"d"`,
+//!   `at` the bucket's first instant), company and owner (`null` for none)
+//!   and the family's two key fields; read by reports over some customers;
+//! - totals (`report_interaction_totals`, `report_ticket_totals`,
+//!   `report_customer_totals`): `{g, at, …, n}` per UTC hour, day and month
+//!   (`"m"`); read by reports over every customer.
 //!
 //! A counter's `_id` is its key as text (`g|YYYY-MM-DDTHH|c|o|a|b`, `''`
 //! for none; `g|YYYY-MM-DDTHH|a|b` for totals): an upsert finds it through
@@ -70,6 +71,16 @@ pub(crate) const TICKETS: Family = Family {
     keyed: "report_tickets",
     totals: "report_ticket_totals",
     fields: ["f", "m"],
+};
+
+/// Customers' status changes: the status changed from (`f`, `null` for a
+/// customer's first change, its creation) and to (`s`), which tell
+/// creations, wins, churns, journeys begun (to `lead`) and qualified (from
+/// `lead` to `prospect`) apart.
+pub(crate) const CUSTOMERS: Family = Family {
+    keyed: "report_customers",
+    totals: "report_customer_totals",
+    fields: ["f", "s"],
 };
 
 /// One of a counter's two key fields: text, a whole number or none.

@@ -1,7 +1,8 @@
 //! The analytics figures ports (`crm_analytics::ports`) on MongoDB
-//! (ADR 0015): interactions and tickets from counters per UTC hour, day and
-//! month kept by the writes (`counters`, whose records `sources` describes,
-//! read by `buckets`' ranges); lifecycle and email figures from
+//! (ADR 0015): interactions, tickets and customers created, won and churned
+//! from counters per UTC hour, day and month kept by the writes
+//! (`counters`, whose records `sources` describes, read by `buckets`'
+//! ranges); lead journeys (conversion, the funnel) and email figures from
 //! aggregation pipelines over the records of the range, read
 //! through indexes on their instants, counted by the database; the server
 //! gets one count per period (and kind, status or duration bucket), never
@@ -116,7 +117,7 @@ impl LifecycleSource for MongoStore {
         request: &CountRequest,
     ) -> Result<LifecycleCounts, BackendError> {
         let groups = self
-            .report_groups(names::STATUS_CHANGES, lifecycle::changes_pipeline(request))
+            .groups_of(lifecycle::changes_pipelines(request)?)
             .await?;
         let mut counts = lifecycle::read_changes(&groups, request)?;
         let journeys = self

@@ -3,11 +3,13 @@
 //! counts, the instant they are counted at and the expressions of their
 //! key, so that a customer's move can carry its records' counts along
 //! (grouped by the database, [`MongoStore::move_report_counts`]) and a
-//! migration can count what exists (`backfill`, which migration 0010 holds).
+//! migration can count what exists (`backfill`, which migrations 0010 and
+//! 0011 hold).
 //!
 //! A single write says what one document counts as in Rust:
-//! [`Counted::interaction`], [`ticket_counts`] and [`event_count`], which
-//! the expressions here mirror (tests compare the two).
+//! [`Counted::interaction`], [`ticket_counts`], [`event_count`] and
+//! [`status_change_count`] (all four by collection: [`counts_of`]), which
+//! the expressions here mirror (the recount tests compare the two).
 
 use crm_analytics::duration::bucket_of;
 use crm_kernel::{BackendError, Timestamp};
@@ -16,7 +18,7 @@ use mongodb::bson::{Bson, Document, doc};
 
 use crate::analytics::buckets::{Bucket, bucket_of_field};
 use crate::analytics::counters::{
-    Counted, Family, INTERACTIONS, Part, TICKETS, Tally, instant, optional,
+    CUSTOMERS, Counted, Family, INTERACTIONS, Part, TICKETS, Tally, instant, optional,
 };
 use crate::analytics::query::{conjunction, count_of, minutes_between};
 use crate::db::client::MongoStore;
@@ -45,7 +47,7 @@ pub(crate) struct Source {
 }
 
 /// Every source of every counter family.
-pub(crate) fn sources() -> [Source; 4] {
+pub(crate) fn sources() -> [Source; 5] {
     let [opened, first_response] = ticket_sources();
     [
         Source {
@@ -58,6 +60,16 @@ pub(crate) fn sources() -> [Source; 4] {
         opened,
         first_response,
         event_source(),
+        Source {
+            family: &CUSTOMERS,
+            collection: names::STATUS_CHANGES,
+            only: Document::new(),
+            at: "at",
+            measure: [
+                doc! { "$ifNull": ["$from", Bson::Null] }.into(),
+                Bson::from("$to"),
+            ],
+        },
     ]
 }
 
@@ -173,6 +185,45 @@ pub(crate) fn event_count(document: &Document) -> Result<Option<Counted>, Backen
         company: optional(document.get("customer_company_id"))?,
         owner: optional(document.get("customer_owner_id"))?,
     }))
+}
+
+/// What the customer status change document `document` counts as: a
+/// change from its status (none for a customer's creation) to its status.
+pub(crate) fn status_change_count(document: &Document) -> Result<Counted, BackendError> {
+    let from = Part::of(document.get("from"))?;
+    let to = document
+        .get_str("to")
+        .map_err(|_| BackendError::msg("a status change without its status"))?;
+    Ok(Counted {
+        family: &CUSTOMERS,
+        at: instant(document, "at", "a status change")?,
+        measure: [from, Part::Text(to.to_owned())],
+        company: optional(document.get("customer_company_id"))?,
+        owner: optional(document.get("customer_owner_id"))?,
+    })
+}
+
+/// Whether counters count documents of `collection`.
+pub(crate) fn counted(collection: &str) -> bool {
+    sources()
+        .iter()
+        .any(|source| source.collection == collection)
+}
+
+/// What a document of `collection` counts as, in every family (nothing for
+/// a collection no counter counts): for writes that restore or delete
+/// documents of any collection (an import batch taken back).
+pub(crate) fn counts_of(
+    collection: &str,
+    document: &Document,
+) -> Result<Vec<Counted>, BackendError> {
+    Ok(match collection {
+        names::INTERACTIONS => vec![Counted::interaction(document)?],
+        names::TICKETS => ticket_counts(document)?,
+        names::TICKET_EVENTS => event_count(document)?.into_iter().collect(),
+        names::STATUS_CHANGES => vec![status_change_count(document)?],
+        _ => Vec::new(),
+    })
 }
 
 impl MongoStore {
@@ -378,17 +429,46 @@ mod tests {
     }
 
     #[test]
-    fn migration_0010_counts_what_the_sources_say() {
-        let migration = MIGRATIONS.iter().find(|m| m.version == 10).unwrap();
-        let aggregations: Vec<serde_json::Value> = migration
-            .commands()
-            .unwrap()
-            .into_iter()
-            .filter(|command| command.contains_key("aggregate"))
-            .map(json)
-            .collect();
-        let expected: Vec<serde_json::Value> = backfill(&TICKETS).into_iter().map(json).collect();
-        assert_eq!(aggregations, expected);
+    fn migrations_0010_and_0011_count_what_the_sources_say() {
+        for (version, family) in [(10, &TICKETS), (11, &CUSTOMERS)] {
+            let migration = MIGRATIONS.iter().find(|m| m.version == version).unwrap();
+            let aggregations: Vec<serde_json::Value> = migration
+                .commands()
+                .unwrap()
+                .into_iter()
+                .filter(|command| command.contains_key("aggregate"))
+                .map(json)
+                .collect();
+            let expected: Vec<serde_json::Value> = backfill(family).into_iter().map(json).collect();
+            assert_eq!(aggregations, expected, "migration {version}");
+        }
+    }
+
+    #[test]
+    fn a_status_change_counts_by_the_statuses_it_changed_from_and_to() {
+        let change = |from: Bson| {
+            doc! {
+                "from": from,
+                "to": "customer",
+                "at": date(at("2026-03-01T10:00:00Z")),
+                "customer_company_id": Bson::Null,
+                "customer_owner_id": "u",
+            }
+        };
+        let first = status_change_count(&change(Bson::Null)).unwrap();
+        assert_eq!(first.measure, [Part::Null, Part::Text("customer".into())]);
+        let won = status_change_count(&change("prospect".into())).unwrap();
+        assert_eq!(
+            won.measure,
+            [Part::Text("prospect".into()), Part::Text("customer".into())]
+        );
+        assert_eq!(won.owner.as_deref(), Some("u"));
+        assert_eq!(
+            counts_of(names::STATUS_CHANGES, &change(Bson::Null)).unwrap(),
+            [first]
+        );
+        assert!(counted(names::STATUS_CHANGES) && counted(names::TICKET_EVENTS));
+        assert!(!counted(names::CUSTOMERS));
     }
 
     #[test]

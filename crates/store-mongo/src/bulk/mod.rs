@@ -35,7 +35,7 @@ use crm_tickets::TicketHistory;
 use mongodb::bson::{Bson, Document, doc};
 
 use crate::analytics::counters::{Counted, Tally};
-use crate::analytics::sources::{event_count, ticket_counts};
+use crate::analytics::sources::{event_count, status_change_count, ticket_counts};
 use crate::db::client::MongoStore;
 use crate::db::error::DbError;
 use crate::db::names;
@@ -75,8 +75,9 @@ fn backend(error: mongodb::error::Error) -> BackendError {
 }
 
 impl BulkLoad<'_> {
-    /// Stores customers with their status histories, email keys and search
-    /// keywords, as `CustomerRepository::insert` then `update` would.
+    /// Stores customers with their status histories (counted in the report
+    /// counters), email keys and search keywords, as
+    /// `CustomerRepository::insert` then `update` would.
     pub async fn customers(&self, batch: Vec<CustomerHistory>) -> Result<(), BackendError> {
         let companies: BTreeSet<String> = batch
             .iter()
@@ -103,9 +104,17 @@ impl BulkLoad<'_> {
             changes.extend(documents.status_changes);
         }
         // Keys first: a duplicate email stops the batch before its customers.
+        let mut tally = Tally::default();
+        for change in &changes {
+            tally.add(&status_change_count(change)?, 1);
+        }
         self.insert(names::EMAIL_KEYS, keys).await?;
         self.insert(names::CUSTOMERS, customers).await?;
-        self.insert(names::STATUS_CHANGES, changes).await
+        self.insert(names::STATUS_CHANGES, changes).await?;
+        self.store
+            .write_tally::<BackendError>(None, &tally)
+            .await
+            .map_err(DbError::into_backend)
     }
 
     /// Stores interactions with the copies of their customers, adds them

@@ -17,6 +17,8 @@ use mongodb::ClientSession;
 use mongodb::bson::{Bson, Document, doc};
 use mongodb::options::ReturnDocument;
 
+use crate::analytics::counters::Tally;
+use crate::analytics::sources::status_change_count;
 use crate::bson::convert::date;
 use crate::customers::docs::status_change_document;
 use crate::customers::undo::UndoLog;
@@ -55,7 +57,8 @@ pub(crate) fn journey_step(change: &StatusChange) -> Option<(Document, Document)
 
 impl MongoStore {
     /// Stores `change` (of a customer of `company` with `owner`) in the
-    /// session's transaction, and moves the customer's latest journey on.
+    /// session's transaction, counts it (ADR 0015, "Customer counters") and
+    /// moves the customer's latest journey on.
     pub(crate) async fn record_status_change<R>(
         &self,
         session: &mut ClientSession,
@@ -91,7 +94,10 @@ impl MongoStore {
         }
         let document = report_status_change(change, company, owner);
         let id = document.get_str("_id").unwrap_or_default().to_owned();
-        changes.insert_one(document).session(session).await?;
+        let mut tally = Tally::default();
+        tally.add(&status_change_count(&document)?, 1);
+        changes.insert_one(document).session(&mut *session).await?;
+        self.write_tally(Some(session), &tally).await?;
         if let Some(log) = undo {
             log.restore(names::STATUS_CHANGES, &id, None);
         }

@@ -11,6 +11,8 @@
 use mongodb::ClientSession;
 use mongodb::bson::{Bson, Document, doc};
 
+use crate::analytics::counters::Tally;
+use crate::analytics::sources;
 use crate::db::client::MongoStore;
 use crate::db::error::DbError;
 use crate::db::names;
@@ -88,6 +90,8 @@ impl MongoStore {
                     id,
                     before: Some(before),
                 } => {
+                    self.restore_counts(session, collection, &id, Some(&before))
+                        .await?;
                     self.collection(collection)
                         .replace_one(doc! { "_id": &id }, before)
                         .upsert(true)
@@ -99,6 +103,7 @@ impl MongoStore {
                     id,
                     before: None,
                 } => {
+                    self.restore_counts(session, collection, &id, None).await?;
                     self.collection(collection)
                         .delete_one(doc! { "_id": &id })
                         .session(&mut *session)
@@ -115,6 +120,33 @@ impl MongoStore {
             }
         }
         Ok(())
+    }
+
+    /// Takes back the report counts of document `id` of `collection` as it
+    /// is and adds those of `before` (none when it is to be deleted), for
+    /// the collections counters count.
+    async fn restore_counts<R>(
+        &self,
+        session: &mut ClientSession,
+        collection: &'static str,
+        id: &str,
+        before: Option<&Document>,
+    ) -> Result<(), DbError<R>> {
+        if !sources::counted(collection) {
+            return Ok(());
+        }
+        let current = self
+            .collection(collection)
+            .find_one(doc! { "_id": id })
+            .session(&mut *session)
+            .await?;
+        let mut tally = Tally::default();
+        for (document, n) in [(current.as_ref(), -1), (before, 1)] {
+            if let Some(document) = document {
+                tally.add_all(&sources::counts_of(collection, document)?, n);
+            }
+        }
+        self.write_tally(Some(session), &tally).await
     }
 
     /// Sets the copies of `customer`'s company and owner on its tickets,

@@ -71,6 +71,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "ticket_counters",
         text: include_str!("../../../../migrations/mongo/0010_ticket_counters.json"),
     },
+    Migration {
+        version: 11,
+        name: "customer_counters",
+        text: include_str!("../../../../migrations/mongo/0011_customer_counters.json"),
+    },
 ];
 
 /// Why a migration file cannot be read.
