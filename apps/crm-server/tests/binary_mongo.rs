@@ -19,7 +19,7 @@ use mongodb::bson::{Document, doc};
 const BIN: &str = env!("CARGO_BIN_EXE_crm-server");
 const SECRET: &str = "a-jwt-secret-shared-by-every-instance-0123";
 const PASSWORD: &str = "binary-admin-password";
-const MIGRATIONS: [&str; 11] = [
+const MIGRATIONS: [&str; 12] = [
     "0001_identity",
     "0002_customers",
     "0003_tickets",
@@ -31,6 +31,7 @@ const MIGRATIONS: [&str; 11] = [
     "0009_interaction_counters",
     "0010_ticket_counters",
     "0011_customer_counters",
+    "0012_journey_repeats",
 ];
 
 /// The binary with a clean environment, on `database_url`, with the secret.

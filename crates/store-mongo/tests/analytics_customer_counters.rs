@@ -8,7 +8,6 @@
 mod support;
 
 use crm_analytics::ports::LifecycleSource;
-use crm_analytics::{CountRequest, Period, ReportScope};
 use crm_customers::ports::{CompanyRepository, CustomerRepository, ImportWrite};
 use crm_customers::{Customer, LifecycleStatus, StatusChange};
 use crm_identity::AdminGuard;
@@ -22,21 +21,6 @@ const COUNTERS: [&str; 2] = ["report_customers", "report_customer_totals"];
 /// Every counter that is not zero, as text, sorted.
 async fn counters(database: &mongodb::Database) -> Vec<String> {
     support::nonzero_counters(database, &COUNTERS, &["_id", "g", "at", "c", "o", "f", "s"]).await
-}
-
-/// The id in `field` of some live customer with one.
-async fn some_customer_field<T: std::str::FromStr>(database: &mongodb::Database, field: &str) -> T {
-    let found = database
-        .collection::<Document>("customers")
-        .find_one(doc! { field: { "$ne": Bson::Null }, "erased_at": Bson::Null })
-        .await
-        .expect("find")
-        .unwrap_or_else(|| panic!("a customer with a {field}"));
-    found
-        .get_str(field)
-        .ok()
-        .and_then(|id| id.parse().ok())
-        .expect("an id")
 }
 
 /// A new customer created at `at`, with the change that records it.
@@ -58,7 +42,7 @@ async fn import_with_a_batch_taken_back(
     database: &mongodb::Database,
 ) {
     let at = Timestamp::parse_rfc3339("2027-07-01T10:30:00Z").expect("an instant");
-    let owned: CustomerId = some_customer_field(database, "_id").await;
+    let owned: CustomerId = support::some_customer_field(database, "_id").await;
     let existing = CustomerRepository::get(store, owned)
         .await
         .expect("get")
@@ -134,12 +118,12 @@ async fn the_counters_equal_a_recount_after_random_writes_and_deletions() {
     store.migrate().await.expect("migrate");
     crm_testkit::contract::analytics::fill_with_random_writes(&store, 5_150, 400).await;
     import_with_a_batch_taken_back(&store, &database).await;
-    let company: CompanyId = some_customer_field(&database, "company_id").await;
+    let company: CompanyId = support::some_customer_field(&database, "company_id").await;
     let at = Timestamp::parse_rfc3339("2027-08-01T00:00:00Z").unwrap();
     CompanyRepository::delete(&store, company, true, at)
         .await
         .expect("delete a company, detaching its customers");
-    let owner: UserId = some_customer_field(&database, "owner_id").await;
+    let owner: UserId = support::some_customer_field(&database, "owner_id").await;
     UserRepository::delete(&store, owner, AdminGuard::None)
         .await
         .expect("delete an owner");
@@ -181,14 +165,7 @@ async fn the_counters_equal_a_recount_after_random_writes_and_deletions() {
         "no count stays with the deleted company or owner"
     );
 
-    for collection in COUNTERS {
-        database
-            .collection::<Document>(collection)
-            .drop()
-            .await
-            .expect("drop the counters");
-    }
-    support::run_again(&store, &database, 11, "customer_counters").await;
+    support::recount(&store, &database, &COUNTERS, 11, "customer_counters").await;
     assert_eq!(
         counters(&database).await,
         kept,
@@ -203,25 +180,11 @@ async fn status_changes_written_behind_the_stores_back_change_no_count() {
     };
     store.migrate().await.expect("migrate");
     crm_testkit::contract::analytics::fill_with_random_writes(&store, 78, 300).await;
-    let at = |text: &str| Timestamp::parse_rfc3339(text).expect("an instant");
-    let periods = [
-        (
-            "2026-01",
-            at("2026-01-01T00:00:00Z"),
-            at("2026-02-01T00:00:00Z"),
-        ),
-        (
-            "2026-02",
-            at("2026-02-01T00:00:00Z"),
-            at("2030-01-01T00:00:00Z"),
-        ),
-    ]
-    .map(|(label, start, end)| Period {
-        label: label.to_owned(),
-        start,
-        end,
-    });
-    let request = CountRequest::new(&periods, ReportScope::all());
+    let request = support::request_between(&[
+        "2026-01-01T00:00:00Z",
+        "2026-02-01T00:00:00Z",
+        "2030-01-01T00:00:00Z",
+    ]);
     // Created, won and churned per period and over the range.
     let figures = |counts: crm_analytics::LifecycleCounts| {
         std::iter::once(counts.total)
@@ -239,19 +202,7 @@ async fn status_changes_written_behind_the_stores_back_change_no_count() {
         "customers were created and won: {before:?}"
     );
 
-    let copies: Vec<Document> = support::documents(&database, "customer_status_changes", doc! {})
-        .await
-        .into_iter()
-        .map(|mut document| {
-            document.insert("_id", uuid::Uuid::now_v7().to_string());
-            document
-        })
-        .collect();
-    database
-        .collection::<Document>("customer_status_changes")
-        .insert_many(copies)
-        .await
-        .expect("insert copies");
+    assert!(support::insert_copies(&database, "customer_status_changes", doc! {}).await > 0);
     let after = figures(
         LifecycleSource::lifecycle_counts(&store, &request)
             .await

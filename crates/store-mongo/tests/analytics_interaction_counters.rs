@@ -24,21 +24,6 @@ async fn counters(database: &mongodb::Database) -> Vec<String> {
     support::nonzero_counters(database, &COUNTERS, &["_id", "g", "at", "c", "o", "k", "s"]).await
 }
 
-/// Some value of `field` among the live customers, parsed.
-async fn some_customer_field<T: std::str::FromStr>(database: &mongodb::Database, field: &str) -> T {
-    let customer = database
-        .collection::<Document>("customers")
-        .find_one(doc! { field: { "$ne": Bson::Null }, "erased_at": Bson::Null })
-        .await
-        .expect("find")
-        .unwrap_or_else(|| panic!("a customer with a {field}"));
-    customer
-        .get_str(field)
-        .ok()
-        .and_then(|id| id.parse().ok())
-        .expect("an id")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_counters_equal_a_recount_after_random_writes_and_deletions() {
     let Some((_guard, store, database)) = support::empty_store().await else {
@@ -46,12 +31,12 @@ async fn the_counters_equal_a_recount_after_random_writes_and_deletions() {
     };
     store.migrate().await.expect("migrate");
     crm_testkit::contract::analytics::fill_with_random_writes(&store, 9_001, 400).await;
-    let company: CompanyId = some_customer_field(&database, "company_id").await;
+    let company: CompanyId = support::some_customer_field(&database, "company_id").await;
     let at = Timestamp::parse_rfc3339("2027-06-01T00:00:00Z").unwrap();
     CompanyRepository::delete(&store, company, true, at)
         .await
         .expect("delete a company, detaching its customers");
-    let owner: UserId = some_customer_field(&database, "owner_id").await;
+    let owner: UserId = support::some_customer_field(&database, "owner_id").await;
     UserRepository::delete(&store, owner, AdminGuard::None)
         .await
         .expect("delete an owner");
@@ -88,14 +73,7 @@ async fn the_counters_equal_a_recount_after_random_writes_and_deletions() {
         "no count stays with the deleted company or owner"
     );
 
-    for collection in COUNTERS {
-        database
-            .collection::<Document>(collection)
-            .drop()
-            .await
-            .expect("drop the counters");
-    }
-    support::run_again(&store, &database, 9, "interaction_counters").await;
+    support::recount(&store, &database, &COUNTERS, 9, "interaction_counters").await;
     assert_eq!(
         counters(&database).await,
         kept,
@@ -184,7 +162,7 @@ async fn a_report_reads_the_counters_through_their_indexes_not_the_interactions(
                 .expect("count")
         }
     };
-    let owner: UserId = some_customer_field(&database, "owner_id").await;
+    let owner: UserId = support::some_customer_field(&database, "owner_id").await;
     let by_owner = ReportScope {
         owner_id: Some(owner),
         ..ReportScope::all()

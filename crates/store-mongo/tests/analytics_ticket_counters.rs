@@ -9,7 +9,6 @@
 mod support;
 
 use crm_analytics::ports::TicketSource;
-use crm_analytics::{CountRequest, Period, ReportScope};
 use crm_customers::ports::CompanyRepository;
 use crm_identity::AdminGuard;
 use crm_identity::ports::UserRepository;
@@ -192,14 +191,7 @@ async fn the_counters_equal_a_recount_after_random_writes_and_deletions() {
         "no count stays with the deleted company or owner"
     );
 
-    for collection in COUNTERS {
-        database
-            .collection::<Document>(collection)
-            .drop()
-            .await
-            .expect("drop the counters");
-    }
-    support::run_again(&store, &database, 10, "ticket_counters").await;
+    support::recount(&store, &database, &COUNTERS, 10, "ticket_counters").await;
     assert_eq!(
         counters(&database).await,
         kept,
@@ -217,25 +209,11 @@ async fn tickets_written_behind_the_stores_back_change_no_report() {
     // Whole UTC days from two months after the random writes begin (so
     // the backlog at the start counts the tickets before it) to past their
     // end.
-    let at = |text: &str| Timestamp::parse_rfc3339(text).expect("an instant");
-    let periods = [
-        (
-            "2026-03",
-            at("2026-03-01T00:00:00Z"),
-            at("2026-04-01T00:00:00Z"),
-        ),
-        (
-            "2026-04",
-            at("2026-04-01T00:00:00Z"),
-            at("2030-01-01T00:00:00Z"),
-        ),
-    ]
-    .map(|(label, start, end)| Period {
-        label: label.to_owned(),
-        start,
-        end,
-    });
-    let request = CountRequest::new(&periods, ReportScope::all());
+    let request = support::request_between(&[
+        "2026-03-01T00:00:00Z",
+        "2026-04-01T00:00:00Z",
+        "2030-01-01T00:00:00Z",
+    ]);
     let before = TicketSource::ticket_counts(&store, &request)
         .await
         .expect("counts");
@@ -249,19 +227,7 @@ async fn tickets_written_behind_the_stores_back_change_no_report() {
     // A copy of every ticket and event, straight into the collections: no
     // counter knows them.
     for collection in ["tickets", "ticket_events"] {
-        let copies: Vec<Document> = support::documents(&database, collection, doc! {})
-            .await
-            .into_iter()
-            .map(|mut document| {
-                document.insert("_id", uuid::Uuid::now_v7().to_string());
-                document
-            })
-            .collect();
-        database
-            .collection::<Document>(collection)
-            .insert_many(copies)
-            .await
-            .expect("insert copies");
+        assert!(support::insert_copies(&database, collection, doc! {}).await > 0);
     }
     let after = TicketSource::ticket_counts(&store, &request)
         .await

@@ -10,7 +10,7 @@ use crm_store_mongo::{ConnectError, MigrationError, MigrationState, MongoStore, 
 use futures_util::TryStreamExt;
 use mongodb::bson::{Document, doc};
 
-const ALL: [&str; 11] = [
+const ALL: [&str; 12] = [
     "0001_identity",
     "0002_customers",
     "0003_tickets",
@@ -22,6 +22,7 @@ const ALL: [&str; 11] = [
     "0009_interaction_counters",
     "0010_ticket_counters",
     "0011_customer_counters",
+    "0012_journey_repeats",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

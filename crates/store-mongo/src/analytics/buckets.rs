@@ -161,14 +161,15 @@ impl SliceRanges {
         out
     }
 
-    /// Per bucket grain, the aggregation of its counters that meet
-    /// `conditions` (the scope, or facts) grouped by `group`: a `$match` of
-    /// one index range, the pick of its ranges, then `group`.
+    /// Per bucket grain, the aggregation on `collection` of its counters
+    /// that meet `conditions` (the scope, or facts) grouped by `group`: a
+    /// `$match` of one index range, the pick of its ranges, then `group`.
     pub(crate) fn counter_pipelines(
         &self,
+        collection: &'static str,
         conditions: &[Document],
         group: &Document,
-    ) -> Vec<Vec<Document>> {
+    ) -> Vec<(&'static str, Vec<Document>)> {
         self.counter_conditions()
             .into_iter()
             .map(|(buckets, pick)| {
@@ -177,7 +178,7 @@ impl SliceRanges {
                 let mut pipeline = vec![doc! { "$match": conjunction(all) }];
                 pipeline.extend(pick.map(|pick| doc! { "$match": pick }));
                 pipeline.push(group.clone());
-                pipeline
+                (collection, pipeline)
             })
             .collect()
     }

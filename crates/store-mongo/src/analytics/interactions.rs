@@ -25,21 +25,15 @@ use crate::db::names;
 pub(crate) fn pipelines(
     request: &CountRequest,
 ) -> Result<Vec<(&'static str, Vec<Document>)>, BackendError> {
-    let (collection, scope) = match CounterScope::of(&request.scope)? {
-        CounterScope::Nothing => return Ok(Vec::new()),
-        CounterScope::Everything => (INTERACTIONS.totals, Vec::new()),
-        CounterScope::Keyed(conditions) => (INTERACTIONS.keyed, conditions),
+    let Some((collection, scope)) = CounterScope::of(&request.scope)?.on(&INTERACTIONS) else {
+        return Ok(Vec::new());
     };
     let ranges = SliceRanges::new(&request.slices, collection == INTERACTIONS.totals);
     let group = doc! { "$group": {
         "_id": { "p": period_index("at", request), "kind": "$k", "status": "$s" },
         "n": { "$sum": "$n" },
     } };
-    let mut out: Vec<(&'static str, Vec<Document>)> = ranges
-        .counter_pipelines(&scope, &group)
-        .into_iter()
-        .map(|pipeline| (collection, pipeline))
-        .collect();
+    let mut out = ranges.counter_pipelines(collection, &scope, &group);
     let Some(scope) = in_scope(&request.scope) else {
         return Ok(out);
     };

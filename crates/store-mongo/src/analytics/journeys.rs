@@ -1,20 +1,33 @@
 //! Conversion and the funnel, counted by the database: one aggregation over
-//! the lead journeys (changes to `lead`, carrying `prospect_at` and
-//! `customer_at`) that touch the range, read through
-//! `customer_status_changes_journeys`.
+//! some of the lead journeys (changes to `lead`, carrying `prospect_at` and
+//! `customer_at`) that touch the range: those qualified in it, and every
+//! journey of a customer with several (flagged `repeat`), read through
+//! `customer_status_changes_journeys` and
+//! `customer_status_changes_repeat_journeys`
+//! (ADR 0015, "Lead journeys").
+//!
+//! `leads` counts the customers who were a lead in a period. The journeys
+//! touching each period come from the customer counters' flows (begun
+//! before its end less qualified before its start,
+//! `crm_analytics::touching_from_flows`), so the customers still leads are
+//! never read; only customers with several journeys can be counted twice
+//! there, so their journeys are taken away and the customers added, both
+//! counted here.
 //!
 //! The database groups the journeys by customer, so that the distinct
 //! counts (`leads`, `prospects`, `converted`) count each customer once, and
 //! turns each customer into a few *events* that it then counts: the server
 //! gets one count per event kind, period and duration, never a journey.
 //!
-//! - A customer with one journey is a lead in periods `[f, l)` (`f` = the
-//!   periods that end before `lead_at`, `l` = the periods that start before
-//!   or at `prospect_at`, all of them for a journey not qualified): two
-//!   events, `from` at `f` and `until` at `l`, added up into a running
-//!   total by [`read`]. A customer with several journeys (churned, then a
-//!   lead again) gives an `in` event per period of the union of their
-//!   ranges, so that it counts once where they overlap.
+//! - A customer flagged `repeat` with one journey here is a lead in periods
+//!   `[f, l)` (`f` = the periods that end before `lead_at`, `l` = the
+//!   periods that start before or at `prospect_at`, all of them for a
+//!   journey not qualified): two events, `from` at `f` and `until` at `l`,
+//!   added up into a running total by [`read`]. With several journeys it
+//!   gives an `in` event per period of the union of their ranges, so that
+//!   it counts once where they overlap. Each of its journeys also gives
+//!   `journey_from` and `journey_until` (and `journey_total`), which take
+//!   the flows' count of that journey away.
 //! - `prospect` and `converted` events per distinct period of the customer;
 //!   `lead_to_prospect` and `prospect_to_customer` per journey, with the
 //!   whole minutes of the step; and the same over the whole range.
@@ -22,7 +35,7 @@
 //! The definitions are those of `crm_analytics::counts::LifecycleSpanCounts`;
 //! the contract suite checks the answer against the reference recount.
 
-use crm_analytics::{CountRequest, LifecycleCounts, Span};
+use crm_analytics::{CountRequest, JourneyFlow, LifecycleCounts, Span, touching_from_flows};
 use crm_kernel::{BackendError, Timestamp};
 use mongodb::bson::{Bson, Document, doc};
 
@@ -45,26 +58,38 @@ mod event {
     pub(super) const LEAD_TO_PROSPECT_TOTAL: &str = "lead_to_prospect_total";
     pub(super) const PROSPECT_TO_CUSTOMER: &str = "prospect_to_customer";
     pub(super) const PROSPECT_TO_CUSTOMER_TOTAL: &str = "prospect_to_customer_total";
+    pub(super) const JOURNEY_FROM: &str = "journey_from";
+    pub(super) const JOURNEY_UNTIL: &str = "journey_until";
+    pub(super) const JOURNEY_TOTAL: &str = "journey_total";
 }
 
 /// The aggregation on `customer_status_changes` counting the lead journeys
-/// of customers in scope that touch the range; `None` when nothing can count.
+/// of customers in scope qualified in the range, and those touching it of
+/// customers with several; `None` when nothing can count.
 pub(crate) fn pipeline(request: &CountRequest) -> Option<Vec<Document>> {
     let range = request.range()?;
-    let mut conditions = vec![
-        doc! { "to": "lead", "at": { "$lt": date(range.end) } },
-        doc! { "$or": [
-            { "prospect_at": Bson::Null },
-            { "prospect_at": { "$gte": date(range.start) } },
-        ] },
+    let scope = in_scope(&request.scope)?;
+    let (start, end) = (date(range.start), date(range.end));
+    let branches = [
+        doc! { "to": "lead", "repeat": true, "at": { "$lt": end }, "prospect_at": Bson::Null },
+        doc! { "to": "lead", "repeat": true, "at": { "$lt": end }, "prospect_at": { "$gte": start } },
+        doc! { "to": "lead", "prospect_at": { "$gte": start, "$lt": end } },
     ];
-    conditions.extend(in_scope(&request.scope)?);
+    let branches: Vec<Document> = branches
+        .into_iter()
+        .map(|branch| {
+            let mut conditions = vec![branch];
+            conditions.extend(scope.iter().cloned());
+            conjunction(conditions)
+        })
+        .collect();
     Some(vec![
-        doc! { "$match": conjunction(conditions) },
+        doc! { "$match": { "$or": branches } },
         doc! { "$group": {
             "_id": "$customer_id",
             "j": { "$push": journey_fields(request, range) },
             "k": { "$sum": 1 },
+            "r": { "$max": { "$cond": [{ "$eq": ["$repeat", true] }, 1, 0] } },
         } },
         doc! { "$project": { "_id": 0, "e": customer_events() } },
         doc! { "$unwind": "$e" },
@@ -137,13 +162,7 @@ pub(crate) fn rank(path: &str, bounds: &[Timestamp]) -> Bson {
 
 /// The events of one customer's group (`j`: its journeys, `k`: how many).
 fn customer_events() -> Document {
-    let journeys = |condition: Document, fields: Document| -> Document {
-        doc! { "$map": {
-            "input": { "$filter": { "input": "$j", "as": "j", "cond": condition } },
-            "as": "j",
-            "in": fields,
-        } }
-    };
+    let journeys = |condition: Document, fields: Document| each_journey(condition.into(), fields);
     let periods_where = |field: &str, what: &str| -> Document {
         let path = format!("$$j.{field}");
         doc! { "$map": {
@@ -163,8 +182,11 @@ fn customer_events() -> Document {
         ] }
     };
     doc! { "$concatArrays": [
-        lead_events(),
-        [{ "w": event::LEAD_TOTAL }],
+        { "$cond": [
+            { "$eq": ["$r", 1] },
+            { "$concatArrays": [lead_events(), [{ "w": event::LEAD_TOTAL }], journey_lead_events()] },
+            [],
+        ] },
         periods_where("pp", event::PROSPECT),
         once_if_any("pr", event::PROSPECT_TOTAL),
         periods_where("cv", event::CONVERTED),
@@ -215,13 +237,38 @@ fn lead_events() -> Document {
     ] }
 }
 
+/// `fields` of each journey of the customer's group (`$$j`) that meets
+/// `condition`.
+fn each_journey(condition: Bson, fields: Document) -> Document {
+    doc! { "$map": {
+        "input": { "$filter": { "input": "$j", "as": "j", "cond": condition } },
+        "as": "j",
+        "in": fields,
+    } }
+}
+
+/// Per journey of a customer with several: `journey_from` and
+/// `journey_until` at the bounds of its periods as a lead, and
+/// `journey_total`, to take away from the flows' counts.
+fn journey_lead_events() -> Document {
+    let leads = Bson::Document(doc! { "$lt": ["$$j.f", "$$j.l"] });
+    doc! { "$concatArrays": [
+        each_journey(leads.clone(), doc! { "w": event::JOURNEY_FROM, "p": "$$j.f" }),
+        each_journey(leads, doc! { "w": event::JOURNEY_UNTIL, "p": "$$j.l" }),
+        each_journey(Bson::Boolean(true), doc! { "w": event::JOURNEY_TOTAL }),
+    ] }
+}
+
 /// Adds the counted events (`groups`) to `counts` (whose `periods` has one
-/// entry per period of `request`).
+/// entry per period of `request`), with the leads of the flows: `lead_in`
+/// before the first period and `flows` in each.
 pub(crate) fn read(
     groups: &[Document],
     request: &CountRequest,
     counts: &mut LifecycleCounts,
+    (lead_in, flows): (JourneyFlow, &[JourneyFlow]),
 ) -> Result<(), BackendError> {
+    let (mut total_leads, touching) = touching_from_flows(lead_in, flows);
     let mut running = vec![0_i64; request.periods.len() + 1];
     for group in groups {
         let key = group
@@ -233,18 +280,21 @@ pub(crate) fn read(
         let n = count_of(group.get("n"), what)?;
         let minutes = || count_of(key.get("m"), "minutes");
         let total = &mut counts.total;
+        let signed = || i64::try_from(n).map_err(BackendError::new);
         match what {
-            event::LEAD_TOTAL => total.leads += n,
+            event::LEAD_TOTAL => total_leads += signed()?,
+            event::JOURNEY_TOTAL => total_leads -= signed()?,
             event::PROSPECT_TOTAL => total.prospects += n,
             event::CONVERTED_TOTAL => total.converted += n,
             event::LEAD_TO_PROSPECT_TOTAL => total.lead_to_prospect.add_bucket(minutes()?, n),
             event::PROSPECT_TO_CUSTOMER_TOTAL => {
                 total.prospect_to_customer.add_bucket(minutes()?, n);
             }
-            event::FROM | event::UNTIL => {
-                let p = bound_of(key.get("p"), request)?;
-                let n = i64::try_from(n).map_err(BackendError::new)?;
-                running[p] += if what == event::FROM { n } else { -n };
+            event::FROM | event::JOURNEY_UNTIL => {
+                running[bound_of(key.get("p"), request)?] += signed()?;
+            }
+            event::UNTIL | event::JOURNEY_FROM => {
+                running[bound_of(key.get("p"), request)?] -= signed()?;
             }
             _ => {
                 let Some(p) = period_of(key.get("p"), request) else {
@@ -270,12 +320,13 @@ pub(crate) fn read(
             }
         }
     }
-    let mut leads = 0_i64;
-    for (span, change) in counts.periods.iter_mut().zip(running) {
-        leads += change;
-        span.leads += u64::try_from(leads)
-            .map_err(|_| BackendError::msg("more journeys ended than began"))?;
+    let fewer = || BackendError::msg("fewer leads than none: the flows and the journeys disagree");
+    let mut change = 0_i64;
+    for ((span, delta), journeys) in counts.periods.iter_mut().zip(running).zip(touching) {
+        change += delta;
+        span.leads += u64::try_from(journeys + change).map_err(|_| fewer())?;
     }
+    counts.total.leads += u64::try_from(total_leads).map_err(|_| fewer())?;
     Ok(())
 }
 

@@ -1,9 +1,10 @@
 //! The analytics figures ports (`crm_analytics::ports`) on MongoDB
-//! (ADR 0015): interactions, tickets and customers created, won and churned
-//! from counters per UTC hour, day and month kept by the writes
-//! (`counters`, whose records `sources` describes, read by `buckets`'
-//! ranges); lead journeys (conversion, the funnel) and email figures from
-//! aggregation pipelines over the records of the range, read
+//! (ADR 0015): interactions, tickets, customers created, won and churned
+//! and the lead journeys' flows from counters per UTC hour, day and month
+//! kept by the writes (`counters`, whose records `sources` describes, read
+//! by `buckets`' ranges); the rest of conversion and the funnel over the
+//! journeys qualified in the range and those of customers with several
+//! (`journeys`), and email figures, from aggregation pipelines over the records of the range, read
 //! through indexes on their instants, counted by the database; the server
 //! gets one count per period (and kind, status or duration bucket), never
 //! the records: lead journeys are grouped by customer and counted in the
@@ -119,11 +120,17 @@ impl LifecycleSource for MongoStore {
         let groups = self
             .groups_of(lifecycle::changes_pipelines(request)?)
             .await?;
-        let mut counts = lifecycle::read_changes(&groups, request)?;
+        let changes = lifecycle::read_changes(&groups, request)?;
+        let mut counts = changes.counts;
         let journeys = self
             .report_groups(names::STATUS_CHANGES, journeys::pipeline(request))
             .await?;
-        journeys::read(&journeys, request, &mut counts)?;
+        journeys::read(
+            &journeys,
+            request,
+            &mut counts,
+            (changes.lead_in, &changes.flows),
+        )?;
         Ok(counts)
     }
 }

@@ -7,6 +7,7 @@ use crm_analytics::{CountRequest, ReportScope};
 use crm_kernel::{BackendError, Timestamp, Visibility};
 use mongodb::bson::{Bson, Document, doc};
 
+use crate::analytics::counters::Family;
 use crate::bson::convert::date;
 use crate::bson::keyset::all_of;
 use crate::bson::visibility::{CustomerFields, ON_RECORDS, visible};
@@ -84,6 +85,16 @@ impl CounterScope {
             Some(conditions) if conditions.is_empty() => Self::Everything,
             Some(conditions) => Self::Keyed(conditions),
         })
+    }
+
+    /// The counter collection of `family` that answers this scope, with
+    /// the conditions on its counters; `None` for nobody's records.
+    pub(crate) fn on(self, family: &Family) -> Option<(&'static str, Vec<Document>)> {
+        match self {
+            Self::Nothing => None,
+            Self::Everything => Some((family.totals, Vec::new())),
+            Self::Keyed(conditions) => Some((family.keyed, conditions)),
+        }
     }
 }
 

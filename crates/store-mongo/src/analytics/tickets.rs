@@ -37,10 +37,8 @@ fn key(fact: Bson, at: &str, minutes: Bson, request: &CountRequest, lead_in: boo
 pub(crate) fn pipelines(
     request: &CountRequest,
 ) -> Result<Vec<(&'static str, Vec<Document>)>, BackendError> {
-    let (collection, scope) = match CounterScope::of(&request.scope)? {
-        CounterScope::Nothing => return Ok(Vec::new()),
-        CounterScope::Everything => (TICKETS.totals, Vec::new()),
-        CounterScope::Keyed(conditions) => (TICKETS.keyed, conditions),
+    let Some((collection, scope)) = CounterScope::of(&request.scope)?.on(&TICKETS) else {
+        return Ok(Vec::new());
     };
     let totals = collection == TICKETS.totals;
     let mut out = Vec::new();
@@ -55,12 +53,7 @@ pub(crate) fn pipelines(
             "_id": key("$f".into(), "at", "$m".into(), request, lead_in),
             "n": { "$sum": "$n" },
         } };
-        out.extend(
-            ranges
-                .counter_pipelines(&conditions, &group)
-                .into_iter()
-                .map(|pipeline| (collection, pipeline)),
-        );
+        out.extend(ranges.counter_pipelines(collection, &conditions, &group));
         if let Some(scope) = in_scope(&request.scope) {
             out.extend(exact(&ranges, &scope, request, lead_in));
         }

@@ -77,6 +77,18 @@ pub(crate) fn customer_documents(
             owner_id.clone(),
         ));
     }
+    // A customer with several journeys has each flagged, as the single
+    // writes flag them.
+    let lead = LifecycleStatus::Lead.as_str();
+    let journeys = changes
+        .iter()
+        .filter(|c| c.get_str("to") == Ok(lead))
+        .count();
+    if journeys > 1 {
+        for change in changes.iter_mut().filter(|c| c.get_str("to") == Ok(lead)) {
+            change.insert("repeat", true);
+        }
+    }
     Ok(CustomerDocuments {
         customer: customer_document(customer, company, false),
         email_key: customer

@@ -9,8 +9,10 @@
 //! `prospect_at`, the change to `prospect` right after it, and
 //! `customer_at`, the change to `customer` right after that, set by those
 //! changes when they are written (on the customer's latest journey, as the
-//! SQLite store's trigger does). Reports read the journeys that touch a
-//! range through the index on (`to`, `prospect_at`, `at`).
+//! SQLite store's trigger does). Every journey of a customer with more
+//! than one is flagged `repeat`. Reports read the journeys qualified in a
+//! range through the index on (`to`, `prospect_at`, `at`), and the repeat
+//! ones touching it through (`to`, `repeat`, `prospect_at`, `at`).
 
 use crm_customers::{LifecycleStatus, StatusChange};
 use mongodb::ClientSession;
@@ -92,7 +94,10 @@ impl MongoStore {
                 }
             }
         }
-        let document = report_status_change(change, company, owner);
+        let mut document = report_status_change(change, company, owner);
+        if change.to == LifecycleStatus::Lead && self.repeats_journeys(session, change).await? {
+            document.insert("repeat", true);
+        }
         let id = document.get_str("_id").unwrap_or_default().to_owned();
         let mut tally = Tally::default();
         tally.add(&status_change_count(&document)?, 1);
@@ -102,6 +107,32 @@ impl MongoStore {
             log.restore(names::STATUS_CHANGES, &id, None);
         }
         Ok(())
+    }
+}
+
+impl MongoStore {
+    /// Whether the customer of `change`, a change to `lead`, had a journey
+    /// before it: then every journey of the customer, this one too, is
+    /// flagged `repeat` (its earlier ones here), so that conversion counts
+    /// the customer once (`analytics::journeys`). A flag is never taken
+    /// back (an import batch taken back may leave a customer with one
+    /// journey flagged): counting a customer with one journey as a repeat
+    /// one gives the same figures.
+    async fn repeats_journeys<R>(
+        &self,
+        session: &mut ClientSession,
+        change: &StatusChange,
+    ) -> Result<bool, DbError<R>> {
+        let customer = change.customer_id.to_string();
+        let earlier = self
+            .collection(names::STATUS_CHANGES)
+            .update_many(
+                doc! { "customer_id": &customer, "to": LifecycleStatus::Lead.as_str() },
+                doc! { "$set": { "repeat": true } },
+            )
+            .session(&mut *session)
+            .await?;
+        Ok(earlier.matched_count > 0)
     }
 }
 

@@ -76,6 +76,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "customer_counters",
         text: include_str!("../../../../migrations/mongo/0011_customer_counters.json"),
     },
+    Migration {
+        version: 12,
+        name: "journey_repeats",
+        text: include_str!("../../../../migrations/mongo/0012_journey_repeats.json"),
+    },
 ];
 
 /// Why a migration file cannot be read.

@@ -149,3 +149,81 @@ pub async fn nonzero_counters(
     rows.sort();
     rows
 }
+
+/// Drops the counter `collections` and runs migration `version` (`name`)
+/// again, whose backfill counts them anew from the records.
+pub async fn recount(
+    store: &MongoStore,
+    database: &mongodb::Database,
+    collections: &[&str],
+    version: i64,
+    name: &str,
+) {
+    for collection in collections {
+        database
+            .collection::<mongodb::bson::Document>(collection)
+            .drop()
+            .await
+            .unwrap_or_else(|error| panic!("drop {collection}: {error}"));
+    }
+    run_again(store, database, version, name).await;
+}
+
+/// Inserts a copy of every document of `collection` that meets `filter`,
+/// each under a new id, behind the store's back; how many.
+pub async fn insert_copies(
+    database: &mongodb::Database,
+    collection: &str,
+    filter: mongodb::bson::Document,
+) -> usize {
+    let copies: Vec<mongodb::bson::Document> = documents(database, collection, filter)
+        .await
+        .into_iter()
+        .map(|mut document| {
+            document.insert("_id", uuid::Uuid::now_v7().to_string());
+            document
+        })
+        .collect();
+    if !copies.is_empty() {
+        database
+            .collection::<mongodb::bson::Document>(collection)
+            .insert_many(&copies)
+            .await
+            .unwrap_or_else(|error| panic!("insert copies into {collection}: {error}"));
+    }
+    copies.len()
+}
+
+/// A report request over every customer for the periods between
+/// consecutive `bounds` (RFC 3339 instants), each named by its start.
+pub fn request_between(bounds: &[&str]) -> crm_analytics::CountRequest {
+    let at = |text: &str| crm_kernel::Timestamp::parse_rfc3339(text).expect("an instant");
+    let periods: Vec<crm_analytics::Period> = bounds
+        .windows(2)
+        .map(|pair| crm_analytics::Period {
+            label: pair[0].to_owned(),
+            start: at(pair[0]),
+            end: at(pair[1]),
+        })
+        .collect();
+    crm_analytics::CountRequest::new(&periods, crm_analytics::ReportScope::all())
+}
+
+/// The value of `field` (an id) of some live customer that has one, parsed.
+pub async fn some_customer_field<T: std::str::FromStr>(
+    database: &mongodb::Database,
+    field: &str,
+) -> T {
+    use mongodb::bson::{Bson, doc};
+    let found = database
+        .collection::<mongodb::bson::Document>("customers")
+        .find_one(doc! { field: { "$ne": Bson::Null }, "erased_at": Bson::Null })
+        .await
+        .expect("find")
+        .unwrap_or_else(|| panic!("a customer with a {field}"));
+    found
+        .get_str(field)
+        .ok()
+        .and_then(|id| id.parse().ok())
+        .expect("an id")
+}

@@ -20,17 +20,26 @@ fn the_journeys_touching_the_range_are_matched_in_scope_and_grouped_by_customer(
         ..ReportScope::all()
     });
     let pipeline = pipeline(&request).unwrap();
+    let company = company.to_string();
+    let (start, end) = (date(at(24)), date(at(72)));
     assert_eq!(
         pipeline[0],
-        doc! { "$match": {
-            "to": "lead",
-            "at": { "$lt": date(at(72)) },
-            "$or": [
-                { "prospect_at": null },
-                { "prospect_at": { "$gte": date(at(24)) } },
-            ],
-            "customer_company_id": company.to_string(),
-        } }
+        doc! { "$match": { "$or": [
+            // A repeat customer's journeys touching the range.
+            {
+                "to": "lead", "repeat": true, "at": { "$lt": end }, "prospect_at": null,
+                "customer_company_id": &company,
+            },
+            {
+                "to": "lead", "repeat": true, "at": { "$lt": end }, "prospect_at": { "$gte": start },
+                "customer_company_id": &company,
+            },
+            // Every journey qualified in the range.
+            {
+                "to": "lead", "prospect_at": { "$gte": start, "$lt": end },
+                "customer_company_id": &company,
+            },
+        ] } }
     );
     assert_eq!(
         pipeline[1],
@@ -38,6 +47,7 @@ fn the_journeys_touching_the_range_are_matched_in_scope_and_grouped_by_customer(
             "_id": "$customer_id",
             "j": { "$push": journey_fields(&request, request.range().unwrap()) },
             "k": { "$sum": 1 },
+            "r": { "$max": { "$cond": [{ "$eq": ["$repeat", true] }, 1, 0] } },
         } }
     );
     assert_eq!(
@@ -157,13 +167,17 @@ fn one_journey_gives_its_range_and_several_the_union_of_theirs() {
     );
     let events = customer_events();
     let parts = events.get_array("$concatArrays").unwrap();
-    assert_eq!(parts[0], Bson::Document(lead_events()));
     assert_eq!(
-        parts[1],
-        Bson::Array(vec![Bson::Document(doc! { "w": "lead_total" })])
+        parts[0],
+        Bson::Document(doc! { "$cond": [
+            { "$eq": ["$r", 1] },
+            { "$concatArrays": [lead_events(), [{ "w": "lead_total" }], journey_lead_events()] },
+            [],
+        ] }),
+        "only repeat customers give lead events"
     );
     assert_eq!(
-        parts[2],
+        parts[1],
         Bson::Document(doc! { "$map": {
             "input": { "$setUnion": [{ "$filter": {
                 "input": { "$map": { "input": "$j", "as": "j", "in": "$$j.pp" } },
@@ -173,7 +187,7 @@ fn one_journey_gives_its_range_and_several_the_union_of_theirs() {
         } })
     );
     assert_eq!(
-        parts[9],
+        parts[8],
         Bson::Document(doc! { "$map": {
             "input": { "$filter": { "input": "$j", "as": "j", "cond": { "$eq": ["$$j.ct", true] } } },
             "as": "j",
@@ -204,7 +218,8 @@ fn the_events_add_up_to_the_figures() {
         doc! { "_id": { "w": "prospect_to_customer", "p": 1, "m": 60 }, "n": 1 },
         doc! { "_id": { "w": "prospect_to_customer_total", "m": 60 }, "n": 1 },
     ];
-    read(&groups, &request, &mut counts).unwrap();
+    let none = JourneyFlow::default();
+    read(&groups, &request, &mut counts, (none, &[none, none])).unwrap();
     let leads: Vec<u64> = counts.periods.iter().map(|p| p.leads).collect();
     assert_eq!(leads, [2, 3]);
     assert_eq!(
@@ -234,6 +249,33 @@ fn the_events_add_up_to_the_figures() {
 }
 
 #[test]
+fn leads_are_the_flows_less_the_repeat_journeys_plus_their_customers() {
+    let request = request(ReportScope::all());
+    let mut counts = LifecycleCounts::zeros(request.periods.len());
+    let flow = |begun, qualified| JourneyFlow { begun, qualified };
+    // Journeys touching: 6 in the first period (7 begun before its end, 1
+    // qualified before its start), 5 in the second, 6 over the range.
+    let flows = (flow(5, 1), &[flow(2, 1), flow(0, 3)][..]);
+    // One customer with two journeys, both touching both periods.
+    let groups = vec![
+        doc! { "_id": { "w": "journey_from", "p": 0 }, "n": 2 },
+        doc! { "_id": { "w": "journey_until", "p": 2 }, "n": 2 },
+        doc! { "_id": { "w": "journey_total" }, "n": 2 },
+        doc! { "_id": { "w": "in", "p": 0 }, "n": 1 },
+        doc! { "_id": { "w": "in", "p": 1 }, "n": 1 },
+        doc! { "_id": { "w": "lead_total" }, "n": 1 },
+    ];
+    read(&groups, &request, &mut counts, flows).unwrap();
+    let leads: Vec<u64> = counts.periods.iter().map(|p| p.leads).collect();
+    assert_eq!(leads, [5, 4]);
+    assert_eq!(counts.total.leads, 5);
+    // Flows that leave fewer than none are refused.
+    let mut counts = LifecycleCounts::zeros(request.periods.len());
+    let none = JourneyFlow::default();
+    assert!(read(&groups, &request, &mut counts, (none, &[none, none])).is_err());
+}
+
+#[test]
 fn events_of_no_period_or_no_kind_are_refused() {
     let request = request(ReportScope::all());
     for group in [
@@ -244,8 +286,15 @@ fn events_of_no_period_or_no_kind_are_refused() {
         doc! { "_id": { "w": "until", "p": 1 }, "n": 1 },
     ] {
         let mut counts = LifecycleCounts::zeros(request.periods.len());
+        let none = JourneyFlow::default();
         assert!(
-            read(std::slice::from_ref(&group), &request, &mut counts).is_err(),
+            read(
+                std::slice::from_ref(&group),
+                &request,
+                &mut counts,
+                (none, &[none, none])
+            )
+            .is_err(),
             "{group}"
         );
     }
