@@ -95,9 +95,9 @@ async fn cluster(test: &str, extra: &[(&str, String)]) -> Option<Cluster> {
     let apps = ports.map(|port| TestApp {
         base: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::new(),
+        running: None,
         dir: tempfile::tempdir().unwrap(),
         store: Store::Mongo,
-        database: None,
     });
     for (app, instance) in apps.iter().zip(&mut instances) {
         let started = Instant::now();

@@ -6,7 +6,7 @@
 pub mod mail;
 pub mod store;
 
-use crm_server::app::Application;
+use crm_server::app::{Application, Stopper};
 use crm_server::cli::Overrides;
 use crm_server::config::Settings;
 use reqwest::{Method, Response, StatusCode};
@@ -17,15 +17,43 @@ pub const ADMIN_PASSWORD: &str = "bootstrap-admin-password";
 pub const PASSWORD: &str = "a-good-long-password";
 
 /// A running application and a client for it.
+///
+/// Fields drop in order: the client's connections close, then the app
+/// stops (and its MongoDB database is dropped), then its folder goes.
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
-    /// Kept so the database outlives the test.
+    /// The app serving `base`, stopped when the test ends (`None` for an
+    /// app this process did not start).
+    pub running: Option<RunningApp>,
+    /// Kept so the database outlives the app.
     pub dir: tempfile::TempDir,
     /// The store the app runs on.
     pub store: store::Store,
-    /// Drops the MongoDB database at the end of the test.
-    pub database: Option<store::DropDatabase>,
+}
+
+/// An app running on a runtime and thread of its own, so that it can stop
+/// gracefully when the test ends even though the test's runtime is then
+/// blocked in a `drop`: the mail worker finishes (or gives back) what it
+/// is doing and no transaction is left open, then the app's MongoDB
+/// database, if any, is dropped.
+pub struct RunningApp {
+    runtime: tokio::runtime::Handle,
+    stopper: Stopper,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for RunningApp {
+    fn drop(&mut self) {
+        let stopper = self.stopper.clone();
+        self.runtime.spawn(async move { stopper.stop().await });
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+            && !std::thread::panicking()
+        {
+            panic!("the app's thread panicked");
+        }
+    }
 }
 
 /// Repeats the named `#[tokio::test]`s of the file with the app on MongoDB
@@ -152,17 +180,43 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Overrides)) -> TestApp {
     };
     configure(&mut overrides);
     let settings = Settings::load(None, &overrides, false).expect("settings");
-    let application = Application::build(&settings)
+    let (started, running) = tokio::sync::oneshot::channel();
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for the app");
+        let application = match runtime.block_on(Application::build(&settings)) {
+            Ok(application) => application,
+            Err(error) => {
+                let _ = started.send(Err(error.to_string()));
+                return;
+            }
+        };
+        let ready = (
+            application.port(),
+            application.stopper(),
+            runtime.handle().clone(),
+        );
+        if started.send(Ok(ready)).is_ok() {
+            let _ = runtime.block_on(application.run_until_stopped());
+        }
+        drop(database);
+    });
+    let (port, stopper, runtime) = running
         .await
+        .expect("the app's thread answers")
         .expect("application starts");
-    let base = format!("http://127.0.0.1:{}", application.port());
-    tokio::spawn(application.run_until_stopped());
     TestApp {
-        base,
+        base: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::new(),
+        running: Some(RunningApp {
+            runtime,
+            stopper,
+            thread: Some(thread),
+        }),
         dir,
         store,
-        database,
     }
 }
 

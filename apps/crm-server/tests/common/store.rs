@@ -100,8 +100,8 @@ pub struct DropDatabase {
 
 impl Drop for DropDatabase {
     fn drop(&mut self) {
-        // The test's runtime may be single-threaded and is still running
-        // this drop: drop the database from a thread of its own.
+        // This drop may run on a thread blocked in a runtime (a test's):
+        // drop the database from a thread and runtime of its own.
         let (uri, name) = (self.uri.clone(), self.name.clone());
         let dropped = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
