@@ -19,7 +19,7 @@ use mongodb::bson::{Document, doc};
 const BIN: &str = env!("CARGO_BIN_EXE_crm-server");
 const SECRET: &str = "a-jwt-secret-shared-by-every-instance-0123";
 const PASSWORD: &str = "binary-admin-password";
-const MIGRATIONS: [&str; 12] = [
+const MIGRATIONS: [&str; 13] = [
     "0001_identity",
     "0002_customers",
     "0003_tickets",
@@ -32,6 +32,7 @@ const MIGRATIONS: [&str; 12] = [
     "0010_ticket_counters",
     "0011_customer_counters",
     "0012_journey_repeats",
+    "0013_email_counters",
 ];
 
 /// The binary with a clean environment, on `database_url`, with the secret.

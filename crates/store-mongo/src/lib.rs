@@ -25,11 +25,11 @@
 //!   `docs/adr/0013-mongo-search.md`. Refresh sessions and idempotency keys
 //!   are purged 30 days after they expire or were used (TTL indexes).
 //! - Reports (the analytics figures ports): interactions, tickets,
-//!   customers created, won and churned and the lead journeys' flows from
-//!   counters per UTC hour, day and month that the writes keep in their
-//!   transactions; conversion over the journeys qualified in the range and
-//!   those of customers with several, and email figures over the records
-//!   of their range, counted by the database; the scope applied on the counters' or
+//!   customers created, won and churned, the lead journeys' flows and
+//!   email recipients' kept facts from counters per UTC hour, day and month
+//!   that the writes keep in their transactions; conversion over the
+//!   journeys qualified in the range and those of customers with several,
+//!   counted by the database; the scope applied on the counters' or
 //!   each record's copies of its customer's company and owner
 //!   (`docs/adr/0015-reports-on-mongodb.md`).
 //!   [`MongoStore::explain_interaction_counts`] shows how the database

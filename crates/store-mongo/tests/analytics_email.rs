@@ -1,7 +1,10 @@
 //! `EmailSource` on MongoDB equals the reference recount
 //! (`crm_analytics::reference::email_counts`) of messages written, sent,
 //! opened, clicked, replied to and bounced through the email ports, for
-//! every kind of scope, in a zone whose days do not start at UTC midnight.
+//! every kind of scope, in a zone whose days do not start at UTC midnight;
+//! and the email counters kept by those writes (and by a reclassifying
+//! hit, a company and an owner deleted) equal migration 0013's recount,
+//! and whole days read them only.
 #![allow(clippy::too_many_lines, reason = "a scenario test reads top to bottom")]
 
 mod support;
@@ -15,15 +18,18 @@ use crm_customers::Customer;
 use crm_customers::ports::{CompanyRepository, CustomerRepository};
 use crm_email::ports::{EmailRepository, EventLog, InboundStore, Outbox};
 use crm_email::{
-    EventKind, HitClass, InboundKind, MatchedBy, Recipient, RecipientStatus, SmtpReply, WorkerId,
+    Classification, EventKind, HitClass, InboundKind, MatchedBy, Reason, Recipient,
+    RecipientStatus, SmtpReply, WorkerId,
 };
+use crm_identity::AdminGuard;
 use crm_identity::ports::UserRepository;
-use crm_kernel::{Timestamp, UserId, Visibility};
+use crm_kernel::{EmailEventId, RecipientId, Timestamp, UserId, Visibility};
 use crm_store_mongo::MongoStore;
 use crm_testkit::builders::{
     company, customer, email_message, first_status_change, hit_event, password_hash, plain_event,
     recipient_of, staff_user, unmatched_mail,
 };
+use mongodb::bson::doc;
 
 fn at(text: &str) -> Timestamp {
     Timestamp::parse_rfc3339(text).expect("instant")
@@ -55,9 +61,10 @@ struct Fate {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn email_figures_equal_a_recount_in_every_scope() {
-    let Some((_guard, store)) = support::fresh_store().await else {
+    let Some((_guard, store, database)) = support::empty_store().await else {
         return;
     };
+    store.migrate().await.expect("migrate");
     let sender = staff_user();
     UserRepository::insert(&store, &sender, &password_hash())
         .await
@@ -280,4 +287,114 @@ async fn email_figures_equal_a_recount_in_every_scope() {
             }
         }
     }
+
+    // The counters equal a recount by migration 0013, also after a hit
+    // that finds an earlier human open to be a scanner's, a company deleted
+    // with its customers detached and an owner deleted.
+    let human_open = support::documents(
+        &database,
+        "email_events",
+        doc! { "kind": "opened", "class": "human" },
+    )
+    .await
+    .into_iter()
+    .next()
+    .expect("a human open");
+    let recipient_id: RecipientId = human_open
+        .get_str("recipient_id")
+        .ok()
+        .and_then(|id| id.parse().ok())
+        .expect("a recipient");
+    let opened = EmailRepository::recipient(&store, recipient_id)
+        .await
+        .expect("read")
+        .expect("the recipient");
+    let scanner = hit_event(
+        &opened,
+        EventKind::Opened,
+        at("2026-02-20T10:00:00Z"),
+        HitClass::Scanner,
+    );
+    let earlier: EmailEventId = human_open
+        .get_str("_id")
+        .ok()
+        .and_then(|id| id.parse().ok())
+        .expect("an event id");
+    let found_out = Classification::from_findings([(Reason::HeadRequest, HitClass::Scanner)]);
+    assert!(
+        EventLog::record_hit(&store, &scanner, &[(earlier, found_out)])
+            .await
+            .expect("a scanner's hit")
+    );
+    CompanyRepository::delete(&store, acme.id, true, at("2026-03-01T00:00:00Z"))
+        .await
+        .expect("delete the company");
+    UserRepository::delete(&store, bob.id, AdminGuard::None)
+        .await
+        .expect("delete an owner");
+    let counters = ["report_emails", "report_email_totals"];
+    let fields = ["_id", "g", "at", "c", "o", "f"];
+    let kept = support::nonzero_counters(&database, &counters, &fields).await;
+    assert!(kept.iter().any(|row| row.contains("f=\"machine_opens\"")));
+    database
+        .collection::<mongodb::bson::Document>("email_recipients")
+        .update_many(
+            doc! {},
+            doc! { "$unset": { "report_facts": "", "report_at": "" } },
+        )
+        .await
+        .expect("forget the kept facts");
+    support::recount(&store, &database, &counters, 13, "email_counters").await;
+    assert_eq!(
+        support::nonzero_counters(&database, &counters, &fields).await,
+        kept,
+        "the writes kept what a recount counts"
+    );
+
+    // Whole UTC days read the counters only: a copy of every recipient and
+    // event, straight into the collections, changes no figure.
+    let request = support::request_between(&[
+        "2026-01-01T00:00:00Z",
+        "2026-02-01T00:00:00Z",
+        "2026-03-01T00:00:00Z",
+        "2026-04-01T00:00:00Z",
+    ]);
+    let before = EmailSource::email_counts(&store, &request)
+        .await
+        .expect("counts");
+    assert!(before.iter().any(|period| period.sent > 0));
+    // Copies escape the unique indexes: their own email and message id,
+    // events out of the one-hit-a-minute index.
+    let copies = support::documents(&database, "email_recipients", doc! {})
+        .await
+        .into_iter()
+        .map(|mut recipient| {
+            let id = uuid::Uuid::now_v7().to_string();
+            recipient.insert("email_id", &id);
+            recipient.insert("message_id", format!("<{id}@copies>"));
+            recipient.insert("_id", id);
+            recipient
+        });
+    database
+        .collection("email_recipients")
+        .insert_many(copies)
+        .await
+        .expect("copies of the recipients");
+    let copies = support::documents(&database, "email_events", doc! {})
+        .await
+        .into_iter()
+        .map(|mut event| {
+            event.insert("_id", uuid::Uuid::now_v7().to_string());
+            event.remove("minute");
+            event
+        });
+    database
+        .collection("email_events")
+        .insert_many(copies)
+        .await
+        .expect("copies of the events");
+    let after = EmailSource::email_counts(&store, &request)
+        .await
+        .expect("counts");
+    assert_eq!(after, before, "the report reads the counters only");
 }

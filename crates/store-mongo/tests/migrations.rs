@@ -10,7 +10,7 @@ use crm_store_mongo::{ConnectError, MigrationError, MigrationState, MongoStore, 
 use futures_util::TryStreamExt;
 use mongodb::bson::{Document, doc};
 
-const ALL: [&str; 12] = [
+const ALL: [&str; 13] = [
     "0001_identity",
     "0002_customers",
     "0003_tickets",
@@ -23,6 +23,7 @@ const ALL: [&str; 12] = [
     "0010_ticket_counters",
     "0011_customer_counters",
     "0012_journey_repeats",
+    "0013_email_counters",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

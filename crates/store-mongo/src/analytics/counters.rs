@@ -83,6 +83,16 @@ pub(crate) const CUSTOMERS: Family = Family {
     fields: ["f", "s"],
 };
 
+/// Email recipients sent to, by fact (`f`: `sent`, `bounced`,
+/// `opened_human`, `opened_any`, `clicked_human`, `clicked_any`, `replied`,
+/// each once per recipient; `machine_opens`, `machine_clicks`, as many as
+/// it had), at the instant it was sent; `m` is unused (`null`).
+pub(crate) const EMAILS: Family = Family {
+    keyed: "report_emails",
+    totals: "report_email_totals",
+    fields: ["f", "m"],
+};
+
 /// One of a counter's two key fields: text, a whole number or none.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Part {
@@ -253,6 +263,17 @@ impl Tally {
                 counted.measure.clone(),
             );
             *self.deltas.entry(key).or_default() += n;
+        }
+    }
+
+    /// Counts each of `records` as many times as its weight, times `sign`.
+    pub(crate) fn add_weighted<'a>(
+        &mut self,
+        records: impl IntoIterator<Item = &'a (Counted, i64)>,
+        sign: i64,
+    ) {
+        for (counted, weight) in records {
+            self.add(counted, weight * sign);
         }
     }
 

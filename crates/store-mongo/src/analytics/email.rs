@@ -1,112 +1,96 @@
 //! `EmailSource`: delivery and engagement of the recipients sent to in each
-//! period, counted by the database: the recipients whose `sent_at` is in the
-//! range (`email_recipients_by_sent_at`), each with its events counted by
-//! recipient (`email_events_by_recipient`), then summed per period. Opens
-//! and clicks are `opened` and `clicked` events; `human` is the email
-//! context's classification of a hit (privacy proxies and scanners are
-//! machines); honeypot hits are neither.
+//! period, read from the email counters (`counters.rs`, the facts each
+//! recipient keeps, `email_facts.rs`): the day, hour (and, over every
+//! customer, month) buckets of the request's slices, summed by the database
+//! per period and fact. Exact slices (under an hour) count the facts of the
+//! recipients sent to in them (`email_recipients_by_sent_at`), computed
+//! from their events by the database. Recipients matched to no customer
+//! count only in a report over everything: the totals.
 
 use crm_analytics::{CountRequest, EmailPeriodCounts};
 use crm_kernel::BackendError;
 use mongodb::bson::{Bson, Document, doc};
 
+use crate::analytics::buckets::SliceRanges;
+use crate::analytics::counters::EMAILS;
+use crate::analytics::email_facts::{KEPT_AT, KEPT_FACTS, facts_pipeline};
 use crate::analytics::query::{
-    conjunction, count_of, in_scope, one_if, period_index, period_of, within,
+    CounterScope, conjunction, count_of, in_scope, period_index, period_of,
 };
 use crate::db::names;
 
-/// The condition "an event of `kind`, classified `classes` (any when none)".
-fn event_of(kind: &str, classes: Option<&[&str]>) -> Document {
-    let is_kind = doc! { "$eq": ["$kind", kind] };
-    match classes {
-        None => is_kind,
-        Some(classes) => doc! { "$and": [is_kind, { "$in": ["$class", classes] }] },
+/// The aggregations that answer `request`, each with its collection: one
+/// per bucket grain on a counter collection, and those of the exact slices
+/// on `email_recipients`.
+pub(crate) fn pipelines(
+    request: &CountRequest,
+) -> Result<Vec<(&'static str, Vec<Document>)>, BackendError> {
+    let Some((collection, scope)) = CounterScope::of(&request.scope)?.on(&EMAILS) else {
+        return Ok(Vec::new());
+    };
+    let ranges = SliceRanges::new(&request.slices, collection == EMAILS.totals);
+    let group = doc! { "$group": {
+        "_id": { "p": period_index("at", request), "f": "$f" },
+        "n": { "$sum": "$n" },
+    } };
+    let mut out = ranges.counter_pipelines(collection, &scope, &group);
+    let Some(scope) = in_scope(&request.scope) else {
+        return Ok(out);
+    };
+    for spans in ranges.exact_conditions("sent_at") {
+        let mut conditions = vec![spans];
+        if !request.scope.includes_unlinked() {
+            conditions.push(doc! { "customer_id": { "$ne": Bson::Null } });
+            conditions.extend(scope.iter().cloned());
+        }
+        let mut pipeline = facts_pipeline(conjunction(conditions));
+        pipeline.extend([
+            doc! { "$unwind": format!("${KEPT_FACTS}") },
+            doc! { "$group": {
+                "_id": { "p": period_index(KEPT_AT, request), "f": format!("${KEPT_FACTS}.f") },
+                "n": { "$sum": format!("${KEPT_FACTS}.n") },
+            } },
+        ]);
+        out.push((names::EMAIL_RECIPIENTS, pipeline));
     }
+    Ok(out)
 }
 
-/// `1` where the per-recipient count `field` is above zero.
-fn any(field: &str) -> Document {
-    one_if(doc! { "$gt": [{ "$ifNull": [format!("$events.{field}"), 0] }, 0] })
-}
-
-/// The sum of the per-recipient count `field`.
-fn total(field: &str) -> Document {
-    doc! { "$sum": { "$ifNull": [format!("$events.{field}"), 0] } }
-}
-
-/// The aggregation on `email_recipients`, or `None` when nothing can count.
-/// Recipients matched to no customer count only in a report over everything.
-pub(crate) fn pipeline(request: &CountRequest) -> Option<Vec<Document>> {
-    let range = request.range()?;
-    let scope = in_scope(&request.scope)?;
-    let mut conditions = vec![within("sent_at", range.start, range.end)];
-    if !request.scope.includes_unlinked() {
-        conditions.push(doc! { "customer_id": { "$ne": Bson::Null } });
-        conditions.extend(scope);
-    }
-    let human: &[&str] = &["human"];
-    let machine: &[&str] = &["privacy_proxy", "scanner"];
-    Some(vec![
-        doc! { "$match": conjunction(conditions) },
-        doc! { "$lookup": {
-            "from": names::EMAIL_EVENTS,
-            "let": { "recipient": "$_id" },
-            "pipeline": [
-                { "$match": {
-                    "$expr": { "$eq": ["$recipient_id", "$$recipient"] },
-                    "kind": { "$in": ["opened", "clicked", "replied"] },
-                } },
-                { "$group": {
-                    "_id": Bson::Null,
-                    "opens": { "$sum": one_if(event_of("opened", None)) },
-                    "human_opens": { "$sum": one_if(event_of("opened", Some(human))) },
-                    "machine_opens": { "$sum": one_if(event_of("opened", Some(machine))) },
-                    "clicks": { "$sum": one_if(event_of("clicked", None)) },
-                    "human_clicks": { "$sum": one_if(event_of("clicked", Some(human))) },
-                    "machine_clicks": { "$sum": one_if(event_of("clicked", Some(machine))) },
-                    "replies": { "$sum": one_if(event_of("replied", None)) },
-                } },
-            ],
-            "as": "events",
-        } },
-        doc! { "$unwind": { "path": "$events", "preserveNullAndEmptyArrays": true } },
-        doc! { "$group": {
-            "_id": period_index("sent_at", request),
-            "sent": { "$sum": 1 },
-            "bounced": { "$sum": one_if(doc! { "$eq": ["$status", "bounced"] }) },
-            "opened_human": { "$sum": any("human_opens") },
-            "opened_any": { "$sum": any("opens") },
-            "clicked_human": { "$sum": any("human_clicks") },
-            "clicked_any": { "$sum": any("clicks") },
-            "replied": { "$sum": any("replies") },
-            "machine_opens": total("machine_opens"),
-            "machine_clicks": total("machine_clicks"),
-        } },
-    ])
-}
-
-/// One entry per period from the groups.
+/// One entry per period from the groups (`{p, f}` and a sum each).
 pub(crate) fn read(
     groups: &[Document],
     request: &CountRequest,
 ) -> Result<Vec<EmailPeriodCounts>, BackendError> {
     let mut periods = vec![EmailPeriodCounts::default(); request.periods.len()];
     for group in groups {
-        let Some(p) = period_of(group.get("_id"), request) else {
+        let key = group
+            .get_document("_id")
+            .map_err(|_| BackendError::msg("an email count without its key"))?;
+        let Some(p) = period_of(key.get("p"), request) else {
             continue;
         };
-        let n = |field: &str| count_of(group.get(field), field);
-        periods[p] = periods[p].plus(&EmailPeriodCounts {
-            sent: n("sent")?,
-            bounced: n("bounced")?,
-            opened_human: n("opened_human")?,
-            opened_any: n("opened_any")?,
-            clicked_human: n("clicked_human")?,
-            clicked_any: n("clicked_any")?,
-            replied: n("replied")?,
-            machine_opens: n("machine_opens")?,
-            machine_clicks: n("machine_clicks")?,
-        });
+        let fact = key
+            .get_str("f")
+            .map_err(|_| BackendError::msg(format!("an email count of nothing: {key}")))?;
+        let n = count_of(group.get("n"), fact)?;
+        let counts = &mut periods[p];
+        let field = match fact {
+            "sent" => &mut counts.sent,
+            "bounced" => &mut counts.bounced,
+            "opened_human" => &mut counts.opened_human,
+            "opened_any" => &mut counts.opened_any,
+            "clicked_human" => &mut counts.clicked_human,
+            "clicked_any" => &mut counts.clicked_any,
+            "replied" => &mut counts.replied,
+            "machine_opens" => &mut counts.machine_opens,
+            "machine_clicks" => &mut counts.machine_clicks,
+            other => {
+                return Err(BackendError::msg(format!(
+                    "an unknown email fact `{other}`"
+                )));
+            }
+        };
+        *field += n;
     }
     Ok(periods)
 }
@@ -114,7 +98,7 @@ pub(crate) fn read(
 #[cfg(test)]
 mod tests {
     use crm_analytics::ReportScope;
-    use crm_kernel::UserId;
+    use crm_kernel::{Timestamp, UserId};
 
     use super::*;
     use crate::bson::convert::date;
@@ -124,41 +108,65 @@ mod tests {
     }
 
     #[test]
-    fn unlinked_recipients_count_only_over_everything() {
-        let all = pipeline(&request(ReportScope::all())).unwrap();
-        let range = request(ReportScope::all()).periods[0];
-        assert_eq!(
-            all[0],
-            doc! { "$match": within("sent_at", range.start, range.end) }
-        );
+    fn whole_days_read_the_totals_over_everything_and_the_keyed_counters_else() {
+        let all = pipelines(&request(ReportScope::all())).unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].0, EMAILS.totals);
         let owner = UserId::new();
-        let mine = pipeline(&request(ReportScope {
+        let mine = pipelines(&request(ReportScope {
             owner_id: Some(owner),
             ..ReportScope::all()
         }))
         .unwrap();
+        assert_eq!(mine[0].0, EMAILS.keyed);
+        let range = request(ReportScope::all()).periods[0];
         assert_eq!(
-            mine[0],
+            mine[0].1[0],
             doc! { "$match": {
-                "sent_at": { "$gte": date(range.start), "$lt": date(range.end) },
+                "g": "d",
+                "at": { "$gte": date(range.start), "$lt": date(range.end) },
+                "o": owner.to_string(),
+            } }
+        );
+    }
+
+    #[test]
+    fn exact_slices_of_a_scoped_report_count_linked_recipients_only() {
+        let owner = UserId::new();
+        let mut request = request(ReportScope {
+            owner_id: Some(owner),
+            ..ReportScope::all()
+        });
+        let end = Timestamp::from_millis(20 * 60_000).unwrap();
+        request.periods[0].end = end;
+        request.slices = crm_analytics::plan::slice(0, request.periods[0]);
+        let pipelines = pipelines(&request).unwrap();
+        let (collection, pipeline) = pipelines.last().unwrap();
+        assert_eq!(*collection, "email_recipients");
+        assert_eq!(
+            pipeline[0],
+            doc! { "$match": {
+                "sent_at": { "$gte": date(request.periods[0].start), "$lt": date(end) },
                 "customer_id": { "$ne": null },
                 "customer_owner_id": owner.to_string(),
             } }
         );
-        let lookup = all[1].get_document("$lookup").unwrap();
-        assert_eq!(lookup.get_str("from").unwrap(), "email_events");
     }
 
     #[test]
-    fn period_sums_are_read_back() {
+    fn facts_are_summed_per_period() {
         let request = request(ReportScope::all());
-        let groups = vec![doc! {
-            "_id": 0, "sent": 3, "bounced": 1, "opened_human": 1, "opened_any": 2,
-            "clicked_human": 0, "clicked_any": 1, "replied": 1, "machine_opens": 4,
-            "machine_clicks": 1,
-        }];
+        let groups = vec![
+            doc! { "_id": { "p": 0, "f": "sent" }, "n": 3 },
+            doc! { "_id": { "p": 0, "f": "opened_any" }, "n": 2 },
+            doc! { "_id": { "p": 0, "f": "machine_opens" }, "n": 4 },
+            doc! { "_id": { "p": 0, "f": "sent" }, "n": 1 },
+            doc! { "_id": { "p": -1, "f": "sent" }, "n": 9 },
+        ];
         let counts = read(&groups, &request).unwrap();
-        assert_eq!(counts[0].sent, 3);
+        assert_eq!(counts[0].sent, 4);
         assert_eq!((counts[0].opened_any, counts[0].machine_opens), (2, 4));
+        let unknown = vec![doc! { "_id": { "p": 0, "f": "sideways" }, "n": 1 }];
+        assert!(read(&unknown, &request).is_err());
     }
 }

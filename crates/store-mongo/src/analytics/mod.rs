@@ -1,20 +1,21 @@
 //! The analytics figures ports (`crm_analytics::ports`) on MongoDB
-//! (ADR 0015): interactions, tickets, customers created, won and churned
-//! and the lead journeys' flows from counters per UTC hour, day and month
-//! kept by the writes (`counters`, whose records `sources` describes, read
-//! by `buckets`' ranges); the rest of conversion and the funnel over the
-//! journeys qualified in the range and those of customers with several
-//! (`journeys`), and email figures, from aggregation pipelines over the records of the range, read
-//! through indexes on their instants, counted by the database; the server
-//! gets one count per period (and kind, status or duration bucket), never
-//! the records: lead journeys are grouped by customer and counted in the
-//! database too (`journeys`). The scope of a report is a condition on each record's
-//! copies of its customer's current company and owner; the period of a
-//! record is computed by the database (`query::period_index`).
+//! (ADR 0015): interactions, tickets, customers created, won and churned,
+//! the lead journeys' flows and email recipients' kept facts
+//! (`email_facts`) from counters per UTC hour, day and month kept by the
+//! writes (`counters`, whose records `sources` describes, read by
+//! `buckets`' ranges). Aggregation pipelines count the rest inside the
+//! database: the records of exact slices (under an hour), and the lead
+//! journeys conversion needs, grouped by customer (`journeys`); the server
+//! gets one count per period (and kind, status, fact or duration bucket),
+//! never the records. The scope of a report is a condition on the
+//! counters' or each record's copies of its customer's current company and
+//! owner; the period of a record is computed by the database
+//! (`query::period_index`).
 
 mod buckets;
 pub(crate) mod counters;
 mod email;
+pub(crate) mod email_facts;
 mod interactions;
 mod journeys;
 mod lifecycle;
@@ -142,9 +143,7 @@ impl EmailSource for MongoStore {
         &self,
         request: &CountRequest,
     ) -> Result<Vec<EmailPeriodCounts>, BackendError> {
-        let groups = self
-            .report_groups(names::EMAIL_RECIPIENTS, email::pipeline(request))
-            .await?;
+        let groups = self.groups_of(email::pipelines(request)?).await?;
         email::read(&groups, request)
     }
 }

@@ -18,8 +18,9 @@ use mongodb::bson::{Bson, Document, doc};
 
 use crate::analytics::buckets::{Bucket, bucket_of_field};
 use crate::analytics::counters::{
-    CUSTOMERS, Counted, Family, INTERACTIONS, Part, TICKETS, Tally, instant, optional,
+    CUSTOMERS, Counted, EMAILS, Family, INTERACTIONS, Part, TICKETS, Tally, instant, optional,
 };
+use crate::analytics::email_facts::{KEPT_AT, KEPT_FACTS, recipient_counts};
 use crate::analytics::query::{conjunction, count_of, minutes_between};
 use crate::db::client::MongoStore;
 use crate::db::error::DbError;
@@ -36,7 +37,8 @@ pub(crate) const RESOLVED: &str = "resolved";
 pub(crate) const REOPENED: &str = "reopened";
 
 /// The records of `collection` that meet `only`, counted in `family` at
-/// their `at` under the key expressions `measure`.
+/// their `at` under the key expressions `measure`, each `weight` times; a
+/// record that counts several facts holds them in the array `unwind`.
 #[derive(Debug)]
 pub(crate) struct Source {
     pub(crate) family: &'static Family,
@@ -44,31 +46,63 @@ pub(crate) struct Source {
     pub(crate) only: Document,
     pub(crate) at: &'static str,
     pub(crate) measure: [Bson; 2],
+    pub(crate) unwind: Option<&'static str>,
+    pub(crate) weight: Bson,
+}
+
+impl Source {
+    /// Each record of `collection` that meets `only` counts once.
+    fn each(
+        family: &'static Family,
+        collection: &'static str,
+        only: Document,
+        at: &'static str,
+        measure: [Bson; 2],
+    ) -> Self {
+        Self {
+            family,
+            collection,
+            only,
+            at,
+            measure,
+            unwind: None,
+            weight: Bson::Int32(1),
+        }
+    }
 }
 
 /// Every source of every counter family.
-pub(crate) fn sources() -> [Source; 5] {
+pub(crate) fn sources() -> [Source; 6] {
     let [opened, first_response] = ticket_sources();
     [
-        Source {
-            family: &INTERACTIONS,
-            collection: names::INTERACTIONS,
-            only: Document::new(),
-            at: "date_time",
-            measure: [Bson::from("$kind"), Bson::from("$status")],
-        },
+        Source::each(
+            &INTERACTIONS,
+            names::INTERACTIONS,
+            Document::new(),
+            "date_time",
+            [Bson::from("$kind"), Bson::from("$status")],
+        ),
         opened,
         first_response,
         event_source(),
-        Source {
-            family: &CUSTOMERS,
-            collection: names::STATUS_CHANGES,
-            only: Document::new(),
-            at: "at",
-            measure: [
+        Source::each(
+            &CUSTOMERS,
+            names::STATUS_CHANGES,
+            Document::new(),
+            "at",
+            [
                 doc! { "$ifNull": ["$from", Bson::Null] }.into(),
                 Bson::from("$to"),
             ],
+        ),
+        Source {
+            family: &EMAILS,
+            collection: names::EMAIL_RECIPIENTS,
+            only: doc! { KEPT_AT: { "$type": "date" } },
+            at: KEPT_AT,
+            measure: [format!("${KEPT_FACTS}.f").into(), Bson::Null],
+            unwind: Some(KEPT_FACTS),
+            weight: format!("${KEPT_FACTS}.n").into(),
         },
     ]
 }
@@ -76,34 +110,34 @@ pub(crate) fn sources() -> [Source; 5] {
 /// The tickets raised, and their first responses.
 fn ticket_sources() -> [Source; 2] {
     [
-        Source {
-            family: &TICKETS,
-            collection: names::TICKETS,
-            only: Document::new(),
-            at: "created_at",
-            measure: [doc! { "$literal": OPENED }.into(), Bson::Null],
-        },
-        Source {
-            family: &TICKETS,
-            collection: names::TICKETS,
-            only: doc! { "first_response_at": { "$type": "date" } },
-            at: "first_response_at",
-            measure: [
+        Source::each(
+            &TICKETS,
+            names::TICKETS,
+            Document::new(),
+            "created_at",
+            [doc! { "$literal": OPENED }.into(), Bson::Null],
+        ),
+        Source::each(
+            &TICKETS,
+            names::TICKETS,
+            doc! { "first_response_at": { "$type": "date" } },
+            "first_response_at",
+            [
                 doc! { "$literal": FIRST_RESPONSE }.into(),
                 duration_unit(minutes_between("$first_response_at", "$created_at")).into(),
             ],
-        },
+        ),
     ]
 }
 
 /// The resolutions and reopenings.
 fn event_source() -> Source {
-    Source {
-        family: &TICKETS,
-        collection: names::TICKET_EVENTS,
-        only: doc! { "to": { "$in": [RESOLVED, REOPENED] } },
-        at: "at",
-        measure: [
+    Source::each(
+        &TICKETS,
+        names::TICKET_EVENTS,
+        doc! { "to": { "$in": [RESOLVED, REOPENED] } },
+        "at",
+        [
             Bson::from("$to"),
             doc! { "$cond": [
                 { "$eq": ["$to", RESOLVED] },
@@ -112,7 +146,7 @@ fn event_source() -> Source {
             ] }
             .into(),
         ],
-    }
+    )
 }
 
 /// The expression of `bucket_of` (in minutes) of the whole minutes
@@ -210,18 +244,21 @@ pub(crate) fn counted(collection: &str) -> bool {
         .any(|source| source.collection == collection)
 }
 
-/// What a document of `collection` counts as, in every family (nothing for
-/// a collection no counter counts): for writes that restore or delete
-/// documents of any collection (an import batch taken back).
+/// What a document of `collection` counts as, in every family, each with
+/// its weight (nothing for a collection no counter counts): for writes that
+/// restore or delete documents of any collection (an import batch taken
+/// back).
 pub(crate) fn counts_of(
     collection: &str,
     document: &Document,
-) -> Result<Vec<Counted>, BackendError> {
+) -> Result<Vec<(Counted, i64)>, BackendError> {
+    let once = |counted: Vec<Counted>| counted.into_iter().map(|c| (c, 1)).collect();
     Ok(match collection {
-        names::INTERACTIONS => vec![Counted::interaction(document)?],
-        names::TICKETS => ticket_counts(document)?,
-        names::TICKET_EVENTS => event_count(document)?.into_iter().collect(),
-        names::STATUS_CHANGES => vec![status_change_count(document)?],
+        names::INTERACTIONS => once(vec![Counted::interaction(document)?]),
+        names::TICKETS => once(ticket_counts(document)?),
+        names::TICKET_EVENTS => once(event_count(document)?.into_iter().collect()),
+        names::STATUS_CHANGES => once(vec![status_change_count(document)?]),
+        names::EMAIL_RECIPIENTS => recipient_counts(document)?,
         _ => Vec::new(),
     })
 }
@@ -281,19 +318,23 @@ impl MongoStore {
         tally: &mut Tally,
     ) -> Result<(), DbError<R>> {
         let at = format!("${}", source.at);
-        let pipeline = vec![
-            doc! { "$match": conjunction(vec![filter.clone(), source.only.clone()]) },
-            doc! { "$group": {
-                "_id": {
-                    "at": bucket_of_field(Bucket::Hour, &at),
-                    "c": { "$ifNull": ["$customer_company_id", Bson::Null] },
-                    "o": { "$ifNull": ["$customer_owner_id", Bson::Null] },
-                    "a": source.measure[0].clone(),
-                    "b": source.measure[1].clone(),
-                },
-                "n": { "$sum": 1 },
-            } },
-        ];
+        let mut pipeline =
+            vec![doc! { "$match": conjunction(vec![filter.clone(), source.only.clone()]) }];
+        pipeline.extend(
+            source
+                .unwind
+                .map(|field| doc! { "$unwind": format!("${field}") }),
+        );
+        pipeline.push(doc! { "$group": {
+            "_id": {
+                "at": bucket_of_field(Bucket::Hour, &at),
+                "c": { "$ifNull": ["$customer_company_id", Bson::Null] },
+                "o": { "$ifNull": ["$customer_owner_id", Bson::Null] },
+                "a": source.measure[0].clone(),
+                "b": source.measure[1].clone(),
+            },
+            "n": { "$sum": source.weight.clone() },
+        } });
         let groups =
             aggregate_all(&self.collection(source.collection), pipeline, Some(session)).await?;
         let company = company.map(|c| optional(Some(c))).transpose()?;
@@ -335,38 +376,41 @@ pub(crate) fn backfill(family: &'static Family) -> Vec<Document> {
         for bucket in [Bucket::Hour, Bucket::Day] {
             let mut only = source.only.clone();
             only.insert(source.at, doc! { "$type": "date" });
-            out.push(aggregate(
-                source.collection,
-                vec![
-                    doc! { "$match": only },
-                    doc! { "$group": {
-                        "_id": {
-                            "g": bucket.code(),
-                            "at": bucket_of_field(bucket, &at),
-                            "c": { "$ifNull": ["$customer_company_id", Bson::Null] },
-                            "o": { "$ifNull": ["$customer_owner_id", Bson::Null] },
-                            "a": source.measure[0].clone(),
-                            "b": source.measure[1].clone(),
-                        },
-                        "n": { "$sum": 1 },
-                    } },
-                    doc! { "$project": {
-                        "_id": { "$concat": [
-                            "$_id.g", "|", hour_text.clone(), "|",
-                            id_part("$_id.c"), "|", id_part("$_id.o"), "|",
-                            id_part("$_id.a"), "|", id_part("$_id.b"),
-                        ] },
-                        "g": "$_id.g",
-                        "at": "$_id.at",
-                        "c": "$_id.c",
-                        "o": "$_id.o",
-                        a: "$_id.a",
-                        b: "$_id.b",
-                        "n": 1,
-                    } },
-                    merge(family.keyed),
-                ],
-            ));
+            let mut pipeline = vec![doc! { "$match": only }];
+            pipeline.extend(
+                source
+                    .unwind
+                    .map(|field| doc! { "$unwind": format!("${field}") }),
+            );
+            pipeline.extend([
+                doc! { "$group": {
+                    "_id": {
+                        "g": bucket.code(),
+                        "at": bucket_of_field(bucket, &at),
+                        "c": { "$ifNull": ["$customer_company_id", Bson::Null] },
+                        "o": { "$ifNull": ["$customer_owner_id", Bson::Null] },
+                        "a": source.measure[0].clone(),
+                        "b": source.measure[1].clone(),
+                    },
+                    "n": { "$sum": source.weight.clone() },
+                } },
+                doc! { "$project": {
+                    "_id": { "$concat": [
+                        "$_id.g", "|", hour_text.clone(), "|",
+                        id_part("$_id.c"), "|", id_part("$_id.o"), "|",
+                        id_part("$_id.a"), "|", id_part("$_id.b"),
+                    ] },
+                    "g": "$_id.g",
+                    "at": "$_id.at",
+                    "c": "$_id.c",
+                    "o": "$_id.o",
+                    a: "$_id.a",
+                    b: "$_id.b",
+                    "n": 1,
+                } },
+                merge(family.keyed),
+            ]);
+            out.push(aggregate(source.collection, pipeline));
         }
     }
     for bucket in [Bucket::Hour, Bucket::Day, Bucket::Month] {
@@ -429,8 +473,8 @@ mod tests {
     }
 
     #[test]
-    fn migrations_0010_and_0011_count_what_the_sources_say() {
-        for (version, family) in [(10, &TICKETS), (11, &CUSTOMERS)] {
+    fn migrations_0010_0011_and_0013_count_what_the_sources_say() {
+        for (version, family) in [(10, &TICKETS), (11, &CUSTOMERS), (13, &EMAILS)] {
             let migration = MIGRATIONS.iter().find(|m| m.version == version).unwrap();
             let aggregations: Vec<serde_json::Value> = migration
                 .commands()
@@ -439,7 +483,12 @@ mod tests {
                 .filter(|command| command.contains_key("aggregate"))
                 .map(json)
                 .collect();
-            let expected: Vec<serde_json::Value> = backfill(family).into_iter().map(json).collect();
+            let mut expected = Vec::new();
+            if family == &EMAILS {
+                // The recipients' facts first.
+                expected.push(json(crate::analytics::email_facts::backfill_facts()));
+            }
+            expected.extend(backfill(family).into_iter().map(json));
             assert_eq!(aggregations, expected, "migration {version}");
         }
     }
@@ -465,7 +514,7 @@ mod tests {
         assert_eq!(won.owner.as_deref(), Some("u"));
         assert_eq!(
             counts_of(names::STATUS_CHANGES, &change(Bson::Null)).unwrap(),
-            [first]
+            [(first, 1)]
         );
         assert!(counted(names::STATUS_CHANGES) && counted(names::TICKET_EVENTS));
         assert!(!counted(names::CUSTOMERS));

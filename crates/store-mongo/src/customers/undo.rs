@@ -143,7 +143,7 @@ impl MongoStore {
         let mut tally = Tally::default();
         for (document, n) in [(current.as_ref(), -1), (before, 1)] {
             if let Some(document) = document {
-                tally.add_all(&sources::counts_of(collection, document)?, n);
+                tally.add_weighted(&sources::counts_of(collection, document)?, n);
             }
         }
         self.write_tally(Some(session), &tally).await

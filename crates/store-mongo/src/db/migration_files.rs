@@ -81,6 +81,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "journey_repeats",
         text: include_str!("../../../../migrations/mongo/0012_journey_repeats.json"),
     },
+    Migration {
+        version: 13,
+        name: "email_counters",
+        text: include_str!("../../../../migrations/mongo/0013_email_counters.json"),
+    },
 ];
 
 /// Why a migration file cannot be read.

@@ -145,7 +145,8 @@ impl MongoStore {
 
 #[async_trait]
 impl EventLog for MongoStore {
-    /// One transaction: the hit and the reclassifications, or nothing.
+    /// One transaction: the hit, the reclassifications and the recipient's
+    /// report facts recounted, or nothing.
     #[tracing::instrument(skip_all, fields(recipient_id = %event.recipient_id, kind = %event.kind))]
     async fn record_hit(
         &self,
@@ -172,6 +173,9 @@ impl EventLog for MongoStore {
                             .session(&mut *session)
                             .await?;
                     }
+                    store
+                        .recount_recipient(session, &event.recipient_id.to_string())
+                        .await?;
                     Ok::<_, EmailDbError>(true)
                 })
             })

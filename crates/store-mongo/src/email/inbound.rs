@@ -199,9 +199,15 @@ impl InboundStore for MongoStore {
                             store
                                 .change_recipient_status(session, next, *expected)
                                 .await?;
+                            store
+                                .recount_recipient(session, &next.id.to_string())
+                                .await?;
                         }
                         if let Some(event) = event {
                             store.append_email_event(session, event).await?;
+                            store
+                                .recount_recipient(session, &event.recipient_id.to_string())
+                                .await?;
                         }
                         if let Some(entry) = suppression {
                             store.add_suppression(session, entry).await?;

@@ -128,16 +128,25 @@ impl Outbox for MongoStore {
 
     #[tracing::instrument(skip_all, fields(recipient_id = %recipient.id, worker = %worker))]
     async fn complete(&self, recipient: &Recipient, worker: WorkerId) -> Result<(), StoreError> {
-        let mut filter = held_by(worker, None);
-        filter.insert("_id", recipient.id.to_string());
-        let changed = self
-            .collection(names::EMAIL_RECIPIENTS)
-            .update_one(filter, doc! { "$set": outcome_fields(recipient) })
-            .await
-            .map_err(EmailDbError::from)?;
-        if changed.matched_count == 0 {
-            return Err(StoreError::LeaseLost);
-        }
+        let context = (self, recipient, worker);
+        self.transaction(&context, |session, (store, recipient, worker)| {
+            Box::pin(async move {
+                let id = recipient.id.to_string();
+                let mut filter = held_by(*worker, None);
+                filter.insert("_id", &id);
+                let changed = store
+                    .collection(names::EMAIL_RECIPIENTS)
+                    .update_one(filter, doc! { "$set": outcome_fields(recipient) })
+                    .session(&mut *session)
+                    .await?;
+                if changed.matched_count == 0 {
+                    return Err(DbError::refused(StoreError::LeaseLost));
+                }
+                // Sent: it counts in the reports from now on.
+                store.recount_recipient(session, &id).await
+            })
+        })
+        .await?;
         Ok(())
     }
 

@@ -93,6 +93,9 @@ impl SuppressionList for MongoStore {
                     }
                     if let Some(event) = event {
                         store.append_email_event(session, event).await?;
+                        store
+                            .recount_recipient(session, &event.recipient_id.to_string())
+                            .await?;
                     }
                     Ok::<_, EmailDbError>(true)
                 })

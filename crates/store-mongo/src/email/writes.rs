@@ -103,11 +103,21 @@ impl MongoStore {
             };
             documents.push(recipient_document(email, recipient, position, copies));
         }
+        // Recipients written as sent already (a history brought in) count
+        // in the reports at once.
+        let sent: Vec<String> = documents
+            .iter()
+            .filter(|d| matches!(d.get("sent_at"), Some(Bson::DateTime(_))))
+            .filter_map(|d| d.get_str("_id").ok().map(str::to_owned))
+            .collect();
         if !documents.is_empty() {
             self.collection(names::EMAIL_RECIPIENTS)
                 .insert_many(documents)
                 .session(&mut *session)
                 .await?;
+        }
+        for id in sent {
+            self.recount_recipient(session, &id).await?;
         }
         Ok(Inserted::Created)
     }
