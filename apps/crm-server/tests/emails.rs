@@ -202,7 +202,9 @@ async fn a_honeypot_click_marks_the_hits_around_it_as_a_scanner() {
     tokio::time::sleep(Duration::from_millis(3200)).await;
     let pixel = copy.paths("/t/o/")[0].clone();
     hit(&app, Method::GET, &pixel, &[("user-agent", BROWSER)]).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The open is recorded in the background: the honeypot comes after it.
+    app.wait_for(&admin, &email_id, |e| !events_of(e, "opened").is_empty())
+        .await;
     let links = copy.paths("/t/c/");
     assert_eq!(links.len(), 3, "two links and the hidden one: {links:?}");
     let honeypot = hit(
