@@ -8,10 +8,8 @@
 mod support;
 
 use crm_analytics::ports::LifecycleSource;
-use crm_customers::ports::{CompanyRepository, CustomerRepository, ImportWrite};
+use crm_customers::ports::{CustomerRepository, ImportWrite};
 use crm_customers::{Customer, LifecycleStatus, StatusChange};
-use crm_identity::AdminGuard;
-use crm_identity::ports::UserRepository;
 use crm_kernel::{CompanyId, CustomerId, PrincipalId, Timestamp, UserId};
 use crm_testkit::builders::{customer, first_status_change};
 use mongodb::bson::{Bson, Document, doc};
@@ -120,13 +118,8 @@ async fn the_counters_equal_a_recount_after_random_writes_and_deletions() {
     import_with_a_batch_taken_back(&store, &database).await;
     let company: CompanyId = support::some_customer_field(&database, "company_id").await;
     let at = Timestamp::parse_rfc3339("2027-08-01T00:00:00Z").unwrap();
-    CompanyRepository::delete(&store, company, true, at)
-        .await
-        .expect("delete a company, detaching its customers");
     let owner: UserId = support::some_customer_field(&database, "owner_id").await;
-    UserRepository::delete(&store, owner, AdminGuard::None)
-        .await
-        .expect("delete an owner");
+    support::delete_company_then_owner(&store, company, owner, at).await;
 
     let kept = counters(&database).await;
     let changes = database.collection::<Document>("customer_status_changes");

@@ -21,7 +21,6 @@ use crm_email::{
     Classification, EventKind, HitClass, InboundKind, MatchedBy, Reason, Recipient,
     RecipientStatus, SmtpReply, WorkerId,
 };
-use crm_identity::AdminGuard;
 use crm_identity::ports::UserRepository;
 use crm_kernel::{EmailEventId, RecipientId, Timestamp, UserId, Visibility};
 use crm_store_mongo::MongoStore;
@@ -326,12 +325,7 @@ async fn email_figures_equal_a_recount_in_every_scope() {
             .await
             .expect("a scanner's hit")
     );
-    CompanyRepository::delete(&store, acme.id, true, at("2026-03-01T00:00:00Z"))
-        .await
-        .expect("delete the company");
-    UserRepository::delete(&store, bob.id, AdminGuard::None)
-        .await
-        .expect("delete an owner");
+    support::delete_company_then_owner(&store, acme.id, bob.id, at("2026-03-01T00:00:00Z")).await;
     let counters = ["report_emails", "report_email_totals"];
     let fields = ["_id", "g", "at", "c", "o", "f"];
     let kept = support::nonzero_counters(&database, &counters, &fields).await;

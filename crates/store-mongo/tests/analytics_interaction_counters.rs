@@ -10,9 +10,6 @@ mod support;
 use crm_analytics::plan::slice;
 use crm_analytics::ports::InteractionSource;
 use crm_analytics::{CountRequest, ReportScope, Span};
-use crm_customers::ports::CompanyRepository;
-use crm_identity::AdminGuard;
-use crm_identity::ports::UserRepository;
 use crm_kernel::{CompanyId, Timestamp, UserId};
 use futures_util::TryStreamExt;
 use mongodb::bson::{Bson, Document, doc};
@@ -33,13 +30,8 @@ async fn the_counters_equal_a_recount_after_random_writes_and_deletions() {
     crm_testkit::contract::analytics::fill_with_random_writes(&store, 9_001, 400).await;
     let company: CompanyId = support::some_customer_field(&database, "company_id").await;
     let at = Timestamp::parse_rfc3339("2027-06-01T00:00:00Z").unwrap();
-    CompanyRepository::delete(&store, company, true, at)
-        .await
-        .expect("delete a company, detaching its customers");
     let owner: UserId = support::some_customer_field(&database, "owner_id").await;
-    UserRepository::delete(&store, owner, AdminGuard::None)
-        .await
-        .expect("delete an owner");
+    support::delete_company_then_owner(&store, company, owner, at).await;
 
     let kept = counters(&database).await;
     let interactions = database

@@ -9,9 +9,6 @@
 mod support;
 
 use crm_analytics::ports::TicketSource;
-use crm_customers::ports::CompanyRepository;
-use crm_identity::AdminGuard;
-use crm_identity::ports::UserRepository;
 use crm_kernel::{CompanyId, CustomerId, PrincipalId, TicketId, Timestamp, UserId};
 use crm_tickets::FirstResponse;
 use crm_tickets::ports::TicketRepository;
@@ -147,9 +144,6 @@ async fn the_counters_equal_a_recount_after_random_writes_and_deletions() {
     )
     .await;
     let at = Timestamp::parse_rfc3339("2027-06-01T00:00:00Z").unwrap();
-    CompanyRepository::delete(&store, company, true, at)
-        .await
-        .expect("delete a company, detaching its customers");
     let owner: UserId = some_id(
         &database,
         "customers",
@@ -157,9 +151,7 @@ async fn the_counters_equal_a_recount_after_random_writes_and_deletions() {
         "owner_id",
     )
     .await;
-    UserRepository::delete(&store, owner, AdminGuard::None)
-        .await
-        .expect("delete an owner");
+    support::delete_company_then_owner(&store, company, owner, at).await;
 
     let kept = counters(&database).await;
     let count_of = |collection: &'static str, filter: Document| {

@@ -165,12 +165,28 @@ impl Counted {
                 .map(|text| Part::Text(text.to_owned()))
                 .map_err(|_| BackendError::msg(format!("an interaction without its {field}")))
         };
+        Self::of(
+            &INTERACTIONS,
+            document,
+            instant(document, "date_time", "an interaction")?,
+            [text("kind")?, text("status")?],
+        )
+    }
+
+    /// A record of `family` at `at` under `measure`, with its customer's
+    /// company and owner from `copies` (the record's copies of them).
+    pub(crate) fn of(
+        family: &'static Family,
+        copies: &Document,
+        at: Timestamp,
+        measure: [Part; 2],
+    ) -> Result<Self, BackendError> {
         Ok(Self {
-            family: &INTERACTIONS,
-            at: instant(document, "date_time", "an interaction")?,
-            measure: [text("kind")?, text("status")?],
-            company: optional(document.get("customer_company_id"))?,
-            owner: optional(document.get("customer_owner_id"))?,
+            family,
+            at,
+            measure,
+            company: optional(copies.get("customer_company_id"))?,
+            owner: optional(copies.get("customer_owner_id"))?,
         })
     }
 

@@ -15,7 +15,7 @@ use crm_kernel::BackendError;
 use mongodb::ClientSession;
 use mongodb::bson::{Bson, Document, doc};
 
-use crate::analytics::counters::{Counted, EMAILS, Part, Tally, instant, optional};
+use crate::analytics::counters::{Counted, EMAILS, Part, Tally, instant};
 use crate::analytics::query::{count_of, one_if};
 use crate::db::client::MongoStore;
 use crate::db::error::DbError;
@@ -104,8 +104,6 @@ fn facts_of(facts: &Document, copies: &Document) -> Result<Vec<(Counted, i64)>, 
         return Ok(Vec::new());
     }
     let at = instant(facts, KEPT_AT, "a recipient's kept facts")?;
-    let company = optional(copies.get("customer_company_id"))?;
-    let owner = optional(copies.get("customer_owner_id"))?;
     let list = facts
         .get_array(KEPT_FACTS)
         .map_err(|_| BackendError::msg("a recipient's kept facts without their list"))?;
@@ -118,14 +116,8 @@ fn facts_of(facts: &Document, copies: &Document) -> Result<Vec<(Counted, i64)>, 
                 .get_str("f")
                 .map_err(|_| BackendError::msg("a kept fact without its name"))?;
             let n = i64::try_from(count_of(item.get("n"), name)?).map_err(BackendError::new)?;
-            let counted = Counted {
-                family: &EMAILS,
-                at,
-                measure: [Part::Text(name.to_owned()), Part::Null],
-                company: company.clone(),
-                owner: owner.clone(),
-            };
-            Ok((counted, n))
+            let measure = [Part::Text(name.to_owned()), Part::Null];
+            Ok((Counted::of(&EMAILS, copies, at, measure)?, n))
         })
         .collect()
 }

@@ -13,10 +13,8 @@ use mongodb::bson::{Document, doc};
 
 use crate::analytics::buckets::SliceRanges;
 use crate::analytics::counters::INTERACTIONS;
-use crate::analytics::query::{
-    CounterScope, conjunction, count_of, in_scope, period_index, period_of,
-};
-use crate::db::names;
+use crate::analytics::query::{CounterScope, count_of, in_scope, period_index, period_of};
+use crate::analytics::sources::{exact_pipelines, sources_of};
 
 /// The aggregations that answer `request`, each with its collection: one
 /// per bucket grain on a counter collection, and those of the exact slices
@@ -37,24 +35,12 @@ pub(crate) fn pipelines(
     let Some(scope) = in_scope(&request.scope) else {
         return Ok(out);
     };
-    for spans in ranges.exact_conditions("date_time") {
-        let mut conditions = vec![spans];
-        conditions.extend(scope.iter().cloned());
-        out.push((
-            names::INTERACTIONS,
-            vec![
-                doc! { "$match": conjunction(conditions) },
-                doc! { "$group": {
-                    "_id": {
-                        "p": period_index("date_time", request),
-                        "kind": "$kind",
-                        "status": "$status",
-                    },
-                    "n": { "$sum": 1 },
-                } },
-            ],
-        ));
-    }
+    out.extend(exact_pipelines(
+        sources_of(&INTERACTIONS),
+        &ranges,
+        &scope,
+        |at, [kind, status]| doc! { "p": period_index(at, request), "kind": kind, "status": status },
+    ));
     Ok(out)
 }
 
@@ -150,7 +136,10 @@ mod tests {
             .collect();
         let pipelines = pipelines(&request).unwrap();
         let collections: Vec<&str> = pipelines.iter().map(|(c, _)| *c).collect();
-        assert_eq!(collections, vec![INTERACTIONS.totals, names::INTERACTIONS]);
+        assert_eq!(
+            collections,
+            vec![INTERACTIONS.totals, crate::db::names::INTERACTIONS]
+        );
         let start = Timestamp::from_millis(2 * 86_400_000).unwrap();
         assert_eq!(
             pipelines[1].1[0],

@@ -14,10 +14,8 @@ use mongodb::bson::{Bson, Document, doc};
 
 use crate::analytics::buckets::SliceRanges;
 use crate::analytics::counters::CUSTOMERS;
-use crate::analytics::query::{
-    CounterScope, conjunction, count_of, in_scope, period_index, period_of,
-};
-use crate::db::names;
+use crate::analytics::query::{CounterScope, count_of, in_scope, period_index, period_of};
+use crate::analytics::sources::{exact_pipelines, sources_of};
 
 const LEAD: &str = "lead";
 const PROSPECT: &str = "prospect";
@@ -62,24 +60,17 @@ pub(crate) fn changes_pipelines(
         let Some(scope) = &records else {
             continue;
         };
-        for spans in ranges.exact_conditions("at") {
-            let mut conditions = vec![spans];
-            if lead_in {
-                conditions.push(doc! { "to": only_flows.clone() });
-            }
-            conditions.extend(scope.iter().cloned());
-            let from = doc! { "$ifNull": ["$from", Bson::Null] };
-            out.push((
-                names::STATUS_CHANGES,
-                vec![
-                    doc! { "$match": conjunction(conditions) },
-                    doc! { "$group": {
-                        "_id": key(from.into(), "$to".into(), request, lead_in),
-                        "n": { "$sum": 1 },
-                    } },
-                ],
-            ));
+        let mut conditions = Vec::new();
+        if lead_in {
+            conditions.push(doc! { "to": only_flows.clone() });
         }
+        conditions.extend(scope.iter().cloned());
+        out.extend(exact_pipelines(
+            sources_of(&CUSTOMERS),
+            &ranges,
+            &conditions,
+            |_, [from, to]| key(from.clone(), to.clone(), request, lead_in),
+        ));
     }
     Ok(out)
 }

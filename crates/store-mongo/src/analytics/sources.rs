@@ -2,9 +2,11 @@
 //! each [`Source`] is the records of one collection that a counter family
 //! counts, the instant they are counted at and the expressions of their
 //! key, so that a customer's move can carry its records' counts along
-//! (grouped by the database, [`MongoStore::move_report_counts`]) and a
-//! migration can count what exists (`backfill`, which migrations 0010 and
-//! 0011 hold).
+//! (grouped by the database, [`MongoStore::move_report_counts`]), a
+//! migration can count what exists (`backfill`, which migrations 0010,
+//! 0011 and 0013 hold), and a report counts the records of its exact
+//! slices, under an hour, with the same expressions ([`exact_pipelines`];
+//! email's compute the recipients' facts instead, `email.rs`).
 //!
 //! A single write says what one document counts as in Rust:
 //! [`Counted::interaction`], [`ticket_counts`], [`event_count`] and
@@ -16,7 +18,7 @@ use crm_kernel::{BackendError, Timestamp};
 use mongodb::ClientSession;
 use mongodb::bson::{Bson, Document, doc};
 
-use crate::analytics::buckets::{Bucket, bucket_of_field};
+use crate::analytics::buckets::{Bucket, SliceRanges, bucket_of_field};
 use crate::analytics::counters::{
     CUSTOMERS, Counted, EMAILS, Family, INTERACTIONS, Part, TICKETS, Tally, instant, optional,
 };
@@ -69,6 +71,89 @@ impl Source {
             weight: Bson::Int32(1),
         }
     }
+
+    /// The stages that count this source's records that `filter` selects
+    /// by `bucket` of their instant, their customer's copies and their key
+    /// (`{_id: {g, at, c, o, a, b}, n}`, `n` the sum of their weights): what
+    /// a customer's move takes away and a migration's backfill counts.
+    fn grouped(&self, filter: Document, bucket: Bucket) -> Vec<Document> {
+        let mut only = self.only.clone();
+        only.insert(self.at, doc! { "$type": "date" });
+        let mut pipeline = vec![doc! { "$match": conjunction(vec![filter, only]) }];
+        pipeline.extend(
+            self.unwind
+                .map(|field| doc! { "$unwind": format!("${field}") }),
+        );
+        pipeline.push(doc! { "$group": {
+            "_id": {
+                "g": bucket.code(),
+                "at": bucket_of_field(bucket, &format!("${}", self.at)),
+                "c": { "$ifNull": ["$customer_company_id", Bson::Null] },
+                "o": { "$ifNull": ["$customer_owner_id", Bson::Null] },
+                "a": self.measure[0].clone(),
+                "b": self.measure[1].clone(),
+            },
+            "n": { "$sum": self.weight.clone() },
+        } });
+        pipeline
+    }
+
+    /// The aggregation, on its collection, that counts this source's
+    /// records whose instant `range` selects (one of
+    /// `SliceRanges::exact_conditions` on it) and that meet `conditions`,
+    /// grouped by `key` of the instant's field and the key expressions:
+    /// an exact slice's, read where no counter is exact enough.
+    fn exact_pipeline(
+        &self,
+        range: Document,
+        conditions: &[Document],
+        key: &impl Fn(&str, &[Bson; 2]) -> Document,
+    ) -> (&'static str, Vec<Document>) {
+        let mut only = self.only.clone();
+        // The range on the instant says that it is one.
+        only.remove(self.at);
+        let mut all = vec![range];
+        all.extend((!only.is_empty()).then_some(only));
+        all.extend(conditions.iter().cloned());
+        let mut pipeline = vec![doc! { "$match": conjunction(all) }];
+        pipeline.extend(
+            self.unwind
+                .map(|field| doc! { "$unwind": format!("${field}") }),
+        );
+        pipeline.push(doc! { "$group": {
+            "_id": key(self.at, &self.measure),
+            "n": { "$sum": self.weight.clone() },
+        } });
+        (self.collection, pipeline)
+    }
+}
+
+/// The aggregations of the exact slices of `ranges` over the records of
+/// `sources` that meet `conditions`, grouped by `key` (see
+/// [`Source::exact_pipeline`]).
+pub(crate) fn exact_pipelines(
+    sources: impl IntoIterator<Item = Source>,
+    ranges: &SliceRanges,
+    conditions: &[Document],
+    key: impl Fn(&str, &[Bson; 2]) -> Document,
+) -> Vec<(&'static str, Vec<Document>)> {
+    sources
+        .into_iter()
+        .flat_map(|source| {
+            ranges
+                .exact_conditions(source.at)
+                .into_iter()
+                .map(|range| source.exact_pipeline(range, conditions, &key))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The sources of `family`'s counters.
+pub(crate) fn sources_of(family: &Family) -> impl Iterator<Item = Source> + '_ {
+    sources()
+        .into_iter()
+        .filter(move |source| source.family == family)
 }
 
 /// Every source of every counter family.
@@ -108,7 +193,7 @@ pub(crate) fn sources() -> [Source; 6] {
 }
 
 /// The tickets raised, and their first responses.
-fn ticket_sources() -> [Source; 2] {
+pub(crate) fn ticket_sources() -> [Source; 2] {
     [
         Source::each(
             &TICKETS,
@@ -131,7 +216,7 @@ fn ticket_sources() -> [Source; 2] {
 }
 
 /// The resolutions and reopenings.
-fn event_source() -> Source {
+pub(crate) fn event_source() -> Source {
     Source::each(
         &TICKETS,
         names::TICKET_EVENTS,
@@ -178,15 +263,7 @@ fn unit_between(end: Timestamp, start: Timestamp) -> Part {
 /// response when it has one.
 pub(crate) fn ticket_counts(document: &Document) -> Result<Vec<Counted>, BackendError> {
     let created = instant(document, "created_at", "a ticket")?;
-    let counted = |at, measure| -> Result<Counted, BackendError> {
-        Ok(Counted {
-            family: &TICKETS,
-            at,
-            measure,
-            company: optional(document.get("customer_company_id"))?,
-            owner: optional(document.get("customer_owner_id"))?,
-        })
-    };
+    let counted = |at, measure| Counted::of(&TICKETS, document, at, measure);
     let mut out = vec![counted(created, [Part::Text(OPENED.into()), Part::Null])?];
     if !matches!(document.get("first_response_at"), None | Some(Bson::Null)) {
         let at = instant(document, "first_response_at", "a ticket")?;
@@ -212,13 +289,14 @@ pub(crate) fn event_count(document: &Document) -> Result<Option<Counted>, Backen
         REOPENED => Part::Null,
         _ => return Ok(None),
     };
-    Ok(Some(Counted {
-        family: &TICKETS,
-        at: instant(document, "at", "a ticket event")?,
-        measure: [Part::Text(to.to_owned()), duration],
-        company: optional(document.get("customer_company_id"))?,
-        owner: optional(document.get("customer_owner_id"))?,
-    }))
+    let at = instant(document, "at", "a ticket event")?;
+    Counted::of(
+        &TICKETS,
+        document,
+        at,
+        [Part::Text(to.to_owned()), duration],
+    )
+    .map(Some)
 }
 
 /// What the customer status change document `document` counts as: a
@@ -228,13 +306,8 @@ pub(crate) fn status_change_count(document: &Document) -> Result<Counted, Backen
     let to = document
         .get_str("to")
         .map_err(|_| BackendError::msg("a status change without its status"))?;
-    Ok(Counted {
-        family: &CUSTOMERS,
-        at: instant(document, "at", "a status change")?,
-        measure: [from, Part::Text(to.to_owned())],
-        company: optional(document.get("customer_company_id"))?,
-        owner: optional(document.get("customer_owner_id"))?,
-    })
+    let at = instant(document, "at", "a status change")?;
+    Counted::of(&CUSTOMERS, document, at, [from, Part::Text(to.to_owned())])
 }
 
 /// Whether counters count documents of `collection`.
@@ -317,24 +390,7 @@ impl MongoStore {
         owner: Option<&Bson>,
         tally: &mut Tally,
     ) -> Result<(), DbError<R>> {
-        let at = format!("${}", source.at);
-        let mut pipeline =
-            vec![doc! { "$match": conjunction(vec![filter.clone(), source.only.clone()]) }];
-        pipeline.extend(
-            source
-                .unwind
-                .map(|field| doc! { "$unwind": format!("${field}") }),
-        );
-        pipeline.push(doc! { "$group": {
-            "_id": {
-                "at": bucket_of_field(Bucket::Hour, &at),
-                "c": { "$ifNull": ["$customer_company_id", Bson::Null] },
-                "o": { "$ifNull": ["$customer_owner_id", Bson::Null] },
-                "a": source.measure[0].clone(),
-                "b": source.measure[1].clone(),
-            },
-            "n": { "$sum": source.weight.clone() },
-        } });
+        let pipeline = source.grouped(filter.clone(), Bucket::Hour);
         let groups =
             aggregate_all(&self.collection(source.collection), pipeline, Some(session)).await?;
         let company = company.map(|c| optional(Some(c))).transpose()?;
@@ -371,29 +427,10 @@ pub(crate) fn backfill(family: &'static Family) -> Vec<Document> {
     let hour_text = doc! { "$dateToString": { "date": "$_id.at", "format": "%Y-%m-%dT%H" } };
     let [a, b] = family.fields;
     let mut out = Vec::new();
-    for source in sources().into_iter().filter(|s| s.family == family) {
-        let at = format!("${}", source.at);
+    for source in sources_of(family) {
         for bucket in [Bucket::Hour, Bucket::Day] {
-            let mut only = source.only.clone();
-            only.insert(source.at, doc! { "$type": "date" });
-            let mut pipeline = vec![doc! { "$match": only }];
-            pipeline.extend(
-                source
-                    .unwind
-                    .map(|field| doc! { "$unwind": format!("${field}") }),
-            );
+            let mut pipeline = source.grouped(Document::new(), bucket);
             pipeline.extend([
-                doc! { "$group": {
-                    "_id": {
-                        "g": bucket.code(),
-                        "at": bucket_of_field(bucket, &at),
-                        "c": { "$ifNull": ["$customer_company_id", Bson::Null] },
-                        "o": { "$ifNull": ["$customer_owner_id", Bson::Null] },
-                        "a": source.measure[0].clone(),
-                        "b": source.measure[1].clone(),
-                    },
-                    "n": { "$sum": source.weight.clone() },
-                } },
                 doc! { "$project": {
                     "_id": { "$concat": [
                         "$_id.g", "|", hour_text.clone(), "|",

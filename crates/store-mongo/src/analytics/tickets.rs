@@ -14,20 +14,19 @@ use mongodb::bson::{Bson, Document, doc};
 
 use crate::analytics::buckets::SliceRanges;
 use crate::analytics::counters::TICKETS;
-use crate::analytics::query::{
-    CounterScope, conjunction, count_of, in_scope, minutes_between, period_index, period_of,
+use crate::analytics::query::{CounterScope, count_of, in_scope, period_index, period_of};
+use crate::analytics::sources::{
+    FIRST_RESPONSE, OPENED, REOPENED, RESOLVED, event_source, exact_pipelines, ticket_sources,
 };
-use crate::analytics::sources::{FIRST_RESPONSE, OPENED, REOPENED, RESOLVED};
-use crate::db::names;
 
 /// The key of a ticket count: its `what` (`fact`), and, in the range, its
-/// period (of the instant in `at`) and duration (`minutes`); in the
-/// lead-in, `what` alone (`opened_before`, …).
-fn key(fact: Bson, at: &str, minutes: Bson, request: &CountRequest, lead_in: bool) -> Document {
+/// period (of the instant in `at`) and duration in the histogram's unit
+/// (`unit`); in the lead-in, `what` alone (`opened_before`, …).
+fn key(fact: Bson, at: &str, unit: Bson, request: &CountRequest, lead_in: bool) -> Document {
     if lead_in {
         doc! { "what": { "$concat": [fact, "_before"] } }
     } else {
-        doc! { "what": fact, "p": period_index(at, request), "m": minutes }
+        doc! { "what": fact, "p": period_index(at, request), "m": unit }
     }
 }
 
@@ -61,70 +60,21 @@ pub(crate) fn pipelines(
     Ok(out)
 }
 
-/// The aggregations of the records in the exact slices of `ranges`.
+/// The aggregations of the records in the exact slices of `ranges`: of
+/// every ticket source, but first responses in the lead-in.
 fn exact(
     ranges: &SliceRanges,
     scope: &[Document],
     request: &CountRequest,
     lead_in: bool,
 ) -> Vec<(&'static str, Vec<Document>)> {
-    let matching = |range: Document, more: Option<Document>| {
-        let mut conditions = vec![range];
-        conditions.extend(more);
-        conditions.extend(scope.iter().cloned());
-        doc! { "$match": conjunction(conditions) }
-    };
-    let count = |key: Document| doc! { "$group": { "_id": key, "n": { "$sum": 1 } } };
-    let mut out = Vec::new();
-    for range in ranges.exact_conditions("created_at") {
-        out.push((
-            names::TICKETS,
-            vec![
-                matching(range, None),
-                count(key(
-                    OPENED.into(),
-                    "created_at",
-                    Bson::Null,
-                    request,
-                    lead_in,
-                )),
-            ],
-        ));
-    }
-    if !lead_in {
-        for range in ranges.exact_conditions("first_response_at") {
-            let minutes = minutes_between("$first_response_at", "$created_at");
-            out.push((
-                names::TICKETS,
-                vec![
-                    matching(range, None),
-                    count(key(
-                        FIRST_RESPONSE.into(),
-                        "first_response_at",
-                        minutes.into(),
-                        request,
-                        lead_in,
-                    )),
-                ],
-            ));
-        }
-    }
-    for range in ranges.exact_conditions("at") {
-        let transitions = doc! { "to": { "$in": [RESOLVED, REOPENED] } };
-        let minutes = doc! { "$cond": [
-            { "$eq": ["$to", RESOLVED] },
-            minutes_between("$at", "$ticket_created_at"),
-            Bson::Null,
-        ] };
-        out.push((
-            names::TICKET_EVENTS,
-            vec![
-                matching(range, Some(transitions)),
-                count(key("$to".into(), "at", minutes.into(), request, lead_in)),
-            ],
-        ));
-    }
-    out
+    let [opened, first_response] = ticket_sources();
+    let mut counted = vec![opened];
+    counted.extend((!lead_in).then_some(first_response));
+    counted.push(event_source());
+    exact_pipelines(counted, ranges, scope, |at, [fact, minutes]| {
+        key(fact.clone(), at, minutes.clone(), request, lead_in)
+    })
 }
 
 /// The figures of the groups: one entry per period, and the backlog at the

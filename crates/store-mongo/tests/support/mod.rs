@@ -227,3 +227,20 @@ pub async fn some_customer_field<T: std::str::FromStr>(
         .and_then(|id| id.parse().ok())
         .expect("an id")
 }
+
+/// Deletes `company` at `at`, detaching its customers, then the staff
+/// user `owner`: the writes that move every count of their customers'
+/// records to other keys.
+pub async fn delete_company_then_owner(
+    store: &MongoStore,
+    company: crm_kernel::CompanyId,
+    owner: crm_kernel::UserId,
+    at: crm_kernel::Timestamp,
+) {
+    crm_customers::ports::CompanyRepository::delete(store, company, true, at)
+        .await
+        .expect("delete a company, detaching its customers");
+    crm_identity::ports::UserRepository::delete(store, owner, crm_identity::AdminGuard::None)
+        .await
+        .expect("delete an owner");
+}
