@@ -19,6 +19,13 @@
 #
 # Files under target/mongo-test-server/: venv/, server.pid, server.log,
 # uri, and the storage folder (data.*), deleted by `stop`.
+#
+# A trap of SecantusDB 0.7.0b3: `dropDatabase` while a transaction on that
+# database is still open (a client that stopped between its writes and its
+# commit) spins at 100 % CPU holding the server's lock, and every later
+# command waits behind it. The HTTP tests stop each app gracefully before
+# they drop its database (tests/common/mod.rs, `RunningApp`); after a test
+# binary killed mid-run, `stop` and `start` again.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
