@@ -19,6 +19,7 @@ pub(crate) mod email_facts;
 mod interactions;
 mod journeys;
 mod lifecycle;
+mod moves;
 mod query;
 pub(crate) mod sources;
 mod tickets;

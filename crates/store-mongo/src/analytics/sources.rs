@@ -2,7 +2,7 @@
 //! each [`Source`] is the records of one collection that a counter family
 //! counts, the instant they are counted at and the expressions of their
 //! key, so that a customer's move can carry its records' counts along
-//! (grouped by the database, [`MongoStore::move_report_counts`]), a
+//! (grouped by the database, `moves.rs`), a
 //! migration can count what exists (`backfill`, which migrations 0010,
 //! 0011 and 0013 hold), and a report counts the records of its exact
 //! slices, under an hour, with the same expressions ([`exact_pipelines`];
@@ -15,19 +15,15 @@
 
 use crm_analytics::duration::bucket_of;
 use crm_kernel::{BackendError, Timestamp};
-use mongodb::ClientSession;
 use mongodb::bson::{Bson, Document, doc};
 
 use crate::analytics::buckets::{Bucket, SliceRanges, bucket_of_field};
 use crate::analytics::counters::{
-    CUSTOMERS, Counted, EMAILS, Family, INTERACTIONS, Part, TICKETS, Tally, instant, optional,
+    CUSTOMERS, Counted, EMAILS, Family, INTERACTIONS, Part, TICKETS, instant,
 };
 use crate::analytics::email_facts::{KEPT_AT, KEPT_FACTS, recipient_counts};
-use crate::analytics::query::{conjunction, count_of, minutes_between};
-use crate::db::client::MongoStore;
-use crate::db::error::DbError;
+use crate::analytics::query::{conjunction, minutes_between};
 use crate::db::names;
-use crate::db::ops::aggregate_all;
 
 /// A ticket raised (at its `created_at`).
 pub(crate) const OPENED: &str = "opened";
@@ -76,7 +72,7 @@ impl Source {
     /// by `bucket` of their instant, their customer's copies and their key
     /// (`{_id: {g, at, c, o, a, b}, n}`, `n` the sum of their weights): what
     /// a customer's move takes away and a migration's backfill counts.
-    fn grouped(&self, filter: Document, bucket: Bucket) -> Vec<Document> {
+    pub(crate) fn grouped(&self, filter: Document, bucket: Bucket) -> Vec<Document> {
         let mut only = self.only.clone();
         only.insert(self.at, doc! { "$type": "date" });
         let mut pipeline = vec![doc! { "$match": conjunction(vec![filter, only]) }];
@@ -334,86 +330,6 @@ pub(crate) fn counts_of(
         names::EMAIL_RECIPIENTS => recipient_counts(document)?,
         _ => Vec::new(),
     })
-}
-
-impl MongoStore {
-    /// Moves the counts of every counted record `filter` selects (on the
-    /// customer fields every counted collection has) to their customers'
-    /// new company (`company`, when given) and owner (`owner`, when given),
-    /// before their copies are rewritten. The totals do not change.
-    pub(crate) async fn move_report_counts<R>(
-        &self,
-        session: &mut ClientSession,
-        filter: &Document,
-        company: Option<&Bson>,
-        owner: Option<&Bson>,
-    ) -> Result<(), DbError<R>> {
-        let mut tally = Tally::default();
-        for source in sources() {
-            self.tally_moves(session, &source, filter, company, owner, &mut tally)
-                .await?;
-        }
-        self.write_tally(Some(session), &tally).await
-    }
-
-    /// As [`Self::move_report_counts`], of ticket `ticket`'s resolutions
-    /// and reopenings only (a ticket moved to another customer).
-    pub(crate) async fn move_ticket_event_counts<R>(
-        &self,
-        session: &mut ClientSession,
-        ticket: &str,
-        company: &Bson,
-        owner: &Bson,
-    ) -> Result<(), DbError<R>> {
-        let mut tally = Tally::default();
-        let filter = doc! { "ticket_id": ticket };
-        self.tally_moves(
-            session,
-            &event_source(),
-            &filter,
-            Some(company),
-            Some(owner),
-            &mut tally,
-        )
-        .await?;
-        self.write_tally(Some(session), &tally).await
-    }
-
-    /// Adds the moves of `source`'s records that `filter` selects, grouped
-    /// by UTC hour and key in the database, to `tally`.
-    async fn tally_moves<R>(
-        &self,
-        session: &mut ClientSession,
-        source: &Source,
-        filter: &Document,
-        company: Option<&Bson>,
-        owner: Option<&Bson>,
-        tally: &mut Tally,
-    ) -> Result<(), DbError<R>> {
-        let pipeline = source.grouped(filter.clone(), Bucket::Hour);
-        let groups =
-            aggregate_all(&self.collection(source.collection), pipeline, Some(session)).await?;
-        let company = company.map(|c| optional(Some(c))).transpose()?;
-        let owner = owner.map(|o| optional(Some(o))).transpose()?;
-        for group in &groups {
-            let key = group
-                .get_document("_id")
-                .map_err(|_| BackendError::msg("a counted group without its key"))?;
-            let before = Counted {
-                family: source.family,
-                at: instant(key, "at", "a counted group")?,
-                measure: [Part::of(key.get("a"))?, Part::of(key.get("b"))?],
-                company: optional(key.get("c"))?,
-                owner: optional(key.get("o"))?,
-            };
-            let after = before.moved(company.as_ref(), owner.as_ref());
-            let n = count_of(group.get("n"), "of counted records")?;
-            let n = i64::try_from(n).map_err(BackendError::new)?;
-            tally.add(&before, -n);
-            tally.add(&after, n);
-        }
-        Ok(())
-    }
 }
 
 /// The aggregations that count what exists into `family`'s counters
