@@ -226,7 +226,7 @@ impl Inner {
 
 #[async_trait]
 impl PasswordHasher for Argon2Hasher {
-    #[tracing::instrument(name = "argon2.hash", skip_all)]
+    #[tracing::instrument(level = "debug", name = "argon2.hash", skip_all)]
     async fn hash(&self, password: &Password) -> Result<PasswordHash, HasherError> {
         let inner = Arc::clone(&self.inner);
         let password = password.expose().to_owned();
@@ -237,7 +237,7 @@ impl PasswordHasher for Argon2Hasher {
         Ok(PasswordHash::from_phc(phc))
     }
 
-    #[tracing::instrument(name = "argon2.verify", skip_all, fields(known = hash.is_some()))]
+    #[tracing::instrument(level = "debug", name = "argon2.verify", skip_all, fields(known = hash.is_some()))]
     async fn verify<'a>(
         &self,
         password: &Password,

@@ -80,7 +80,7 @@ fn new_jti() -> String {
 }
 
 impl TokenIssuer for JwtIssuer {
-    #[tracing::instrument(name = "jwt.issue", skip_all, fields(kind = principal.id.kind().as_str()))]
+    #[tracing::instrument(level = "debug", name = "jwt.issue", skip_all, fields(kind = principal.id.kind().as_str()))]
     fn issue_access(
         &self,
         principal: &Principal,
@@ -114,7 +114,7 @@ impl TokenIssuer for JwtIssuer {
         })
     }
 
-    #[tracing::instrument(name = "jwt.verify", skip_all)]
+    #[tracing::instrument(level = "debug", name = "jwt.verify", skip_all)]
     fn verify_access(&self, token: &str, now: Timestamp) -> Result<VerifiedAccess, TokenError> {
         let claims = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
             .map_err(|error| {

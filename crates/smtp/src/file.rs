@@ -41,7 +41,7 @@ impl FileMailer {
 
 #[async_trait]
 impl Mailer for FileMailer {
-    #[tracing::instrument(skip_all, fields(recipient_id = %message.recipient_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(recipient_id = %message.recipient_id))]
     async fn send(&self, message: &Outgoing) -> Result<Accepted, SendError> {
         let (built, envelope) = build_message(message).map_err(|e| SendError::Permanent {
             reply: SmtpReply::new(553, &e.to_string()),

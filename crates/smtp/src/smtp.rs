@@ -71,7 +71,7 @@ impl SmtpMailer {
 
 #[async_trait]
 impl Mailer for SmtpMailer {
-    #[tracing::instrument(skip_all, fields(server = %self.target, recipient_id = %message.recipient_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(server = %self.target, recipient_id = %message.recipient_id))]
     async fn send(&self, message: &Outgoing) -> Result<Accepted, SendError> {
         let (built, envelope) = build_message(message).map_err(|e| SendError::Permanent {
             reply: SmtpReply::new(553, &e.to_string()),

@@ -15,7 +15,7 @@ impl AnalyticsService {
     /// see; only the store port that chart needs is asked.
     ///
     /// Errors: as [`AnalyticsService::report`].
-    #[tracing::instrument(skip_all, fields(%chart))]
+    #[tracing::instrument(level = "debug", skip_all, fields(%chart))]
     pub async fn chart_spec(
         &self,
         caller: &Principal,
@@ -39,7 +39,7 @@ impl AnalyticsService {
     ///
     /// Errors: as [`AnalyticsService::report`], and
     /// [`AnalyticsError::Render`] when the renderer fails.
-    #[tracing::instrument(skip_all, fields(%chart, format = format.extension()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(%chart, format = format.extension()))]
     pub async fn chart(
         &self,
         caller: &Principal,

@@ -16,7 +16,7 @@ impl AnalyticsService {
     ///
     /// Errors: [`AnalyticsError::Forbidden`] for customers;
     /// [`AnalyticsError::Backend`] when a store fails.
-    #[tracing::instrument(skip_all, fields(granularity = %query.granularity(), periods = query.periods().len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(granularity = %query.granularity(), periods = query.periods().len()))]
     pub async fn report(
         &self,
         caller: &Principal,
@@ -46,7 +46,7 @@ impl AnalyticsService {
     /// One metric's series; only the store port that metric needs is asked.
     ///
     /// Errors: as [`AnalyticsService::report`].
-    #[tracing::instrument(skip_all, fields(%metric))]
+    #[tracing::instrument(level = "debug", skip_all, fields(%metric))]
     pub async fn series(
         &self,
         caller: &Principal,

@@ -14,7 +14,7 @@ use crate::values::Version;
 
 impl CustomerService {
     /// Creates a company (admins).
-    #[tracing::instrument(skip_all, fields(caller = %caller.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id))]
     pub async fn create_company(
         &self,
         caller: &Principal,
@@ -43,7 +43,7 @@ impl CustomerService {
     }
 
     /// One company the caller may see; 404 otherwise.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, company_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, company_id = %id))]
     pub async fn get_company(
         &self,
         caller: &Principal,
@@ -67,7 +67,7 @@ impl CustomerService {
     /// Concurrent changes are handled as for
     /// [`update_customer`](Self::update_customer): without `if_match` the
     /// change applies to the latest version, with it a stale one fails.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, company_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, company_id = %id))]
     pub async fn update_company(
         &self,
         caller: &Principal,
@@ -110,7 +110,7 @@ impl CustomerService {
 
     /// Deletes a company (admins). With customers left it is refused unless
     /// `detach` is set, which unlinks them (keeping their data).
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, company_id = %id, detach))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, company_id = %id, detach))]
     pub async fn delete_company(
         &self,
         caller: &Principal,
@@ -129,7 +129,7 @@ impl CustomerService {
     }
 
     /// One page of the companies the caller may see (staff only).
-    #[tracing::instrument(skip_all, fields(caller = %caller.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id))]
     pub async fn list_companies(
         &self,
         caller: &Principal,
@@ -150,7 +150,7 @@ impl CustomerService {
     }
 
     /// One page of a visible company's customers that the caller may see.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, company_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, company_id = %id))]
     pub async fn company_customers(
         &self,
         caller: &Principal,

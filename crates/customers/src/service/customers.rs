@@ -19,7 +19,7 @@ impl CustomerService {
     /// Creates a customer (staff). An agent who names no owner owns it, and
     /// may only create customers it will be able to see. The first status
     /// (`lead` unless given) is recorded as a change from nothing.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id))]
     pub async fn create_customer(
         &self,
         caller: &Principal,
@@ -45,7 +45,7 @@ impl CustomerService {
     }
 
     /// One customer, as the caller may see it; 404 when it may not.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, customer_id = %id))]
     pub async fn get_customer(
         &self,
         caller: &Principal,
@@ -96,7 +96,7 @@ impl CustomerService {
     /// fresh read (at most [`WRITE_ATTEMPTS`](crm_kernel::WRITE_ATTEMPTS)
     /// times, then [`CustomerError::Conflict`]); with it, a concurrent change
     /// makes it stale ([`CustomerError::PreconditionFailed`]).
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, customer_id = %id))]
     pub async fn update_customer(
         &self,
         caller: &Principal,
@@ -185,7 +185,7 @@ impl CustomerService {
 
     /// Erases a customer (admins): personal data and the sign-in account go,
     /// an anonymised tombstone stays for reports.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, customer_id = %id))]
     pub async fn erase_customer(
         &self,
         caller: &Principal,
@@ -207,7 +207,7 @@ impl CustomerService {
     }
 
     /// One page of the customers the caller may see (staff only).
-    #[tracing::instrument(skip_all, fields(caller = %caller.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id))]
     pub async fn list_customers(
         &self,
         caller: &Principal,
@@ -227,7 +227,7 @@ impl CustomerService {
     }
 
     /// Every status change of a customer the caller may see, oldest first.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, customer_id = %id))]
     pub async fn status_history(
         &self,
         caller: &Principal,

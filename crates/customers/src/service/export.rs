@@ -59,7 +59,7 @@ impl CustomerService {
     /// The permission check and the first page happen now, so that a
     /// refusal or a failing store is an error of this call rather than of
     /// a half-sent export.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id))]
     pub async fn export_customers(
         &self,
         caller: &Principal,

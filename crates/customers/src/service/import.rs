@@ -38,7 +38,7 @@ impl CustomerService {
     /// an error otherwise. With `dry_run` nothing is written; with `atomic`
     /// nothing is written unless every row is valid. Rows are processed as
     /// they come, in batches, so memory stays bounded by the batch size.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, ?options))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, ?options))]
     pub async fn import_customers<I>(
         &self,
         caller: &Principal,

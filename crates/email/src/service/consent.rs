@@ -23,7 +23,7 @@ impl EmailService {
     /// (RFC 8058 one-click): the address goes on the suppression list and
     /// an `unsubscribed` event enters the customer's history. Repeating it
     /// changes nothing. A bad token is [`EmailError::InvalidToken`].
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn unsubscribe(&self, token: &str) -> Result<Unsubscribed, EmailError> {
         let claim = self
             .settings
@@ -78,7 +78,7 @@ impl EmailService {
 
     /// Lifts an address from the suppression list (admins only); the
     /// address may be written to again.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn lift_suppression(
         &self,
         caller: &Principal,

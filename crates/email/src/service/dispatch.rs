@@ -26,7 +26,7 @@ impl EmailService {
     /// the server's acceptance and that write leaves the recipient
     /// `sending`; when its lease runs out it is claimed and sent again, with
     /// the same `Message-ID` (at least once, never lost).
-    #[tracing::instrument(skip_all, fields(worker = %worker))]
+    #[tracing::instrument(level = "debug", skip_all, fields(worker = %worker))]
     pub async fn dispatch_due(
         &self,
         worker: WorkerId,
@@ -110,7 +110,7 @@ impl EmailService {
 
     /// Gives back every recipient `worker` still holds (at shutdown), so
     /// that another instance, or this one after a restart, sends them at once.
-    #[tracing::instrument(skip_all, fields(worker = %worker))]
+    #[tracing::instrument(level = "debug", skip_all, fields(worker = %worker))]
     pub async fn release_leases(&self, worker: WorkerId) -> Result<u64, EmailError> {
         let released = self
             .ports

@@ -34,7 +34,7 @@ impl EmailService {
     /// then by its reply address (`reply+TOKEN@…`), and recorded with its
     /// text stripped of quotes and signature. What matches nothing is kept
     /// as unmatched, never dropped.
-    #[tracing::instrument(skip_all, fields(message_id = ?mail.message_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(message_id = ?mail.message_id))]
     pub async fn receive(&self, mail: InboundMail) -> Result<Received, EmailError> {
         let now = self.ports.clock.now();
         let mut record = InboundRecord {

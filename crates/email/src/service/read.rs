@@ -75,7 +75,7 @@ impl EmailService {
 
     /// A message with its recipients, events and replies. Customers, and
     /// staff who may not see it, get "not found".
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, email_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, email_id = %id))]
     pub async fn get(&self, caller: &Principal, id: EmailId) -> Result<EmailDetail, EmailError> {
         let EmailView { email, recipients } = self.visible(caller, id).await?;
         let events = self.ports.events.events(id).await.map_err(store_error)?;
@@ -90,7 +90,7 @@ impl EmailService {
 
     /// A message's engagement: human and all opens and clicks among the
     /// delivered recipients, machine hits, and the replies.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, email_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, email_id = %id))]
     pub async fn engagement(
         &self,
         caller: &Principal,
@@ -103,7 +103,7 @@ impl EmailService {
     }
 
     /// One page of the messages the caller may see, newest first.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id))]
     pub async fn list(
         &self,
         caller: &Principal,
@@ -138,7 +138,7 @@ impl EmailService {
     }
 
     /// One page of the messages to a customer the caller may see.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, customer_id = %customer_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, customer_id = %customer_id))]
     pub async fn list_for_customer(
         &self,
         caller: &Principal,

@@ -39,7 +39,7 @@ impl EmailService {
     /// is sent here: the dispatcher does that. With an idempotency key, a
     /// retry of the same request returns the first message and creates
     /// nothing; the same key with a different request is refused.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, recipients = new.to.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, recipients = new.to.len()))]
     pub async fn send(
         &self,
         caller: &Principal,

@@ -20,7 +20,7 @@ fn template_error(error: StoreError) -> EmailError {
 impl EmailService {
     /// Creates a template (staff). Its source was checked when parsed: it
     /// compiles and names only known variables. A taken name is a conflict.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id))]
     pub async fn create_template(
         &self,
         caller: &Principal,
@@ -82,7 +82,7 @@ impl EmailService {
 
     /// Changes a template (admins and its author), optionally only if it is
     /// still at version `expected`.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, template_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, template_id = %id))]
     pub async fn update_template(
         &self,
         caller: &Principal,
@@ -108,7 +108,7 @@ impl EmailService {
 
     /// Deletes a template (admins and its author); messages written from it
     /// keep what they said.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, template_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, template_id = %id))]
     pub async fn delete_template(
         &self,
         caller: &Principal,
@@ -128,7 +128,7 @@ impl EmailService {
     /// The template rendered for one customer the caller can see, as that
     /// customer would receive it. A variable without a value for this
     /// customer is a validation error naming it.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, template_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, template_id = %id))]
     pub async fn preview_template(
         &self,
         caller: &Principal,

@@ -27,7 +27,7 @@ impl EmailService {
     /// Records an open (the image was fetched), classified. A bad token is
     /// [`EmailError::InvalidToken`] (the HTTP layer still answers with the
     /// image). At most one open per recipient per minute is kept.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn track_open(&self, token: &str, hit: &Hit) -> Result<(), EmailError> {
         let claim = self
             .settings
@@ -43,7 +43,7 @@ impl EmailService {
     /// one naming a link the message does not have, is
     /// [`EmailError::InvalidToken`]. The honeypot link records a scanner
     /// hit (and marks the recipient's hits around it) and redirects nowhere.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn track_click(&self, token: &str, hit: &Hit) -> Result<ClickTarget, EmailError> {
         let claim = self
             .settings

@@ -34,7 +34,7 @@ impl IdentityService {
     /// Sign-ups are throttled per client address, before any password is
     /// hashed: each costs a hash, and a taken email answers
     /// [`IdentityError::DuplicateEmail`], which must not become a fast oracle.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn sign_up(&self, signup: CustomerSignup) -> Result<SignedIn, IdentityError> {
         let now = self.now();
         if let Some(ip) = signup.client_ip {
@@ -70,7 +70,7 @@ impl IdentityService {
     /// attempt is counted as a failure before the password is checked, and
     /// taken back when it succeeds, so attempts in flight together cannot
     /// pass the limit together.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn login(&self, attempt: LoginAttempt) -> Result<SignedIn, IdentityError> {
         let now = self.now();
         let email_key = ThrottleKey::Email(attempt.email.key());
@@ -147,7 +147,7 @@ impl IdentityService {
 
     /// Exchanges a refresh token for a new pair. The old token stops working;
     /// presenting it again revokes every session of its sign-in.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn refresh(&self, token: &RefreshToken) -> Result<SignedIn, IdentityError> {
         let now = self.now();
         let hash = self.ports.tokens.hash_refresh_token(token.expose());
@@ -200,7 +200,7 @@ impl IdentityService {
     /// Ends the sign-in the refresh token belongs to: it and every token
     /// rotated from the same sign-in stop working. Unknown tokens, and tokens
     /// of other principals, are ignored (sign-out is idempotent and reveals nothing).
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn logout(
         &self,
         caller: &Principal,

@@ -25,7 +25,7 @@ impl IdentityService {
     }
 
     /// Creates a staff user (admins only).
-    #[tracing::instrument(skip_all, fields(caller = %caller.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id))]
     pub async fn create_user(
         &self,
         caller: &Principal,
@@ -37,7 +37,7 @@ impl IdentityService {
 
     /// Creates an admin without a caller: for the operator's `create-admin`
     /// command, which runs with the database's owner's rights.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_admin(&self, mut new: NewStaffUser) -> Result<StaffUser, IdentityError> {
         new.role = StaffRole::Admin;
         new.status = UserStatus::Active;
@@ -50,7 +50,7 @@ impl IdentityService {
     /// Several server instances starting together on one empty database
     /// all try: one creates the admin, and the others, refused for its
     /// email, find an active admin and return `None` like a later start.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn bootstrap_admin(
         &self,
         new: NewStaffUser,
@@ -90,7 +90,7 @@ impl IdentityService {
     }
 
     /// One staff user (admins; other staff only themselves).
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, user_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, user_id = %id))]
     pub async fn get_user(
         &self,
         caller: &Principal,
@@ -105,7 +105,7 @@ impl IdentityService {
     }
 
     /// One page of staff users (admins only).
-    #[tracing::instrument(skip_all, fields(caller = %caller.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id))]
     pub async fn list_users(
         &self,
         caller: &Principal,
@@ -119,7 +119,7 @@ impl IdentityService {
     /// Changes a staff user (admins only). Disabling a user or changing its
     /// password ends its sessions; the last active admin cannot be disabled
     /// or demoted.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, user_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, user_id = %id))]
     pub async fn update_user(
         &self,
         caller: &Principal,
@@ -161,7 +161,7 @@ impl IdentityService {
     }
 
     /// Deletes a staff user (admins only); the last active admin cannot be deleted.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, user_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, user_id = %id))]
     pub async fn delete_user(&self, caller: &Principal, id: UserId) -> Result<(), IdentityError> {
         self.require(caller, Action::Delete, IdentityResource::StaffUser(id))?;
         let current = self

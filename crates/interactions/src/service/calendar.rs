@@ -22,7 +22,7 @@ const FEED_NAME: &str = "CRM";
 impl InteractionService {
     /// One interaction the caller may see (customers: their own, never
     /// notes) as a calendar of one event, named `CRM <kind>`.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, interaction_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, interaction_id = %id))]
     pub async fn interaction_calendar(
         &self,
         caller: &Principal,
@@ -38,7 +38,7 @@ impl InteractionService {
     /// its owner (a staff user) organises or attends, any status, from 30
     /// days ago to a year ahead, oldest first. An unknown or replaced token
     /// is [`InteractionError::FeedNotFound`].
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn calendar_feed(&self, token: &FeedToken) -> Result<CalendarView, InteractionError> {
         let hash = self.ports.feed_tokens.hash(token);
         let user = self
@@ -61,7 +61,7 @@ impl InteractionService {
 
     /// Gives the caller (a staff user) a new calendar feed token; the old
     /// one stops working. The caller keeps the token, the store only its hash.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id))]
     pub async fn rotate_calendar_feed(
         &self,
         caller: &Principal,

@@ -11,7 +11,7 @@ use crate::kind::InteractionStatus;
 impl InteractionService {
     /// Marks a scheduled interaction completed, with its outcome. Completing
     /// a cancelled (or already completed) one is refused.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, interaction_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, interaction_id = %id))]
     pub async fn complete(
         &self,
         caller: &Principal,
@@ -23,7 +23,7 @@ impl InteractionService {
     }
 
     /// Cancels a scheduled interaction.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, interaction_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, interaction_id = %id))]
     pub async fn cancel(
         &self,
         caller: &Principal,

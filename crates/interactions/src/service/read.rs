@@ -10,7 +10,7 @@ use crate::query::InteractionQuery;
 
 impl InteractionService {
     /// One interaction the caller may see (customers: their own, never notes).
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, interaction_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, interaction_id = %id))]
     pub async fn get(
         &self,
         caller: &Principal,
@@ -37,7 +37,7 @@ impl InteractionService {
 
     /// One page of the interactions the caller may see; with `mine`, a
     /// staff caller's own (as organizer).
-    #[tracing::instrument(skip_all, fields(caller = %caller.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id))]
     pub async fn list(
         &self,
         caller: &Principal,
@@ -55,7 +55,7 @@ impl InteractionService {
     /// One page of a visible customer's history: its interactions, merged
     /// with the sources the filter names. Customers see their own history
     /// without staff-only notes.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, customer_id = %customer))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, customer_id = %customer))]
     pub async fn history(
         &self,
         caller: &Principal,

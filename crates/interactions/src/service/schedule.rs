@@ -28,7 +28,7 @@ impl InteractionService {
     /// occurrences are created at the same local time in the interaction's
     /// zone. The organizer's overlapping meetings and calls are reported as
     /// conflicts, not refused.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, customer_id = %new.customer_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, customer_id = %new.customer_id))]
     pub async fn schedule(
         &self,
         caller: &Principal,
@@ -140,7 +140,7 @@ impl InteractionService {
     /// loses a race with a concurrent change is attempted again on a fresh
     /// read (at most [`WRITE_ATTEMPTS`](crm_kernel::WRITE_ATTEMPTS) times,
     /// then [`InteractionError::Conflict`]).
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, interaction_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, interaction_id = %id))]
     pub async fn update(
         &self,
         caller: &Principal,

@@ -93,7 +93,7 @@ impl MongoStore {
 
 #[async_trait]
 impl InteractionSource for MongoStore {
-    #[tracing::instrument(skip_all, fields(periods = request.periods.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(periods = request.periods.len()))]
     async fn interaction_counts(
         &self,
         request: &CountRequest,
@@ -105,7 +105,7 @@ impl InteractionSource for MongoStore {
 
 #[async_trait]
 impl TicketSource for MongoStore {
-    #[tracing::instrument(skip_all, fields(periods = request.periods.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(periods = request.periods.len()))]
     async fn ticket_counts(&self, request: &CountRequest) -> Result<TicketCounts, BackendError> {
         let groups = self.groups_of(tickets::pipelines(request)?).await?;
         tickets::read(&groups, request)
@@ -114,7 +114,7 @@ impl TicketSource for MongoStore {
 
 #[async_trait]
 impl LifecycleSource for MongoStore {
-    #[tracing::instrument(skip_all, fields(periods = request.periods.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(periods = request.periods.len()))]
     async fn lifecycle_counts(
         &self,
         request: &CountRequest,
@@ -139,7 +139,7 @@ impl LifecycleSource for MongoStore {
 
 #[async_trait]
 impl EmailSource for MongoStore {
-    #[tracing::instrument(skip_all, fields(periods = request.periods.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(periods = request.periods.len()))]
     async fn email_counts(
         &self,
         request: &CountRequest,

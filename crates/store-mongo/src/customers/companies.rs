@@ -53,7 +53,7 @@ fn read_company(document: &Document) -> Result<Company, CorruptData> {
 
 #[async_trait]
 impl CompanyRepository for MongoStore {
-    #[tracing::instrument(skip_all, fields(company_id = %company.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(company_id = %company.id))]
     async fn insert(&self, company: &Company) -> Result<(), StoreError> {
         let mut document = doc! { "_id": company.id.to_string() };
         document.extend(company_fields(company));
@@ -64,7 +64,7 @@ impl CompanyRepository for MongoStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(company_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(company_id = %id))]
     async fn get(&self, id: CompanyId) -> Result<Option<Company>, StoreError> {
         let found = self
             .collection(names::COMPANIES)
@@ -78,7 +78,7 @@ impl CompanyRepository for MongoStore {
             .map_err(CustomerDbError::from)?)
     }
 
-    #[tracing::instrument(skip_all, fields(company_id = %company.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(company_id = %company.id))]
     async fn update(&self, company: &Company, expected: Version) -> Result<(), StoreError> {
         if company.version <= expected {
             return Err(StoreError::Backend(crm_kernel::BackendError::msg(format!(
@@ -129,7 +129,7 @@ impl CompanyRepository for MongoStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(company_id = %id, detach))]
+    #[tracing::instrument(level = "debug", skip_all, fields(company_id = %id, detach))]
     async fn delete(&self, id: CompanyId, detach: bool, at: Timestamp) -> Result<(), StoreError> {
         self.transaction(
             &(self, id, detach, at),
@@ -207,7 +207,7 @@ impl CompanyRepository for MongoStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list<'a>(
         &self,
         query: &CompanyQuery,

@@ -49,7 +49,7 @@ impl fmt::Debug for MongoImport {
 
 impl MongoImport {
     /// Starts the transaction on a new session.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn begin(store: &MongoStore) -> Result<Self, StoreError> {
         let mut session = store
             .client()
@@ -81,7 +81,7 @@ impl MongoImport {
 
 #[async_trait]
 impl ImportTransaction for MongoImport {
-    #[tracing::instrument(skip_all, fields(writes = batch.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(writes = batch.len()))]
     async fn write(&mut self, batch: &[ImportWrite]) -> Result<(), ImportWriteError> {
         let store = self.store.clone();
         let session = self.open_session().map_err(|error| ImportWriteError {
@@ -126,7 +126,7 @@ impl ImportTransaction for MongoImport {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
         self.open_session()?;
         let Some(mut session) = self.session.take() else {

@@ -23,7 +23,7 @@ fn without_keywords() -> Document {
 
 #[async_trait]
 impl CustomerRepository for MongoStore {
-    #[tracing::instrument(skip_all, fields(customer_id = %customer.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %customer.id))]
     async fn insert(&self, customer: &Customer, change: &StatusChange) -> Result<(), StoreError> {
         self.transaction(
             &(self, customer, change),
@@ -39,21 +39,21 @@ impl CustomerRepository for MongoStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %id))]
     async fn get(&self, id: CustomerId) -> Result<Option<Customer>, StoreError> {
         Ok(self
             .find_customer(doc! { "_id": id.to_string(), "erased_at": Bson::Null })
             .await?)
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn find_by_email(&self, email: &EmailAddress) -> Result<Option<Customer>, StoreError> {
         Ok(self
             .find_customer(doc! { "email_key": email.key(), "erased_at": Bson::Null })
             .await?)
     }
 
-    #[tracing::instrument(skip_all, fields(customer_id = %customer.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %customer.id))]
     async fn update<'a>(
         &self,
         customer: &Customer,
@@ -72,7 +72,7 @@ impl CustomerRepository for MongoStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %id))]
     async fn erase(&self, id: CustomerId, at: Timestamp) -> Result<(), StoreError> {
         self.transaction(&(self, id, at), |session, (store, id, at)| {
             Box::pin(async move { store.erase_customer(session, *id, *at).await })
@@ -81,7 +81,7 @@ impl CustomerRepository for MongoStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(
         &self,
         query: &CustomerQuery,
@@ -119,7 +119,7 @@ impl CustomerRepository for MongoStore {
         .map_err(CustomerDbError::from)?)
     }
 
-    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %id))]
     async fn status_history(&self, id: CustomerId) -> Result<Vec<StatusChange>, StoreError> {
         let spec = FindSpec::all(
             doc! { "customer_id": id.to_string() },
@@ -135,7 +135,7 @@ impl CustomerRepository for MongoStore {
             .map_err(CustomerDbError::from)?)
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn begin_import(&self) -> Result<Box<dyn ImportTransaction>, StoreError> {
         Ok(Box::new(MongoImport::begin(self).await?))
     }

@@ -13,7 +13,7 @@ use crate::db::names;
 #[async_trait]
 impl StaffDirectory for MongoStore {
     /// Whether the user exists, whatever its role and status.
-    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn staff_exists(&self, id: UserId) -> Result<bool, StoreError> {
         Ok(self.user_exists(id).await.map_err(CustomerDbError::from)?)
     }

@@ -62,14 +62,14 @@ impl MongoStore {
     /// ([`ConnectError::NotReplicaSet`]: the store needs transactions).
     ///
     /// It does not migrate: call [`MongoStore::migrate`].
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn connect(uri: &str) -> Result<Self, ConnectError> {
         Self::connect_to(uri, None).await
     }
 
     /// Connects as [`MongoStore::connect`] does, to the database `name`
     /// whatever the connection string says (tests use one database each).
-    #[tracing::instrument(skip_all, fields(database = name))]
+    #[tracing::instrument(level = "debug", skip_all, fields(database = name))]
     pub async fn connect_to_database(uri: &str, name: &str) -> Result<Self, ConnectError> {
         Self::connect_to(uri, Some(name)).await
     }
@@ -111,7 +111,7 @@ impl MongoStore {
 
     /// Deletes the whole database: every collection and the migration
     /// record. For tests and for tearing down a demo; there is no undo.
-    #[tracing::instrument(skip_all, fields(database = self.database.name()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(database = self.database.name()))]
     pub async fn drop_database(&self) -> Result<(), crm_kernel::BackendError> {
         self.database
             .drop()

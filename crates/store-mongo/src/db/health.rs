@@ -26,7 +26,7 @@ pub enum ReadyError {
 impl MongoStore {
     /// Checks that the server answers (a `ping`) and that every migration
     /// this binary knows is applied and unaltered.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn ready(&self) -> Result<(), ReadyError> {
         self.ping()
             .await

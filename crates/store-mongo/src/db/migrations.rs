@@ -38,14 +38,14 @@ impl MongoStore {
     /// Refuses, applying nothing, when an applied migration was edited
     /// afterwards ([`MigrationError::Altered`]) or the database has a
     /// migration this binary does not know ([`MigrationError::Unknown`]).
-    #[tracing::instrument(skip_all, fields(database = self.database_name()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(database = self.database_name()))]
     pub async fn migrate(&self) -> Result<Vec<MigrationInfo>, MigrationError> {
         self.migrate_with(MIGRATIONS).await
     }
 
     /// Every migration this binary knows, applied or pending, in order; then
     /// any the database has that this binary does not know.
-    #[tracing::instrument(skip_all, fields(database = self.database_name()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(database = self.database_name()))]
     pub async fn migration_status(&self) -> Result<Vec<MigrationStatus>, MigrationError> {
         Ok(states(&self.applied_migrations().await?, MIGRATIONS))
     }

@@ -52,12 +52,12 @@ impl MongoStore {
 
 #[async_trait]
 impl CustomerDirectory for MongoStore {
-    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %id))]
     async fn by_id(&self, id: CustomerId) -> Result<Option<CustomerContact>, StoreError> {
         Ok(self.contact_where(doc! { "_id": id.to_string() }).await?)
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn by_email(
         &self,
         address: &EmailAddress,
@@ -91,7 +91,7 @@ impl CustomerDirectory for MongoStore {
 
 #[async_trait]
 impl StaffDirectory for MongoStore {
-    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn name(&self, id: UserId) -> Result<Option<String>, StoreError> {
         let found = self
             .collection(names::USERS)

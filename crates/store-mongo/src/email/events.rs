@@ -147,7 +147,7 @@ impl MongoStore {
 impl EventLog for MongoStore {
     /// One transaction: the hit, the reclassifications and the recipient's
     /// report facts recounted, or nothing.
-    #[tracing::instrument(skip_all, fields(recipient_id = %event.recipient_id, kind = %event.kind))]
+    #[tracing::instrument(level = "debug", skip_all, fields(recipient_id = %event.recipient_id, kind = %event.kind))]
     async fn record_hit(
         &self,
         event: &EmailEvent,

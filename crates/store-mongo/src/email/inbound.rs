@@ -178,7 +178,7 @@ impl MongoStore {
 
 #[async_trait]
 impl InboundStore for MongoStore {
-    #[tracing::instrument(skip_all, fields(inbound_id = %record.id, kind = %record.kind))]
+    #[tracing::instrument(level = "debug", skip_all, fields(inbound_id = %record.id, kind = %record.kind))]
     async fn store<'a>(
         &self,
         record: &InboundRecord,

@@ -101,7 +101,7 @@ pub(crate) fn next_due_pipeline() -> Vec<Document> {
 
 #[async_trait]
 impl Outbox for MongoStore {
-    #[tracing::instrument(skip_all, fields(worker = %worker, limit))]
+    #[tracing::instrument(level = "debug", skip_all, fields(worker = %worker, limit))]
     async fn claim(
         &self,
         worker: WorkerId,
@@ -126,7 +126,7 @@ impl Outbox for MongoStore {
         Ok(self.with_messages(claimed).await?)
     }
 
-    #[tracing::instrument(skip_all, fields(recipient_id = %recipient.id, worker = %worker))]
+    #[tracing::instrument(level = "debug", skip_all, fields(recipient_id = %recipient.id, worker = %worker))]
     async fn complete(&self, recipient: &Recipient, worker: WorkerId) -> Result<(), StoreError> {
         let context = (self, recipient, worker);
         self.transaction(&context, |session, (store, recipient, worker)| {
@@ -150,7 +150,7 @@ impl Outbox for MongoStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(worker = %worker))]
+    #[tracing::instrument(level = "debug", skip_all, fields(worker = %worker))]
     async fn release<'a>(
         &self,
         worker: WorkerId,

@@ -20,7 +20,7 @@ impl EmailRepository for MongoStore {
     /// One transaction: the key, the message and its recipients. Of
     /// concurrent calls with one key, the first stores and the others
     /// replay it.
-    #[tracing::instrument(skip_all, fields(email_id = %email.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(email_id = %email.id))]
     async fn insert<'a>(
         &self,
         email: &Email,
@@ -40,7 +40,7 @@ impl EmailRepository for MongoStore {
         Ok(inserted)
     }
 
-    #[tracing::instrument(skip_all, fields(email_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(email_id = %id))]
     async fn get(&self, id: EmailId) -> Result<Option<Email>, StoreError> {
         let found = self
             .collection(names::EMAILS)
@@ -56,7 +56,7 @@ impl EmailRepository for MongoStore {
 
     /// One query for all the messages; their recipients in the order the
     /// messages were given, each message's in the order it was written.
-    #[tracing::instrument(skip_all, fields(emails = ids.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(emails = ids.len()))]
     async fn recipients(&self, ids: &[EmailId]) -> Result<Vec<Recipient>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -79,12 +79,12 @@ impl EmailRepository for MongoStore {
         Ok(found)
     }
 
-    #[tracing::instrument(skip_all, fields(recipient_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(recipient_id = %id))]
     async fn recipient(&self, id: RecipientId) -> Result<Option<Recipient>, StoreError> {
         Ok(self.recipient_where(doc! { "_id": id.to_string() }).await?)
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn recipient_by_message_id(
         &self,
         id: &MessageId,
@@ -94,7 +94,7 @@ impl EmailRepository for MongoStore {
             .await?)
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(
         &self,
         query: &EmailQuery,

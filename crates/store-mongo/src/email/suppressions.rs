@@ -78,7 +78,7 @@ impl MongoStore {
 #[async_trait]
 impl SuppressionList for MongoStore {
     /// One transaction: the entry and, only if it is new, the event.
-    #[tracing::instrument(skip_all, fields(reason = %entry.reason))]
+    #[tracing::instrument(level = "debug", skip_all, fields(reason = %entry.reason))]
     async fn add<'a>(
         &self,
         entry: &Suppression,
@@ -145,7 +145,7 @@ impl SuppressionList for MongoStore {
         .map_err(EmailDbError::from)?)
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn remove(&self, address: &EmailAddress) -> Result<bool, StoreError> {
         let removed = self
             .collection(names::EMAIL_SUPPRESSIONS)

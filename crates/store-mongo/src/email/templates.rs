@@ -68,7 +68,7 @@ fn duplicate(error: mongodb::error::Error) -> EmailDbError {
 
 #[async_trait]
 impl TemplateRepository for MongoStore {
-    #[tracing::instrument(skip_all, fields(template_id = %template.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(template_id = %template.id))]
     async fn insert(&self, template: &EmailTemplate) -> Result<(), StoreError> {
         let mut document = doc! { "_id": template.id.to_string() };
         document.extend(template_fields(template));
@@ -119,7 +119,7 @@ impl TemplateRepository for MongoStore {
 
     /// One conditional update on (id, version); when it matches nothing, a
     /// read tells an unknown template from a changed one.
-    #[tracing::instrument(skip_all, fields(template_id = %template.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(template_id = %template.id))]
     async fn update(&self, template: &EmailTemplate, expected: Version) -> Result<(), StoreError> {
         let templates = self.collection(names::EMAIL_TEMPLATES);
         let id = template.id.to_string();
@@ -146,7 +146,7 @@ impl TemplateRepository for MongoStore {
         })
     }
 
-    #[tracing::instrument(skip_all, fields(template_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(template_id = %id))]
     async fn delete(&self, id: EmailTemplateId) -> Result<(), StoreError> {
         let deleted = self
             .collection(names::EMAIL_TEMPLATES)

@@ -51,7 +51,7 @@ fn read_credential(document: &Document) -> Result<Credential, CorruptData> {
 
 #[async_trait]
 impl CredentialStore for MongoStore {
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn find_by_email(&self, email: &EmailAddress) -> Result<Option<Credential>, StoreError> {
         let found = self
             .collection(names::CREDENTIALS)
@@ -65,7 +65,7 @@ impl CredentialStore for MongoStore {
             .map_err(IdentityDbError::from)?)
     }
 
-    #[tracing::instrument(skip_all, fields(principal = %principal))]
+    #[tracing::instrument(level = "debug", skip_all, fields(principal = %principal))]
     async fn exists(&self, principal: PrincipalId) -> Result<bool, StoreError> {
         let found = self
             .collection(names::CREDENTIALS)

@@ -56,7 +56,7 @@ fn read_profile(document: &Document) -> Result<CustomerProfile, CorruptData> {
 
 #[async_trait]
 impl CustomerAccounts for MongoStore {
-    #[tracing::instrument(skip_all, fields(customer_id = %account.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %account.id))]
     async fn register(
         &self,
         account: &NewCustomerAccount,
@@ -130,7 +130,7 @@ impl CustomerAccounts for MongoStore {
     }
 
     /// The profile of a customer that is not erased.
-    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %id))]
     async fn profile(&self, id: CustomerId) -> Result<Option<CustomerProfile>, StoreError> {
         let found = self
             .collection(names::CUSTOMERS)

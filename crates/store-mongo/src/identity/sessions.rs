@@ -54,7 +54,7 @@ fn rotatable(id: SessionId) -> Document {
 
 #[async_trait]
 impl SessionStore for MongoStore {
-    #[tracing::instrument(skip_all, fields(session_id = %session.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(session_id = %session.id))]
     async fn insert(&self, session: &RefreshSession) -> Result<(), StoreError> {
         self.collection(names::SESSIONS)
             .insert_one(session_document(session))
@@ -63,7 +63,7 @@ impl SessionStore for MongoStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn find_by_hash(&self, hash: &TokenHash) -> Result<Option<RefreshSession>, StoreError> {
         let found = self
             .collection(names::SESSIONS)
@@ -81,7 +81,7 @@ impl SessionStore for MongoStore {
     /// one session only one matches it (the other's write conflicts, runs
     /// again, and then matches nothing); the new session is stored in the
     /// same transaction.
-    #[tracing::instrument(skip_all, fields(old = %old, new = %new.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(old = %old, new = %new.id))]
     async fn rotate(
         &self,
         old: SessionId,
@@ -114,7 +114,7 @@ impl SessionStore for MongoStore {
         Ok(rotated)
     }
 
-    #[tracing::instrument(skip_all, fields(family = %family))]
+    #[tracing::instrument(level = "debug", skip_all, fields(family = %family))]
     async fn revoke_family(
         &self,
         family: SessionFamilyId,
@@ -130,7 +130,7 @@ impl SessionStore for MongoStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(principal = %principal))]
+    #[tracing::instrument(level = "debug", skip_all, fields(principal = %principal))]
     async fn revoke_principal(
         &self,
         principal: PrincipalId,
@@ -147,7 +147,7 @@ impl SessionStore for MongoStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(principal = %principal, family = %family))]
+    #[tracing::instrument(level = "debug", skip_all, fields(principal = %principal, family = %family))]
     async fn session_holder(
         &self,
         principal: PrincipalId,

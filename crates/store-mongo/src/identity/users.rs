@@ -24,7 +24,7 @@ const ADMIN_GUARD: &str = "admin_guard";
 
 #[async_trait]
 impl UserRepository for MongoStore {
-    #[tracing::instrument(skip_all, fields(user_id = %user.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user.id))]
     async fn insert(
         &self,
         user: &StaffUser,
@@ -66,7 +66,7 @@ impl UserRepository for MongoStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn get(&self, id: UserId) -> Result<Option<StaffUser>, StoreError> {
         let found = self
             .collection(names::USERS)
@@ -80,7 +80,7 @@ impl UserRepository for MongoStore {
             .map_err(IdentityDbError::from)?)
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(
         &self,
         query: &UserQuery,
@@ -97,7 +97,7 @@ impl UserRepository for MongoStore {
         )
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = %user.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user.id))]
     async fn update<'a>(
         &self,
         user: &StaffUser,
@@ -153,7 +153,7 @@ impl UserRepository for MongoStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn delete(&self, id: UserId, guard: AdminGuard) -> Result<(), StoreError> {
         self.transaction(&(self, id, guard), |session, (store, id, guard)| {
             Box::pin(async move {
@@ -168,7 +168,7 @@ impl UserRepository for MongoStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn count_active_admins(&self) -> Result<u64, StoreError> {
         let count = self
             .collection(names::USERS)

@@ -18,7 +18,7 @@ impl CalendarFeeds for MongoStore {
     /// one. `created_at` records when (bookkeeping only, from the system
     /// clock). An unknown user is a backend error, as the port names no
     /// refusal (the SQLite store's foreign key says the same).
-    #[tracing::instrument(skip_all, fields(user_id = %user))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user))]
     async fn set_feed_token(&self, user: UserId, token_hash: &str) -> Result<(), StoreError> {
         let now = SystemClock.now();
         self.transaction(
@@ -49,7 +49,7 @@ impl CalendarFeeds for MongoStore {
     }
 
     /// The active staff user whose feed token has this hash, if any.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn feed_owner(&self, token_hash: &str) -> Result<Option<UserId>, StoreError> {
         let Some(feed) = self
             .collection(names::CALENDAR_FEEDS)

@@ -17,7 +17,7 @@ use crate::db::ops::{FindSpec, find_all};
 #[async_trait]
 impl CustomerDirectory for MongoStore {
     /// The company and owner of a customer that is not erased.
-    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %id))]
     async fn customer_ref(&self, id: CustomerId) -> Result<Option<CustomerRef>, StoreError> {
         Ok(self.customer_ref_of::<StoreError>(id, false).await?.map(
             |(id, company_id, owner_id)| CustomerRef {
@@ -45,7 +45,7 @@ fn read_contact(document: &Document) -> Result<StaffContact, CorruptData> {
 #[async_trait]
 impl StaffDirectory for MongoStore {
     /// Whether the user exists, whatever its role and status.
-    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn staff_exists(&self, id: UserId) -> Result<bool, StoreError> {
         Ok(self
             .user_exists(id)
@@ -55,7 +55,7 @@ impl StaffDirectory for MongoStore {
 
     /// The name and email of every user among `ids` (whatever its role
     /// and status), in one query on the `_id` index.
-    #[tracing::instrument(skip_all, fields(ids = ids.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(ids = ids.len()))]
     async fn staff_contacts(&self, ids: &[UserId]) -> Result<Vec<StaffContact>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());

@@ -80,7 +80,7 @@ fn read_entry(document: &Document) -> Result<HistoryEntry, CorruptData> {
 
 #[async_trait]
 impl HistoryQuery for MongoStore {
-    #[tracing::instrument(skip_all, fields(customer_id = %customer))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %customer))]
     async fn history(
         &self,
         customer: CustomerId,

@@ -29,7 +29,7 @@ impl MongoStore {
 
 #[async_trait]
 impl InteractionRepository for MongoStore {
-    #[tracing::instrument(skip_all, fields(count = interactions.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(count = interactions.len()))]
     async fn insert(&self, interactions: &[Interaction]) -> Result<(), StoreError> {
         if interactions.is_empty() {
             return Ok(());
@@ -41,7 +41,7 @@ impl InteractionRepository for MongoStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(interaction_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(interaction_id = %id))]
     async fn get(&self, id: InteractionId) -> Result<Option<Interaction>, StoreError> {
         let found = self
             .collection(names::INTERACTIONS)
@@ -55,7 +55,7 @@ impl InteractionRepository for MongoStore {
             .map_err(InteractionDbError::from)?)
     }
 
-    #[tracing::instrument(skip_all, fields(interaction_id = %interaction.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(interaction_id = %interaction.id))]
     async fn update(&self, interaction: &Interaction, expected: Version) -> Result<(), StoreError> {
         let context = (self, interaction, expected);
         self.transaction(&context, |session, (store, interaction, expected)| {
@@ -69,7 +69,7 @@ impl InteractionRepository for MongoStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(
         &self,
         query: &InteractionQuery,
@@ -97,7 +97,7 @@ impl InteractionRepository for MongoStore {
         .map_err(InteractionDbError::from)?)
     }
 
-    #[tracing::instrument(skip_all, fields(organizer = %organizer))]
+    #[tracing::instrument(level = "debug", skip_all, fields(organizer = %organizer))]
     async fn overlapping(
         &self,
         organizer: UserId,
@@ -109,7 +109,7 @@ impl InteractionRepository for MongoStore {
             .await?)
     }
 
-    #[tracing::instrument(skip_all, fields(user = %user))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %user))]
     async fn calendar(
         &self,
         user: UserId,

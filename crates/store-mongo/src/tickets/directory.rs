@@ -61,7 +61,7 @@ fn to_ref(
 #[async_trait]
 impl CustomerDirectory for MongoStore {
     /// The company and owner of a customer that is not erased.
-    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %id))]
     async fn customer_ref(&self, id: CustomerId) -> Result<Option<CustomerRef>, StoreError> {
         Ok(self
             .customer_ref_of::<StoreError>(id, false)
@@ -70,7 +70,7 @@ impl CustomerDirectory for MongoStore {
     }
 
     /// The company and owner of a customer, erased (a tombstone keeps both) or not.
-    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %id))]
     async fn any_customer_ref(&self, id: CustomerId) -> Result<Option<CustomerRef>, StoreError> {
         Ok(self
             .customer_ref_of::<StoreError>(id, true)
@@ -82,7 +82,7 @@ impl CustomerDirectory for MongoStore {
 #[async_trait]
 impl AssigneeDirectory for MongoStore {
     /// Whether an active staff user (admin or agent) has this id.
-    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn can_be_assigned(&self, id: UserId) -> Result<bool, StoreError> {
         let found = self
             .collection(names::USERS)

@@ -17,7 +17,7 @@ use crate::tickets::list::{self, COMMENT_ORDER};
 
 #[async_trait]
 impl TicketRepository for MongoStore {
-    #[tracing::instrument(skip_all, fields(ticket_id = %ticket.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(ticket_id = %ticket.id))]
     async fn insert<'a>(
         &self,
         ticket: &Ticket,
@@ -33,7 +33,7 @@ impl TicketRepository for MongoStore {
         Ok(inserted)
     }
 
-    #[tracing::instrument(skip_all, fields(ticket_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(ticket_id = %id))]
     async fn get(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
         let found = self
             .collection(names::TICKETS)
@@ -47,7 +47,7 @@ impl TicketRepository for MongoStore {
             .map_err(TicketDbError::from)?)
     }
 
-    #[tracing::instrument(skip_all, fields(ticket_id = %ticket.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(ticket_id = %ticket.id))]
     async fn update<'a>(
         &self,
         ticket: &Ticket,
@@ -66,7 +66,7 @@ impl TicketRepository for MongoStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(
         &self,
         query: &TicketQuery,
@@ -89,7 +89,7 @@ impl TicketRepository for MongoStore {
         )
     }
 
-    #[tracing::instrument(skip_all, fields(ticket_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(ticket_id = %id))]
     async fn events(&self, id: TicketId) -> Result<Vec<TicketEvent>, StoreError> {
         let spec = FindSpec::all(
             doc! { "ticket_id": id.to_string() },
@@ -105,7 +105,7 @@ impl TicketRepository for MongoStore {
             .map_err(TicketDbError::from)?)
     }
 
-    #[tracing::instrument(skip_all, fields(ticket_id = %comment.ticket_id, comment_id = %comment.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(ticket_id = %comment.ticket_id, comment_id = %comment.id))]
     async fn add_comment(
         &self,
         comment: &Comment,
@@ -121,7 +121,7 @@ impl TicketRepository for MongoStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(ticket_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(ticket_id = %id))]
     async fn comments(
         &self,
         id: TicketId,

@@ -39,7 +39,7 @@ use crate::db::open::SqliteStore;
 
 #[async_trait]
 impl InteractionSource for SqliteStore {
-    #[tracing::instrument(skip_all, fields(periods = request.periods.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(periods = request.periods.len()))]
     async fn interaction_counts(
         &self,
         request: &CountRequest,
@@ -52,7 +52,7 @@ impl InteractionSource for SqliteStore {
 
 #[async_trait]
 impl TicketSource for SqliteStore {
-    #[tracing::instrument(skip_all, fields(periods = request.periods.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(periods = request.periods.len()))]
     async fn ticket_counts(&self, request: &CountRequest) -> Result<TicketCounts, BackendError> {
         let request = request.clone();
         self.with_reader(move |conn| tickets::ticket_counts(conn, &request))
@@ -62,7 +62,7 @@ impl TicketSource for SqliteStore {
 
 #[async_trait]
 impl LifecycleSource for SqliteStore {
-    #[tracing::instrument(skip_all, fields(periods = request.periods.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(periods = request.periods.len()))]
     async fn lifecycle_counts(
         &self,
         request: &CountRequest,
@@ -75,7 +75,7 @@ impl LifecycleSource for SqliteStore {
 
 #[async_trait]
 impl EmailSource for SqliteStore {
-    #[tracing::instrument(skip_all, fields(periods = request.periods.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(periods = request.periods.len()))]
     async fn email_counts(
         &self,
         request: &CountRequest,

@@ -18,7 +18,7 @@ use crate::sql::{keyed, keyed_page};
 
 #[async_trait]
 impl CompanyRepository for SqliteStore {
-    #[tracing::instrument(skip_all, fields(company_id = %company.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(company_id = %company.id))]
     async fn insert(&self, company: &Company) -> Result<(), StoreError> {
         let company = company.clone();
         self.write(move |tx| {
@@ -30,7 +30,7 @@ impl CompanyRepository for SqliteStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(company_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(company_id = %id))]
     async fn get(&self, id: CompanyId) -> Result<Option<Company>, StoreError> {
         let company = self
             .read(move |conn| {
@@ -45,7 +45,7 @@ impl CompanyRepository for SqliteStore {
         Ok(company)
     }
 
-    #[tracing::instrument(skip_all, fields(company_id = %company.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(company_id = %company.id))]
     async fn update(&self, company: &Company, expected: Version) -> Result<(), StoreError> {
         let company = company.clone();
         self.write(move |tx| {
@@ -70,7 +70,7 @@ impl CompanyRepository for SqliteStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(company_id = %id, detach))]
+    #[tracing::instrument(level = "debug", skip_all, fields(company_id = %id, detach))]
     async fn delete(&self, id: CompanyId, detach: bool, at: Timestamp) -> Result<(), StoreError> {
         self.write(move |tx| {
             if !exists(tx, id)? {
@@ -105,7 +105,7 @@ impl CompanyRepository for SqliteStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list<'a>(
         &self,
         query: &CompanyQuery,

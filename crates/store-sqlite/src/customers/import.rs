@@ -38,7 +38,7 @@ impl fmt::Debug for SqliteImport {
 impl SqliteImport {
     /// Takes the writer connection (waiting for the writes under way) and
     /// begins the transaction.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn begin(store: &SqliteStore) -> Result<Self, StoreError> {
         let conn = store.writer_connection().await?;
         conn.interact(|conn| {
@@ -54,7 +54,7 @@ impl SqliteImport {
 
 #[async_trait]
 impl ImportTransaction for SqliteImport {
-    #[tracing::instrument(skip_all, fields(writes = batch.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(writes = batch.len()))]
     async fn write(&mut self, batch: &[ImportWrite]) -> Result<(), ImportWriteError> {
         let at_start = |error: BackendError| ImportWriteError {
             index: 0,
@@ -70,7 +70,7 @@ impl ImportTransaction for SqliteImport {
             .map_err(|error| at_start(task_failed(&error)))?
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
         let conn = self
             .conn

@@ -17,7 +17,7 @@ use crate::sql::{keyed, keyed_page};
 
 #[async_trait]
 impl CustomerRepository for SqliteStore {
-    #[tracing::instrument(skip_all, fields(customer_id = %customer.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %customer.id))]
     async fn insert(&self, customer: &Customer, change: &StatusChange) -> Result<(), StoreError> {
         let customer = customer.clone();
         let change = change.clone();
@@ -26,7 +26,7 @@ impl CustomerRepository for SqliteStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %id))]
     async fn get(&self, id: CustomerId) -> Result<Option<Customer>, StoreError> {
         let customer = self
             .read(move |conn| {
@@ -40,7 +40,7 @@ impl CustomerRepository for SqliteStore {
         Ok(customer)
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn find_by_email(&self, email: &EmailAddress) -> Result<Option<Customer>, StoreError> {
         let key = email.key();
         let customer = self
@@ -55,7 +55,7 @@ impl CustomerRepository for SqliteStore {
         Ok(customer)
     }
 
-    #[tracing::instrument(skip_all, fields(customer_id = %customer.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %customer.id))]
     async fn update<'a>(
         &self,
         customer: &Customer,
@@ -69,13 +69,13 @@ impl CustomerRepository for SqliteStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %id))]
     async fn erase(&self, id: CustomerId, at: Timestamp) -> Result<(), StoreError> {
         self.write(move |tx| erasure::erase(tx, id, at)).await?;
         Ok(())
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(
         &self,
         query: &CustomerQuery,
@@ -91,7 +91,7 @@ impl CustomerRepository for SqliteStore {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %id))]
     async fn status_history(&self, id: CustomerId) -> Result<Vec<StatusChange>, StoreError> {
         let changes = self
             .read(move |conn| status_history::read(conn, id))
@@ -99,7 +99,7 @@ impl CustomerRepository for SqliteStore {
         Ok(changes)
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn begin_import(&self) -> Result<Box<dyn ImportTransaction>, StoreError> {
         Ok(Box::new(SqliteImport::begin(self).await?))
     }

@@ -12,7 +12,7 @@ use crate::identity::directory::staff_by_ids;
 #[async_trait]
 impl StaffDirectory for SqliteStore {
     /// Whether the user exists, whatever its role and status.
-    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn staff_exists(&self, id: UserId) -> Result<bool, StoreError> {
         let exists = self
             .read(move |conn| Ok::<_, CustomerDbError>(!staff_by_ids(conn, &[id])?.is_empty()))

@@ -47,7 +47,7 @@ pub struct ConnectionPragmas {
 impl SqliteStore {
     /// Checks that the store answers (a query on a reader) and that every
     /// migration this binary knows is applied and unaltered.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn ready(&self) -> Result<(), ReadyError> {
         self.with_reader(|conn| conn.query_row("SELECT 1", [], |row| row.get::<_, i64>(0)))
             .await
@@ -79,7 +79,7 @@ impl SqliteStore {
 
     /// The settings in force on the writer or on a reader connection: a
     /// diagnostic for operators and tests.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn pragmas(&self, role: ConnectionRole) -> Result<ConnectionPragmas, BackendError> {
         let read = |conn: &mut Connection| read_pragmas(conn);
         match role {

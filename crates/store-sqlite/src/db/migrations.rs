@@ -188,7 +188,7 @@ impl SqliteStore {
     /// Refuses, applying nothing, when an applied migration was edited
     /// afterwards ([`MigrationError::Altered`]) or the database has a
     /// migration this binary does not know ([`MigrationError::Unknown`]).
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn migrate(&self) -> Result<Vec<MigrationInfo>, MigrationError> {
         let applied = self
             .with_writer(|conn| migrate(conn, MIGRATIONS, &SystemClock))
@@ -201,7 +201,7 @@ impl SqliteStore {
 
     /// Every migration this binary knows, applied or pending, in order; then
     /// any the database has that this binary does not know.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn migration_status(&self) -> Result<Vec<MigrationStatus>, MigrationError> {
         self.with_reader(|conn| status(conn, MIGRATIONS)).await?
     }

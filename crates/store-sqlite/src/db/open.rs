@@ -96,7 +96,7 @@ impl SqliteStore {
     /// [`SqliteStore::migrate`].
     ///
     /// Must be called inside a Tokio runtime.
-    #[tracing::instrument(skip_all, fields(path = %path.display()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(path = %path.display()))]
     pub async fn open(path: &Path) -> Result<Self, OpenError> {
         let open_error = |source: BackendError| OpenError::Open {
             path: path.to_owned(),

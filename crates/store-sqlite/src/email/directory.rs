@@ -19,7 +19,7 @@ const CONTACT: &str = "SELECT c.id, c.company_id, c.owner_id, c.email, c.first_n
 
 #[async_trait]
 impl CustomerDirectory for SqliteStore {
-    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %id))]
     async fn by_id(&self, id: CustomerId) -> Result<Option<CustomerContact>, StoreError> {
         let found = self
             .read(move |conn| {
@@ -36,7 +36,7 @@ impl CustomerDirectory for SqliteStore {
         Ok(found)
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn by_email(
         &self,
         address: &EmailAddress,
@@ -79,7 +79,7 @@ impl CustomerDirectory for SqliteStore {
 
 #[async_trait]
 impl StaffDirectory for SqliteStore {
-    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn name(&self, id: UserId) -> Result<Option<String>, StoreError> {
         let name = self
             .read(move |conn| {

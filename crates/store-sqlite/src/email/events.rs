@@ -19,7 +19,7 @@ const EVENT_COLUMNS: &str = "id, email_id, recipient_id, customer_id, kind, at, 
 
 #[async_trait]
 impl EventLog for SqliteStore {
-    #[tracing::instrument(skip_all, fields(recipient_id = %event.recipient_id, kind = %event.kind))]
+    #[tracing::instrument(level = "debug", skip_all, fields(recipient_id = %event.recipient_id, kind = %event.kind))]
     async fn record_hit(
         &self,
         event: &EmailEvent,

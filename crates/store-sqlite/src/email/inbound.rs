@@ -29,7 +29,7 @@ const INBOUND_COLUMN_COUNT: usize = 19;
 
 #[async_trait]
 impl InboundStore for SqliteStore {
-    #[tracing::instrument(skip_all, fields(inbound_id = %record.id, kind = %record.kind))]
+    #[tracing::instrument(level = "debug", skip_all, fields(inbound_id = %record.id, kind = %record.kind))]
     async fn store<'a>(
         &self,
         record: &InboundRecord,

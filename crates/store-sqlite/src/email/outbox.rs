@@ -37,7 +37,7 @@ pub(crate) const CLAIMABLE: &str = "SELECT id FROM ( \
 
 #[async_trait]
 impl Outbox for SqliteStore {
-    #[tracing::instrument(skip_all, fields(worker = %worker, limit))]
+    #[tracing::instrument(level = "debug", skip_all, fields(worker = %worker, limit))]
     async fn claim(
         &self,
         worker: WorkerId,
@@ -85,7 +85,7 @@ impl Outbox for SqliteStore {
         Ok(claimed)
     }
 
-    #[tracing::instrument(skip_all, fields(recipient_id = %recipient.id, worker = %worker))]
+    #[tracing::instrument(level = "debug", skip_all, fields(recipient_id = %recipient.id, worker = %worker))]
     async fn complete(&self, recipient: &Recipient, worker: WorkerId) -> Result<(), StoreError> {
         let recipient = recipient.clone();
         self.write(move |tx| {
@@ -107,7 +107,7 @@ impl Outbox for SqliteStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(worker = %worker))]
+    #[tracing::instrument(level = "debug", skip_all, fields(worker = %worker))]
     async fn release<'a>(
         &self,
         worker: WorkerId,

@@ -20,7 +20,7 @@ impl EmailRepository for SqliteStore {
     /// One `BEGIN IMMEDIATE` transaction on the single writer: concurrent
     /// calls with one key are serialised, the first stores, the others
     /// replay it.
-    #[tracing::instrument(skip_all, fields(email_id = %email.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(email_id = %email.id))]
     async fn insert<'a>(
         &self,
         email: &Email,
@@ -36,12 +36,12 @@ impl EmailRepository for SqliteStore {
         Ok(inserted)
     }
 
-    #[tracing::instrument(skip_all, fields(email_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(email_id = %id))]
     async fn get(&self, id: EmailId) -> Result<Option<Email>, StoreError> {
         Ok(self.read(move |conn| email(conn, id)).await?)
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn recipients(&self, ids: &[EmailId]) -> Result<Vec<Recipient>, StoreError> {
         let ids = ids.to_vec();
         let recipients = self
@@ -65,14 +65,14 @@ impl EmailRepository for SqliteStore {
         Ok(recipients)
     }
 
-    #[tracing::instrument(skip_all, fields(recipient_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(recipient_id = %id))]
     async fn recipient(&self, id: RecipientId) -> Result<Option<Recipient>, StoreError> {
         Ok(self
             .read(move |conn| recipient_where(conn, "r.id", &id.to_string()))
             .await?)
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn recipient_by_message_id(
         &self,
         id: &MessageId,
@@ -83,7 +83,7 @@ impl EmailRepository for SqliteStore {
             .await?)
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(
         &self,
         query: &EmailQuery,

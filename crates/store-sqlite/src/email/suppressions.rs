@@ -20,7 +20,7 @@ const COLUMN_COUNT: usize = 6;
 
 #[async_trait]
 impl SuppressionList for SqliteStore {
-    #[tracing::instrument(skip_all, fields(reason = %entry.reason))]
+    #[tracing::instrument(level = "debug", skip_all, fields(reason = %entry.reason))]
     async fn add<'a>(
         &self,
         entry: &Suppression,
@@ -87,7 +87,7 @@ impl SuppressionList for SqliteStore {
         Ok(keyed_page(rows, page.limit, |s| s.address.key()))
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn remove(&self, address: &EmailAddress) -> Result<bool, StoreError> {
         let key = address.key();
         let removed = self

@@ -20,7 +20,7 @@ const COLUMN_COUNT: usize = 9;
 
 #[async_trait]
 impl TemplateRepository for SqliteStore {
-    #[tracing::instrument(skip_all, fields(template_id = %template.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(template_id = %template.id))]
     async fn insert(&self, template: &EmailTemplate) -> Result<(), StoreError> {
         let template = template.clone();
         self.write(move |tx| {
@@ -62,7 +62,7 @@ impl TemplateRepository for SqliteStore {
         Ok(keyed_page(rows, page.limit, |t| t.id.to_string()))
     }
 
-    #[tracing::instrument(skip_all, fields(template_id = %template.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(template_id = %template.id))]
     async fn update(&self, template: &EmailTemplate, expected: Version) -> Result<(), StoreError> {
         let template = template.clone();
         self.write(move |tx| {
@@ -93,7 +93,7 @@ impl TemplateRepository for SqliteStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(template_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(template_id = %id))]
     async fn delete(&self, id: EmailTemplateId) -> Result<(), StoreError> {
         self.write(move |tx| {
             let changed = tx

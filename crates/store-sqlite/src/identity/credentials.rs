@@ -15,7 +15,7 @@ use crate::db::rows::{CorruptData, decode};
 
 #[async_trait]
 impl CredentialStore for SqliteStore {
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn find_by_email(&self, email: &EmailAddress) -> Result<Option<Credential>, StoreError> {
         let key = email.key();
         let credential = self
@@ -33,7 +33,7 @@ impl CredentialStore for SqliteStore {
         Ok(credential)
     }
 
-    #[tracing::instrument(skip_all, fields(principal = %principal))]
+    #[tracing::instrument(level = "debug", skip_all, fields(principal = %principal))]
     async fn exists(&self, principal: PrincipalId) -> Result<bool, StoreError> {
         let sql = match principal {
             PrincipalId::User(_) => "SELECT 1 FROM credentials WHERE user_id = ?1",

@@ -16,7 +16,7 @@ use crate::identity::credentials::insert_credential;
 
 #[async_trait]
 impl CustomerAccounts for SqliteStore {
-    #[tracing::instrument(skip_all, fields(customer_id = %account.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %account.id))]
     async fn register(
         &self,
         account: &NewCustomerAccount,
@@ -73,7 +73,7 @@ impl CustomerAccounts for SqliteStore {
     }
 
     /// The profile of a customer that is not erased.
-    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %id))]
     async fn profile(&self, id: CustomerId) -> Result<Option<CustomerProfile>, StoreError> {
         let profile = self
             .read(move |conn| {

@@ -16,14 +16,14 @@ use crate::identity::user_rows::{USER_COLUMNS, UserRow};
 
 #[async_trait]
 impl SessionStore for SqliteStore {
-    #[tracing::instrument(skip_all, fields(session_id = %session.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(session_id = %session.id))]
     async fn insert(&self, session: &RefreshSession) -> Result<(), StoreError> {
         let session = session.clone();
         self.write(move |tx| insert_session(tx, &session)).await?;
         Ok(())
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn find_by_hash(&self, hash: &TokenHash) -> Result<Option<RefreshSession>, StoreError> {
         let hash = hash.as_str().to_owned();
         let session = self
@@ -42,7 +42,7 @@ impl SessionStore for SqliteStore {
         Ok(session)
     }
 
-    #[tracing::instrument(skip_all, fields(old = %old, new = %new.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(old = %old, new = %new.id))]
     async fn rotate(
         &self,
         old: SessionId,
@@ -70,7 +70,7 @@ impl SessionStore for SqliteStore {
         Ok(rotated)
     }
 
-    #[tracing::instrument(skip_all, fields(family = %family))]
+    #[tracing::instrument(level = "debug", skip_all, fields(family = %family))]
     async fn revoke_family(
         &self,
         family: SessionFamilyId,
@@ -88,7 +88,7 @@ impl SessionStore for SqliteStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(principal = %principal))]
+    #[tracing::instrument(level = "debug", skip_all, fields(principal = %principal))]
     async fn revoke_principal(
         &self,
         principal: PrincipalId,
@@ -107,7 +107,7 @@ impl SessionStore for SqliteStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(principal = %principal, family = %family))]
+    #[tracing::instrument(level = "debug", skip_all, fields(principal = %principal, family = %family))]
     async fn session_holder(
         &self,
         principal: PrincipalId,

@@ -25,7 +25,7 @@ const UPDATE_USER: &str = "UPDATE users SET name = ?2, name_sort = ?3, email = ?
 
 #[async_trait]
 impl UserRepository for SqliteStore {
-    #[tracing::instrument(skip_all, fields(user_id = %user.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user.id))]
     async fn insert(
         &self,
         user: &StaffUser,
@@ -49,7 +49,7 @@ impl UserRepository for SqliteStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn get(&self, id: UserId) -> Result<Option<StaffUser>, StoreError> {
         let user = self
             .read(move |conn| {
@@ -64,7 +64,7 @@ impl UserRepository for SqliteStore {
         Ok(user)
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(
         &self,
         query: &UserQuery,
@@ -81,7 +81,7 @@ impl UserRepository for SqliteStore {
         Ok(keyed_page(rows, page.limit, |user| user.id.to_string()))
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = %user.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user.id))]
     async fn update<'a>(
         &self,
         user: &StaffUser,
@@ -132,7 +132,7 @@ impl UserRepository for SqliteStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn delete(&self, id: UserId, guard: AdminGuard) -> Result<(), StoreError> {
         self.write(move |tx| {
             let id = id.to_string();
@@ -151,7 +151,7 @@ impl UserRepository for SqliteStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn count_active_admins(&self) -> Result<u64, StoreError> {
         let count = self
             .read(|conn| {

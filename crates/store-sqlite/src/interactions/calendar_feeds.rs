@@ -17,7 +17,7 @@ impl CalendarFeeds for SqliteStore {
     /// one in the same statement. `created_at` records when (a bookkeeping
     /// column only, taken from the system clock). An unknown user breaks the
     /// foreign key: a backend error, as the port names no refusal.
-    #[tracing::instrument(skip_all, fields(user_id = %user))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user))]
     async fn set_feed_token(&self, user: UserId, token_hash: &str) -> Result<(), StoreError> {
         let token_hash = token_hash.to_owned();
         let now = SystemClock.now().to_rfc3339();
@@ -35,7 +35,7 @@ impl CalendarFeeds for SqliteStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn feed_owner(&self, token_hash: &str) -> Result<Option<UserId>, StoreError> {
         let token_hash = token_hash.to_owned();
         let owner = self

@@ -17,7 +17,7 @@ use crate::identity::directory::staff_by_ids;
 #[async_trait]
 impl CustomerDirectory for SqliteStore {
     /// The company and owner of a customer that is not erased.
-    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %id))]
     async fn customer_ref(&self, id: CustomerId) -> Result<Option<CustomerRef>, StoreError> {
         let found = self
             .read(move |conn| {
@@ -36,7 +36,7 @@ impl CustomerDirectory for SqliteStore {
 #[async_trait]
 impl StaffDirectory for SqliteStore {
     /// Whether the user exists, whatever its role and status.
-    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn staff_exists(&self, id: UserId) -> Result<bool, StoreError> {
         let exists = self
             .read(move |conn| Ok::<_, InteractionDbError>(!staff_by_ids(conn, &[id])?.is_empty()))
@@ -47,7 +47,7 @@ impl StaffDirectory for SqliteStore {
     /// The name and email of every user among `ids` (whatever its role and
     /// status), parsed by their domain constructors: one query per batch of
     /// ids on one reader.
-    #[tracing::instrument(skip_all, fields(ids = ids.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(ids = ids.len()))]
     async fn staff_contacts(&self, ids: &[UserId]) -> Result<Vec<StaffContact>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());

@@ -45,7 +45,7 @@ const LEADING_COLUMNS: usize = 6;
 
 #[async_trait]
 impl HistoryQuery for SqliteStore {
-    #[tracing::instrument(skip_all, fields(customer_id = %customer))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %customer))]
     async fn history(
         &self,
         customer: CustomerId,

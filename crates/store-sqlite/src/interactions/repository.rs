@@ -53,7 +53,7 @@ const CALENDAR: &str = "SELECT {columns} FROM interactions i \
 impl InteractionRepository for SqliteStore {
     /// Checks the customers, stores the interactions and recomputes the
     /// customers' `last_interaction` in one `BEGIN IMMEDIATE` transaction.
-    #[tracing::instrument(skip_all, fields(count = interactions.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(count = interactions.len()))]
     async fn insert(&self, interactions: &[Interaction]) -> Result<(), StoreError> {
         if interactions.is_empty() {
             return Ok(());
@@ -64,7 +64,7 @@ impl InteractionRepository for SqliteStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(interaction_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(interaction_id = %id))]
     async fn get(&self, id: InteractionId) -> Result<Option<Interaction>, StoreError> {
         let interaction = self
             .read(move |conn| {
@@ -82,7 +82,7 @@ impl InteractionRepository for SqliteStore {
 
     /// Replaces the interaction and recomputes its customer's
     /// `last_interaction` in one `BEGIN IMMEDIATE` transaction.
-    #[tracing::instrument(skip_all, fields(interaction_id = %interaction.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(interaction_id = %interaction.id))]
     async fn update(&self, interaction: &Interaction, expected: Version) -> Result<(), StoreError> {
         let interaction = interaction.clone();
         self.write(move |tx| writes::update(tx, &interaction, expected))
@@ -90,7 +90,7 @@ impl InteractionRepository for SqliteStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(
         &self,
         query: &InteractionQuery,
@@ -112,7 +112,7 @@ impl InteractionRepository for SqliteStore {
     /// (`end <= start`, as for an interaction without end) is read as the
     /// instant `start`, the millisecond `[start, start + 1 ms)`: it overlaps
     /// an interval that contains `start` and an instant at `start`.
-    #[tracing::instrument(skip_all, fields(organizer = %organizer))]
+    #[tracing::instrument(level = "debug", skip_all, fields(organizer = %organizer))]
     async fn overlapping(
         &self,
         organizer: UserId,
@@ -141,7 +141,7 @@ impl InteractionRepository for SqliteStore {
         Ok(found)
     }
 
-    #[tracing::instrument(skip_all, fields(user = %user))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %user))]
     async fn calendar(
         &self,
         user: UserId,

@@ -15,7 +15,7 @@ use crate::identity::directory::staff_by_ids;
 #[async_trait]
 impl CustomerDirectory for SqliteStore {
     /// The company and owner of a customer that is not erased.
-    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %id))]
     async fn customer_ref(&self, id: CustomerId) -> Result<Option<CustomerRef>, StoreError> {
         let found = self
             .read(move |conn| customer_ref(conn, id, Erased::Excluded))
@@ -24,7 +24,7 @@ impl CustomerDirectory for SqliteStore {
     }
 
     /// The company and owner of a customer, erased (a tombstone keeps both) or not.
-    #[tracing::instrument(skip_all, fields(customer_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(customer_id = %id))]
     async fn any_customer_ref(&self, id: CustomerId) -> Result<Option<CustomerRef>, StoreError> {
         let found = self
             .read(move |conn| customer_ref(conn, id, Erased::Included))
@@ -49,7 +49,7 @@ fn customer_ref(
 #[async_trait]
 impl AssigneeDirectory for SqliteStore {
     /// Whether an active staff user (admin or agent) has this id.
-    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn can_be_assigned(&self, id: UserId) -> Result<bool, StoreError> {
         let active = self
             .read(move |conn| {

@@ -19,7 +19,7 @@ impl TicketRepository for SqliteStore {
     /// Looks the idempotency key up and stores the ticket in one `BEGIN
     /// IMMEDIATE` transaction on the single writer, so concurrent calls with
     /// one key are serialised: the first stores, the others replay it.
-    #[tracing::instrument(skip_all, fields(ticket_id = %ticket.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(ticket_id = %ticket.id))]
     async fn insert<'a>(
         &self,
         ticket: &Ticket,
@@ -35,7 +35,7 @@ impl TicketRepository for SqliteStore {
         Ok(inserted)
     }
 
-    #[tracing::instrument(skip_all, fields(ticket_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(ticket_id = %id))]
     async fn get(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
         let ticket = self
             .read(move |conn| {
@@ -50,7 +50,7 @@ impl TicketRepository for SqliteStore {
         Ok(ticket)
     }
 
-    #[tracing::instrument(skip_all, fields(ticket_id = %ticket.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(ticket_id = %ticket.id))]
     async fn update<'a>(
         &self,
         ticket: &Ticket,
@@ -64,7 +64,7 @@ impl TicketRepository for SqliteStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(
         &self,
         query: &TicketQuery,
@@ -82,13 +82,13 @@ impl TicketRepository for SqliteStore {
         Ok(keyed_page(rows, page.limit, |ticket| ticket.id.to_string()))
     }
 
-    #[tracing::instrument(skip_all, fields(ticket_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(ticket_id = %id))]
     async fn events(&self, id: TicketId) -> Result<Vec<TicketEvent>, StoreError> {
         let events = self.read(move |conn| events::read(conn, id)).await?;
         Ok(events)
     }
 
-    #[tracing::instrument(skip_all, fields(ticket_id = %comment.ticket_id, comment_id = %comment.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(ticket_id = %comment.ticket_id, comment_id = %comment.id))]
     async fn add_comment(
         &self,
         comment: &Comment,
@@ -100,7 +100,7 @@ impl TicketRepository for SqliteStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(ticket_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(ticket_id = %id))]
     async fn comments(
         &self,
         id: TicketId,

@@ -15,7 +15,7 @@ impl TicketService {
     /// Adding a comment never conflicts with a concurrent change of the
     /// ticket or another comment: the store records the first response
     /// atomically, keeping the earliest.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, ticket_id = %id, internal = new.internal))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, ticket_id = %id, internal = new.internal))]
     pub async fn comment(
         &self,
         caller: &Principal,
@@ -53,7 +53,7 @@ impl TicketService {
 
     /// One page of a ticket's comments, oldest first; customers never see
     /// staff-only notes.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, ticket_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, ticket_id = %id))]
     pub async fn comments(
         &self,
         caller: &Principal,

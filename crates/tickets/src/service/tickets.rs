@@ -19,7 +19,7 @@ impl TicketService {
     /// customer they can see. With an idempotency key, a retry of the same
     /// request returns the first ticket and creates nothing; the same key
     /// with a different request is refused.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id))]
     pub async fn raise(
         &self,
         caller: &Principal,
@@ -113,13 +113,13 @@ impl TicketService {
     }
 
     /// One ticket the caller may see.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, ticket_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, ticket_id = %id))]
     pub async fn get(&self, caller: &Principal, id: TicketId) -> Result<Ticket, TicketError> {
         Ok(self.ticket_for(caller, id, TicketAction::View).await?.0)
     }
 
     /// One page of the tickets the caller may see (customers: their own).
-    #[tracing::instrument(skip_all, fields(caller = %caller.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id))]
     pub async fn list(
         &self,
         caller: &Principal,
@@ -135,7 +135,7 @@ impl TicketService {
     }
 
     /// One page of a visible customer's tickets.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, customer_id = %customer_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, customer_id = %customer_id))]
     pub async fn customer_tickets(
         &self,
         caller: &Principal,
@@ -161,7 +161,7 @@ impl TicketService {
     }
 
     /// Every status change of a ticket the caller may see, oldest first.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, ticket_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, ticket_id = %id))]
     pub async fn events(
         &self,
         caller: &Principal,
@@ -190,7 +190,7 @@ impl TicketService {
     /// Moves the ticket as `action` says. A write that loses a race with a
     /// concurrent change is attempted again on a fresh read, which decides
     /// anew whether the move is allowed.
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, ticket_id = %id, ?action))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, ticket_id = %id, ?action))]
     async fn transition(
         &self,
         caller: &Principal,
@@ -249,7 +249,7 @@ impl TicketService {
     /// race with a concurrent change is attempted again on a fresh read (at
     /// most [`WRITE_ATTEMPTS`](crm_kernel::WRITE_ATTEMPTS) times, then
     /// [`TicketError::Conflict`]).
-    #[tracing::instrument(skip_all, fields(caller = %caller.id, ticket_id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id, ticket_id = %id))]
     pub async fn update(
         &self,
         caller: &Principal,
