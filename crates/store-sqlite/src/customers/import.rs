@@ -10,6 +10,7 @@
 //! next time it is used, so no later write ever runs inside it.
 
 use std::fmt;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use crm_customers::ports::{ImportTransaction, ImportWrite, ImportWriteError, StoreError};
@@ -18,6 +19,7 @@ use deadpool_sqlite::Object;
 use rusqlite::{Connection, DropBehavior};
 
 use crate::customers::writes;
+use crate::db::changes::Changes;
 use crate::db::error::CustomerDbError;
 use crate::db::open::{SqliteStore, end_abandoned_transaction};
 
@@ -25,12 +27,15 @@ use crate::db::open::{SqliteStore, end_abandoned_transaction};
 pub(crate) struct SqliteImport {
     /// The writer connection; `None` once committed.
     conn: Option<Object>,
+    /// Told when the transaction ends (`db/changes.rs`).
+    changes: Arc<Changes>,
 }
 
 impl fmt::Debug for SqliteImport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SqliteImport")
             .field("open", &self.conn.is_some())
+            .field("changes", &self.changes)
             .finish()
     }
 }
@@ -48,7 +53,10 @@ impl SqliteImport {
         })
         .await
         .map_err(|error| task_failed(&error))??;
-        Ok(Self { conn: Some(conn) })
+        Ok(Self {
+            conn: Some(conn),
+            changes: Arc::clone(store.changes()),
+        })
     }
 }
 
@@ -76,12 +84,14 @@ impl ImportTransaction for SqliteImport {
             .conn
             .take()
             .ok_or_else(|| BackendError::msg("the import transaction has ended"))?;
-        conn.interact(|conn| {
+        let changes = Arc::clone(&self.changes);
+        conn.interact(move |conn| {
             let committed = conn.execute_batch("COMMIT");
             if committed.is_err() && !conn.is_autocommit() {
                 // Leave nothing open for the next writer.
                 let _ = conn.execute_batch("ROLLBACK");
             }
+            changes.committed();
             committed.map_err(BackendError::new)
         })
         .await

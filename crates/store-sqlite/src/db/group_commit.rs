@@ -28,6 +28,7 @@ use deadpool_sqlite::Pool;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
+use crate::db::changes::Changes;
 use crate::db::open::end_abandoned_transaction;
 use crate::db::threads::StoreThreads;
 
@@ -68,6 +69,8 @@ pub(crate) struct GroupCommit {
     pool: Pool,
     thread: Arc<StoreThreads>,
     queue: Arc<Mutex<Queue>>,
+    /// Told of every transaction's end, before its writers hear of it.
+    changes: Arc<Changes>,
 }
 
 impl std::fmt::Debug for GroupCommit {
@@ -80,12 +83,13 @@ impl std::fmt::Debug for GroupCommit {
 
 impl GroupCommit {
     /// Writes through `pool`, the writer's pool of one connection, on the
-    /// writer's `thread`.
-    pub(crate) fn new(pool: Pool, thread: Arc<StoreThreads>) -> Self {
+    /// writer's `thread`, and tells `changes` of every commit.
+    pub(crate) fn new(pool: Pool, thread: Arc<StoreThreads>, changes: Arc<Changes>) -> Self {
         Self {
             pool,
             thread,
             queue: Arc::default(),
+            changes,
         }
     }
 
@@ -195,7 +199,7 @@ impl GroupCommit {
             if jobs.is_empty() {
                 return;
             }
-            run_group(conn, jobs);
+            run_group(conn, jobs, &self.changes);
         }
     }
 
@@ -237,9 +241,9 @@ impl Drop for StopGuard<'_> {
 /// rolling the transaction back undoes it alone. So a write that finds no
 /// other in its group (the bulk loader's, a quiet server's) pays for no
 /// savepoint, which copies each page the write changes.
-fn run_group(conn: &mut Connection, jobs: Vec<Job>) {
+fn run_group(conn: &mut Connection, jobs: Vec<Job>, changes: &Changes) {
     let mut failed: Vec<Deliver> = Vec::new();
-    commit_group(conn, jobs, &mut failed);
+    commit_group(conn, jobs, changes, &mut failed);
     // A write that failed hears of it only once its group ended: a caller
     // that retries (a lost version race) then reads the winner's commit
     // instead of the version it lost on.
@@ -249,7 +253,12 @@ fn run_group(conn: &mut Connection, jobs: Vec<Job>) {
 }
 
 /// [`run_group`] but for the failed jobs' answers, left in `failed`.
-fn commit_group(conn: &mut Connection, jobs: Vec<Job>, failed: &mut Vec<Deliver>) {
+fn commit_group(
+    conn: &mut Connection,
+    jobs: Vec<Job>,
+    changes: &Changes,
+    failed: &mut Vec<Deliver>,
+) {
     if let Err(error) = end_abandoned_transaction(conn) {
         tracing::error!(%error, "the writer connection is unusable");
         return;
@@ -295,7 +304,10 @@ fn commit_group(conn: &mut Connection, jobs: Vec<Job>, failed: &mut Vec<Deliver>
     if conn.is_autocommit() {
         return;
     }
-    match conn.execute_batch("COMMIT") {
+    let committed = conn.execute_batch("COMMIT");
+    // Before any writer of the group hears of it (`changes.rs`).
+    changes.committed();
+    match committed {
         Ok(()) => kept.into_iter().for_each(|deliver| deliver(Ok(()))),
         Err(error) => {
             tracing::error!(%error, "a group of writes did not commit");

@@ -99,6 +99,27 @@ impl InlineReaders {
         Ok(value)
     }
 
+    /// [`Self::run`] in a snapshot that begins now: if this poll's shared
+    /// snapshot of this store began already, `work` runs alone on another
+    /// connection instead of in it.
+    pub(crate) fn run_fresh<T>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&mut Connection) -> T,
+    ) -> Result<T, BackendError> {
+        let shared_began = SHARED.with_borrow(|shared| {
+            shared
+                .as_ref()
+                .is_some_and(|shared| Arc::ptr_eq(&shared.readers, self))
+        });
+        if !shared_began {
+            return self.run(work);
+        }
+        let mut conn = self.take()?;
+        let value = work(&mut conn);
+        self.put_back(conn);
+        Ok(value)
+    }
+
     /// An idle connection, or a new one.
     fn take(&self) -> Result<Connection, BackendError> {
         let idle = self

@@ -3,6 +3,7 @@
 //! to port errors, and the helpers that turn stored text back into domain
 //! values. Nothing here knows a context's tables.
 
+pub(crate) mod changes;
 mod checkpoint;
 pub(crate) mod error;
 mod files;

@@ -9,12 +9,14 @@ use crm_kernel::BackendError;
 use deadpool_sqlite::{Config, Hook, HookError, Manager, Object, Pool, Runtime};
 use rusqlite::Connection;
 
+use crate::db::changes::Changes;
 use crate::db::checkpoint;
 use crate::db::error::DbError;
 use crate::db::files;
 use crate::db::group_commit::GroupCommit;
 use crate::db::inline::{self, InlineReaders};
 use crate::db::threads::StoreThreads;
+use crate::identity::holder_cache::{HOLDER_TABLES, HolderCache};
 
 /// How long a connection waits for another one's lock before it gives up
 /// (several server processes, or a backup tool, may share the file).
@@ -53,6 +55,10 @@ pub struct SqliteStore {
     /// The readers' work runs on as many threads as they are.
     reader_threads: Arc<StoreThreads>,
     inline: Arc<InlineReaders>,
+    /// The writes' changes of the tables the holder cache is read from.
+    changes: Arc<Changes>,
+    /// The holders of recent sign-ins (`identity/holder_cache.rs`).
+    pub(crate) holders: Arc<HolderCache>,
     /// Keeps the checkpoint thread going while any clone lives.
     _alive: Arc<()>,
 }
@@ -123,8 +129,10 @@ impl SqliteStore {
             .await
             .map_err(|error| open_error(BackendError::new(error)))?
             .map_err(|error| open_error(BackendError::new(error)))?;
-        let writer = pool(path, ConnectionRole::Writer, 1).map_err(&open_error)?;
-        let readers = pool(path, ConnectionRole::Reader, READERS).map_err(&open_error)?;
+        let changes = Arc::new(Changes::new(HOLDER_TABLES));
+        let writer = pool(path, ConnectionRole::Writer, 1, Some(Arc::clone(&changes)))
+            .map_err(&open_error)?;
+        let readers = pool(path, ConnectionRole::Reader, READERS, None).map_err(&open_error)?;
         let writer_thread =
             Arc::new(StoreThreads::new("crm-sqlite-writer", 1).map_err(&open_error)?);
         let reader_threads =
@@ -134,8 +142,14 @@ impl SqliteStore {
         let store = Self {
             inline: Arc::new(InlineReaders::new(Arc::clone(&path))),
             path: Arc::clone(&path),
-            writes: GroupCommit::new(writer.clone(), Arc::clone(&writer_thread)),
+            writes: GroupCommit::new(
+                writer.clone(),
+                Arc::clone(&writer_thread),
+                Arc::clone(&changes),
+            ),
             writer,
+            holders: Arc::new(HolderCache::new(Arc::clone(&changes))),
+            changes,
             writer_thread,
             readers,
             reader_threads,
@@ -168,9 +182,12 @@ impl SqliteStore {
     {
         // A read after this write must see it: it starts a new snapshot.
         inline::end_shared_snapshot();
+        let changes = Arc::clone(&self.changes);
         let value = run(&self.writer, &self.writer_thread, move |conn| {
             end_abandoned_transaction(conn)?;
-            Ok(work(conn))
+            let value = work(conn);
+            changes.committed();
+            Ok(value)
         })
         .await;
         inline::end_shared_snapshot();
@@ -178,12 +195,18 @@ impl SqliteStore {
     }
 
     /// The writer connection itself, for a transaction that spans several
-    /// calls (the import): nobody else writes until it is dropped.
+    /// calls (the import): nobody else writes until it is dropped. Call
+    /// [`Changes::committed`] of [`Self::changes`] once it ends.
     pub(crate) async fn writer_connection(&self) -> Result<Object, BackendError> {
         inline::end_shared_snapshot();
         let conn = self.writer.get().await.map_err(BackendError::new);
         inline::end_shared_snapshot();
         conn
+    }
+
+    /// What the writes changed (see `changes.rs`).
+    pub(crate) fn changes(&self) -> &Arc<Changes> {
+        &self.changes
     }
 
     /// Runs `work` on a reader connection, on a reader thread.
@@ -212,6 +235,19 @@ impl SqliteStore {
         R: Send + 'static,
     {
         self.inline.run(move |conn| work(conn))?
+    }
+
+    /// [`Self::read`] in a snapshot that begins now, also under
+    /// [`inline::one_snapshot_per_poll`] when the poll's snapshot began
+    /// earlier: for a value kept with the epoch read before it.
+    #[allow(clippy::unused_async, reason = "the same call shape as `read`")]
+    pub(crate) async fn read_fresh<T, R, F>(&self, work: F) -> Result<T, DbError<R>>
+    where
+        F: FnOnce(&Connection) -> Result<T, DbError<R>> + Send + 'static,
+        T: Send + 'static,
+        R: Send + 'static,
+    {
+        self.inline.run_fresh(move |conn| work(conn))?
     }
 
     /// The queue of writes (for tests).
@@ -247,17 +283,30 @@ impl SqliteStore {
 
 /// A pool of `size` connections to `path` whose every connection gets the
 /// pragmas of its role as soon as it is created.
-fn pool(path: &Path, role: ConnectionRole, size: usize) -> Result<Pool, BackendError> {
+/// A writer pool's connections report their changes to `changes`.
+fn pool(
+    path: &Path,
+    role: ConnectionRole,
+    size: usize,
+    changes: Option<Arc<Changes>>,
+) -> Result<Pool, BackendError> {
     let manager = Manager::from_config(&Config::new(path), Runtime::Tokio1);
     Pool::builder(manager)
         .max_size(size)
         .runtime(Runtime::Tokio1)
         .wait_timeout(Some(POOL_WAIT))
         .post_create(Hook::async_fn(move |conn, _| {
+            let changes = changes.clone();
             Box::pin(async move {
-                conn.interact(move |conn| apply_pragmas(conn, role))
-                    .await
-                    .map_err(|error| HookError::message(error.to_string()))?
+                conn.interact(move |conn| {
+                    apply_pragmas(conn, role)?;
+                    match changes {
+                        Some(changes) => changes.watch(conn).map_err(HookError::Backend),
+                        None => Ok(()),
+                    }
+                })
+                .await
+                .map_err(|error| HookError::message(error.to_string()))?
             })
         }))
         .build()

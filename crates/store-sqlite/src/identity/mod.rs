@@ -5,6 +5,7 @@
 mod credentials;
 mod customer_accounts;
 pub(crate) mod directory;
+pub(crate) mod holder_cache;
 mod sessions;
 pub(crate) mod user_list;
 pub(crate) mod user_rows;

@@ -1,7 +1,8 @@
 //! Refresh-token sessions: [`SessionStore`] on the `refresh_sessions` table.
 //! Only the hash of a refresh token is stored, never the token. The check of
 //! every authenticated request (`session_holder`) reads the account and its
-//! sign-in in one statement.
+//! sign-in in one statement, and answers again from memory until a write
+//! changes either (`holder_cache.rs`).
 
 use async_trait::async_trait;
 use crm_identity::ports::{SessionStore, StoreError};
@@ -113,9 +114,17 @@ impl SessionStore for SqliteStore {
         principal: PrincipalId,
         family: SessionFamilyId,
     ) -> Result<Option<SessionHolder>, StoreError> {
+        if let Some(holder) = self.holders.get(principal, family) {
+            return Ok(Some(holder));
+        }
+        // Read before the read, which then begins after it (`holder_cache.rs`).
+        let epoch = self.holders.epoch();
         let holder = self
-            .read(move |conn| session_holder(conn, principal, family))
+            .read_fresh(move |conn| session_holder(conn, principal, family))
             .await?;
+        if let Some(holder) = &holder {
+            self.holders.keep(principal, family, holder.clone(), epoch);
+        }
         Ok(holder)
     }
 }

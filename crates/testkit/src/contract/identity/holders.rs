@@ -2,8 +2,8 @@
 //! [`SessionStore::session_holder`](crm_identity::ports::SessionStore::session_holder),
 //! the account and its sign-in read together.
 
-use crm_identity::{AdminGuard, SessionHolder, StaffUser, UserStatus};
-use crm_kernel::{CustomerId, PrincipalId, SessionFamilyId};
+use crm_identity::{AdminGuard, SessionHolder, StaffRole, StaffUser, UserStatus};
+use crm_kernel::{CompanyId, CustomerId, PrincipalId, SessionFamilyId};
 
 use super::IdentityStore;
 use super::support::{add_session, add_user, register};
@@ -157,4 +157,43 @@ where
     let orphan = session_for(stranger);
     add_session(store, &orphan).await;
     assert_eq!(holder(store, stranger, orphan.family_id).await, None);
+}
+
+/// Each read of a holder gives the account as its last write left it, also
+/// right after a read of the same sign-in: a new role, other companies, a
+/// new name, and the account enabled again.
+pub async fn session_holder_follows_every_change_of_the_account<S>(store: &S)
+where
+    S: IdentityStore + ?Sized,
+{
+    let user = staff_user();
+    add_user(store, &user).await;
+    let staff = PrincipalId::User(user.id);
+    let sign_in = session_for(staff);
+    add_session(store, &sign_in).await;
+    let mut current = user;
+    let changes: [fn(&mut StaffUser); 4] = [
+        |user| user.role = StaffRole::Admin,
+        |user| user.company_ids = vec![CompanyId::new()],
+        |user| user.status = UserStatus::Disabled,
+        |user| user.status = UserStatus::Active,
+    ];
+    for (minute, change) in (1..).zip(changes) {
+        assert_eq!(
+            holder(store, staff, sign_in.family_id).await,
+            Some(SessionHolder::Staff(current.clone())),
+            "before change {minute}"
+        );
+        change(&mut current);
+        current.updated_at = at_minute(minute);
+        store
+            .update(&current, None, AdminGuard::None)
+            .await
+            .expect("update");
+        assert_eq!(
+            holder(store, staff, sign_in.family_id).await,
+            Some(SessionHolder::Staff(current.clone())),
+            "right after change {minute}"
+        );
+    }
 }

@@ -70,6 +70,7 @@ macro_rules! identity_contract_tests {
             revoke_principal_revokes_only_that_principal,
             session_holder_is_the_account_of_a_live_sign_in,
             session_holder_is_none_once_the_sign_in_or_the_account_ends,
+            session_holder_follows_every_change_of_the_account,
         );
     };
     (@checks $fresh:path; $($check:ident),+ $(,)?) => {
