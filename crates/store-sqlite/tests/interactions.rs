@@ -271,3 +271,53 @@ async fn an_update_names_only_the_columns_it_changes_and_still_checks_the_versio
         "{again:?}"
     );
 }
+
+/// A write that leaves the customer's `last_interaction` as it was does not
+/// write the customer's row (nor, so, its two `last_interaction` indexes):
+/// a trigger records every write of the column.
+#[tokio::test]
+async fn last_interaction_is_written_only_when_it_changes() {
+    let (_folder, path, store) = store().await;
+    let owner = add_customer(&store).await;
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE written (at TEXT); \
+         CREATE TRIGGER last_interaction_written AFTER UPDATE OF last_interaction ON customers \
+         BEGIN INSERT INTO written VALUES (new.last_interaction); END;",
+    )
+    .unwrap();
+    let writes = || -> i64 {
+        conn.query_row("SELECT count(*) FROM written", [], |row| row.get(0))
+            .unwrap()
+    };
+    let steps = [
+        (InteractionStatus::Completed, 10, Some(10), 1),
+        // A later meeting, scheduled: the completed one stays the latest.
+        (InteractionStatus::Scheduled, 20, Some(10), 1),
+        (InteractionStatus::Cancelled, 40, Some(10), 1),
+        (InteractionStatus::Completed, 5, Some(10), 1),
+        (InteractionStatus::Completed, 30, Some(30), 2),
+    ];
+    for (status, minute, last, written) in steps {
+        let item = interaction_at(
+            owner.id,
+            InteractionKind::Meeting,
+            status,
+            at_minute(minute),
+            5,
+        );
+        InteractionRepository::insert(&store, &[item])
+            .await
+            .unwrap();
+        let stored = CustomerRepository::get(&store, owner.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            stored.last_interaction,
+            last.map(at_minute),
+            "{status:?} at {minute}"
+        );
+        assert_eq!(writes(), written, "{status:?} at {minute}");
+    }
+}

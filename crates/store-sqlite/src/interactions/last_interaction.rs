@@ -20,7 +20,13 @@ use crate::db::error::InteractionDbError;
 /// (migration 0013), whatever the customer's number of interactions. The
 /// interactions not cancelled are the completed, scheduled and no-show
 /// ones; when the first branch is NULL none is completed.
-const RECOMPUTE: &str = "UPDATE customers SET last_interaction = coalesce( \
+///
+/// The row is written only when the value changes: a meeting scheduled
+/// for a customer that has a completed one (the usual case) leaves the
+/// customer's row and its two `last_interaction` indexes untouched, where
+/// an unconditional `UPDATE` rewrote the row and both index entries.
+const RECOMPUTE: &str = "UPDATE customers SET last_interaction = latest.at \
+     FROM (SELECT coalesce( \
          (SELECT max(i.date_time) FROM interactions i \
           WHERE i.customer_id = ?1 AND i.status = 'completed'), \
          (SELECT max(latest) FROM ( \
@@ -28,8 +34,8 @@ const RECOMPUTE: &str = "UPDATE customers SET last_interaction = coalesce( \
               WHERE i.customer_id = ?1 AND i.status = 'scheduled' \
               UNION ALL \
               SELECT max(i.date_time) FROM interactions i \
-              WHERE i.customer_id = ?1 AND i.status = 'no_show'))) \
-     WHERE id = ?1";
+              WHERE i.customer_id = ?1 AND i.status = 'no_show'))) AS at) AS latest \
+     WHERE customers.id = ?1 AND customers.last_interaction IS NOT latest.at";
 
 /// Recomputes the `last_interaction` of `customer` from its interactions.
 pub(crate) fn recompute(conn: &Connection, customer: CustomerId) -> Result<(), InteractionDbError> {
