@@ -12,13 +12,25 @@
 //! so the writer still checkpoints in a commit, but only past
 //! [`WRITER_CHECKPOINT_PAGES`] (32 MiB), by which time the thread has copied
 //! nearly everything. Without that bound a bulk load grew the log to 14 GB.
+//!
+//! SQLite's own `wal_autocheckpoint` tries a checkpoint after *every*
+//! commit while the log is that long, and the log stays that long while
+//! readers keep it from starting again: under a steady load of writes a
+//! sixth of the writer's time went to those checkpoints and their two
+//! `fsync`s each (a profile of `POST /api/interactions` on the `default`
+//! bench database). The writer's hook ([`after_commit`]) tries one at most
+//! every [`WRITER_CHECKPOINT_GAP`], and after every commit only once the
+//! log passes four times the bound.
 //! Durability is unchanged (see docs/benchmarks.md): with `synchronous =
 //! NORMAL`, a commit is durable once a checkpoint has synced the log.
 
+use std::cell::Cell;
+use std::ffi::c_int;
 use std::path::Path;
 use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use rusqlite::hooks::{CheckpointMode, Wal};
 use rusqlite::{Connection, OpenFlags};
 
 /// How often the log is copied back.
@@ -27,6 +39,42 @@ pub(crate) const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 /// The log's length, in pages, past which the writer checkpoints in a
 /// commit (SQLite's default is 1000): 32 MiB of 4 KiB pages.
 pub(crate) const WRITER_CHECKPOINT_PAGES: u32 = 8192;
+
+/// The least time between two checkpoints of the writer while the log is
+/// shorter than four times [`WRITER_CHECKPOINT_PAGES`].
+pub(crate) const WRITER_CHECKPOINT_GAP: Duration = Duration::from_millis(250);
+
+thread_local! {
+    /// When the writer connection used on this thread last checkpointed.
+    static WRITER_CHECKPOINTED: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// The writer connection's hook after each commit (`sqlite3_wal_hook`, in
+/// place of `wal_autocheckpoint`; see the module): a `PASSIVE` checkpoint
+/// when the log holds `pages` ≥ [`WRITER_CHECKPOINT_PAGES`] and the last one
+/// is [`WRITER_CHECKPOINT_GAP`] old, or at once past four times as many.
+/// Its failure is logged, never returned: the commit has happened.
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "the signature rusqlite's `wal_hook` takes"
+)]
+pub(crate) fn after_commit(wal: &Wal, pages: c_int) -> rusqlite::Result<()> {
+    let pages = u32::try_from(pages).unwrap_or(0);
+    if pages < WRITER_CHECKPOINT_PAGES {
+        return Ok(());
+    }
+    let due = pages >= 4 * WRITER_CHECKPOINT_PAGES
+        || WRITER_CHECKPOINTED
+            .get()
+            .is_none_or(|at| at.elapsed() >= WRITER_CHECKPOINT_GAP);
+    if due {
+        WRITER_CHECKPOINTED.set(Some(Instant::now()));
+        if let Err(error) = wal.checkpoint_v2(CheckpointMode::PASSIVE) {
+            tracing::debug!(%error, "the writer's checkpoint did not run");
+        }
+    }
+    Ok(())
+}
 
 /// Starts the checkpointer of the database at `path`; it stops within
 /// [`CHECKPOINT_EVERY`] once `alive` has no strong reference left (the
@@ -85,9 +133,8 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(
-            auto,
-            i64::from(super::WRITER_CHECKPOINT_PAGES),
-            "the writer checkpoints only a long log"
+            auto, 0,
+            "SQLite's checkpoint after every commit of a long log is replaced by `after_commit`"
         );
         let before = std::fs::metadata(&path).unwrap().len();
         store

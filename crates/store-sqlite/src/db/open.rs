@@ -349,16 +349,20 @@ pub(crate) fn configure(conn: &Connection, role: ConnectionRole) -> Result<(), C
         ConnectionRole::Reader => conn.execute_batch("PRAGMA query_only = ON;")?,
         // Checkpoints run on their own thread (`checkpoint.rs`); a commit
         // checkpoints only past WRITER_CHECKPOINT_PAGES, when the thread
-        // could not finish one; the log is cut back to 64 MiB when it restarts.
+        // could not finish one, and at most every WRITER_CHECKPOINT_GAP
+        // (`checkpoint::after_commit`); the log is cut back to 64 MiB when
+        // it restarts.
         // `temp_store = MEMORY`: the journals of statements and of the
         // savepoints of a group commit stay in memory, where SQLite created
         // (and unlinked) a file under /var/tmp for most writes. Readers keep
         // files: a report's large sorts would otherwise stay resident.
-        ConnectionRole::Writer => conn.execute_batch(&format!(
-            "PRAGMA wal_autocheckpoint = {}; PRAGMA journal_size_limit = 67108864; \
-             PRAGMA temp_store = MEMORY;",
-            checkpoint::WRITER_CHECKPOINT_PAGES
-        ))?,
+        ConnectionRole::Writer => {
+            conn.execute_batch(
+                "PRAGMA journal_size_limit = 67108864; PRAGMA temp_store = MEMORY;",
+            )?;
+            // In place of `wal_autocheckpoint` (which it replaces).
+            conn.wal_hook(Some(checkpoint::after_commit));
+        }
     }
     Ok(())
 }
