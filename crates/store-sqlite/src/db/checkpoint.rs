@@ -21,6 +21,7 @@
 //! bench database). The writer's hook ([`after_commit`]) tries one at most
 //! every [`WRITER_CHECKPOINT_GAP`], and after every commit only once the
 //! log passes four times the bound.
+//!
 //! Durability is unchanged (see docs/benchmarks.md): with `synchronous =
 //! NORMAL`, a commit is durable once a checkpoint has synced the log.
 
