@@ -93,10 +93,7 @@ impl InlineReaders {
                 }
             }
         }
-        let mut conn = self.take()?;
-        let value = work(&mut conn);
-        self.put_back(conn);
-        Ok(value)
+        self.run_alone(work)
     }
 
     /// [`Self::run`] in a snapshot that begins now: if this poll's shared
@@ -111,9 +108,16 @@ impl InlineReaders {
                 .as_ref()
                 .is_some_and(|shared| Arc::ptr_eq(&shared.readers, self))
         });
-        if !shared_began {
-            return self.run(work);
+        if shared_began {
+            self.run_alone(work)
+        } else {
+            self.run(work)
         }
+    }
+
+    /// Runs `work` outside any shared snapshot, on a connection taken for
+    /// it and given back.
+    fn run_alone<T>(&self, work: impl FnOnce(&mut Connection) -> T) -> Result<T, BackendError> {
         let mut conn = self.take()?;
         let value = work(&mut conn);
         self.put_back(conn);

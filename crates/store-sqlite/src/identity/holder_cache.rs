@@ -1,9 +1,9 @@
 //! The holders of the sign-ins checked lately, kept while nothing they were
 //! read from has changed.
 //!
-//! Every authenticated request asks [`SessionStore::session_holder`]
-//! (crm_identity::ports::SessionStore::session_holder) for its account and
-//! sign-in; reading them took about a third of the store's time of a
+//! Every authenticated request asks
+//! [`SessionStore::session_holder`](crm_identity::ports::SessionStore::session_holder)
+//! for its account and sign-in; reading them took about a third of the store's time of a
 //! single-record `GET` (docs/benchmarks.md). The store answers again from
 //! memory while no commit of this process has changed a user, a credential
 //! or a session since the answer was read ([`Changes`]): disabling an
