@@ -45,7 +45,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
                     "0010_report_leads",
                     "0011_report_email",
                     "0012_report_duration_units",
-                    "0013_last_interaction_index"
+                    "0013_last_interaction_index",
+                    "0014_interaction_write_indexes"
                 ]
             );
         }
@@ -73,7 +74,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
             (10, "report_leads"),
             (11, "report_email"),
             (12, "report_duration_units"),
-            (13, "last_interaction_index")
+            (13, "last_interaction_index"),
+            (14, "interaction_write_indexes")
         ]
     );
     assert!(
@@ -248,7 +250,7 @@ async fn the_customers_migration_upgrades_existing_customers() {
     let applied = store.migrate().await.unwrap();
     assert_eq!(
         applied.iter().map(|m| m.version).collect::<Vec<_>>(),
-        [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
+        [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14],
         "only the new migrations run"
     );
     store.ready().await.unwrap();

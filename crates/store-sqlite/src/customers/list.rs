@@ -230,6 +230,7 @@ mod tests {
 
     use super::*;
 
+    use crate::db::plans::{explain, migrated};
     use crate::sql::sql_and_params;
 
     /// The queries of a relevance plan, one per tier still to list.
@@ -450,29 +451,6 @@ mod tests {
         let (_dir, store) = migrated().await;
         let (sql, params) = sql_and_params(list_plan(query, &Visibility::All, page).unwrap());
         explain(&store, sql, params).await
-    }
-
-    async fn migrated() -> (tempfile::TempDir, crate::SqliteStore) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = crate::SqliteStore::open(&dir.path().join("crm.db"))
-            .await
-            .unwrap();
-        store.migrate().await.unwrap();
-        (dir, store)
-    }
-
-    /// The details of `EXPLAIN QUERY PLAN` of `sql`, one line each.
-    async fn explain(store: &crate::SqliteStore, sql: String, params: Vec<Value>) -> String {
-        store
-            .read(move |conn| {
-                let mut statement = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
-                let details: Vec<String> = statement
-                    .query_map(rusqlite::params_from_iter(params), |row| row.get(3))?
-                    .collect::<Result<_, _>>()?;
-                Ok::<_, crate::db::error::CustomerDbError>(details.join("\n"))
-            })
-            .await
-            .unwrap()
     }
 
     #[tokio::test]

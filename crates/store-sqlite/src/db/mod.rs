@@ -13,6 +13,8 @@ pub(crate) mod inline;
 mod instants;
 pub(crate) mod migrations;
 pub(crate) mod open;
+#[cfg(test)]
+pub(crate) mod plans;
 pub(crate) mod row_update;
 pub(crate) mod rows;
 pub(crate) mod threads;

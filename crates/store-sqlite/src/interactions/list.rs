@@ -72,6 +72,7 @@ mod tests {
     use rusqlite::types::Value;
 
     use super::*;
+    use crate::db::plans::{explain, migrated};
     use crate::sql::sql_and_params;
 
     #[test]
@@ -147,5 +148,38 @@ mod tests {
         ));
         assert!(sql.contains("i.customer_id = ?"), "{sql}");
         assert_eq!(sql.matches('?').count(), params.len(), "{sql}");
+    }
+
+    /// A page filtered by status or kind walks the start index in page
+    /// order: no index of the status or kind tempts the planner into
+    /// sorting every interaction of that status (migration 0014).
+    #[tokio::test]
+    async fn a_page_filtered_by_status_or_kind_reads_in_page_order() {
+        let (_dir, store) = migrated().await;
+        let queries = [
+            InteractionQuery {
+                status: Some(InteractionStatus::Completed),
+                ..InteractionQuery::default()
+            },
+            InteractionQuery {
+                kind: Some(InteractionKind::Call),
+                direction: SortDirection::Desc,
+                ..InteractionQuery::default()
+            },
+        ];
+        for query in queries {
+            let (sql, params) = sql_and_params(list_plan(
+                &query,
+                &Visibility::All,
+                false,
+                &PageRequest::default(),
+            ));
+            let plan = explain(&store, sql, params).await;
+            assert!(
+                plan.contains("SCAN i USING INDEX interactions_by_date_time"),
+                "{query:?}: {plan}"
+            );
+            assert!(!plan.contains("TEMP B-TREE"), "{query:?}: {plan}");
+        }
     }
 }

@@ -70,4 +70,9 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "last_interaction_index",
         sql: include_str!("../../../../../migrations/sqlite/0013_last_interaction_index.sql"),
     },
+    Migration {
+        version: 14,
+        name: "interaction_write_indexes",
+        sql: include_str!("../../../../../migrations/sqlite/0014_interaction_write_indexes.sql"),
+    },
 ];
