@@ -51,7 +51,7 @@ use rusqlite::{Connection, OpenFlags};
 pub(crate) const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
 /// How often the log is copied back while writes keep coming (the last pass
-/// copied only part of it).
+/// copied frames).
 pub(crate) const CHECKPOINT_BUSY_EVERY: Duration = Duration::from_millis(100);
 
 /// The log's length, in pages, past which the writer checkpoints in a
