@@ -46,7 +46,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
                     "0011_report_email",
                     "0012_report_duration_units",
                     "0013_last_interaction_index",
-                    "0014_interaction_write_indexes"
+                    "0014_interaction_write_indexes",
+                    "0015_overlap_index"
                 ]
             );
         }
@@ -75,7 +76,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
             (11, "report_email"),
             (12, "report_duration_units"),
             (13, "last_interaction_index"),
-            (14, "interaction_write_indexes")
+            (14, "interaction_write_indexes"),
+            (15, "overlap_index")
         ]
     );
     assert!(
@@ -250,7 +252,7 @@ async fn the_customers_migration_upgrades_existing_customers() {
     let applied = store.migrate().await.unwrap();
     assert_eq!(
         applied.iter().map(|m| m.version).collect::<Vec<_>>(),
-        [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14],
+        [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
         "only the new migrations run"
     );
     store.ready().await.unwrap();

@@ -33,7 +33,9 @@ use crate::sql::ListQuery;
 /// ([`crm_interactions::MAX_LENGTH`]): one that starts at or before it ends
 /// at or before `?2`, so `date_time > ?4` loses nothing and bounds the range
 /// of `interactions_by_organizer` that is read on both sides: the cost no
-/// longer grows with the organizer's past.
+/// longer grows with the organizer's past. The index holds the end, status
+/// and kind (migration 0015), so the entries of that week are filtered
+/// without reading their rows.
 const OVERLAPPING: &str = "SELECT {columns} FROM interactions i \
      WHERE i.organizer_id = ?1 AND i.status = 'scheduled' AND i.kind IN ('meeting', 'call') \
        AND i.date_time > ?4 AND i.date_time < ?3 AND (i.date_time >= ?2 OR i.end_time > ?2) \
@@ -215,5 +217,52 @@ mod tests {
             "{plan}"
         );
         assert!(!plan.contains("SCAN"), "{plan}");
+    }
+
+    /// The program of [`OVERLAPPING`]: `(opcode, p1, p2, p3)` of each step.
+    async fn overlap_program() -> Vec<(String, i64, i64, i64)> {
+        let (_dir, store) = crate::db::plans::migrated().await;
+        store
+            .with_reader(|conn| {
+                let sql = format!(
+                    "EXPLAIN {}",
+                    OVERLAPPING.replace("{columns}", INTERACTION_COLUMNS)
+                );
+                let mut statement = conn.prepare(&sql)?;
+                statement
+                    .query_map(["u", "b", "c", "a"], |row| {
+                        Ok((row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+                    })?
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// Migration 0015: the check reads the end, status and kind of each
+    /// entry of the range from the index, and an interaction's row only
+    /// once those let it through (the row's read is deferred until then).
+    #[tokio::test]
+    async fn the_overlap_check_filters_on_the_index_before_reading_a_row() {
+        let program = overlap_program().await;
+        let seek = program
+            .iter()
+            .position(|(op, ..)| op == "DeferredSeek")
+            .expect("the row's read is deferred");
+        let (_, index, _, table) = program[seek].clone();
+        let after = &program[seek + 1..];
+        let first_row_read = after
+            .iter()
+            .position(|(op, cursor, ..)| op == "Column" && *cursor == table)
+            .expect("the row is read for the columns returned");
+        // end_time, status and kind: columns 3, 4 and 5 of the index.
+        for column in 3..=5 {
+            let read = after
+                .iter()
+                .position(|(op, cursor, at, _)| op == "Column" && *cursor == index && *at == column)
+                .unwrap_or_else(|| panic!("column {column} of the index is read: {program:?}"));
+            assert!(read < first_row_read, "{program:?}");
+        }
     }
 }

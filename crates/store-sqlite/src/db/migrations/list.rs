@@ -75,4 +75,9 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "interaction_write_indexes",
         sql: include_str!("../../../../../migrations/sqlite/0014_interaction_write_indexes.sql"),
     },
+    Migration {
+        version: 15,
+        name: "overlap_index",
+        sql: include_str!("../../../../../migrations/sqlite/0015_overlap_index.sql"),
+    },
 ];
