@@ -89,17 +89,14 @@ mod tests {
     use crm_interactions::{HistoryFilter, Sources};
     use crm_kernel::{CursorPosition, CustomerId, PageRequest};
 
-    use crate::db::error::InteractionDbError;
-    use crate::db::open::SqliteStore;
+    use crate::db::plans::{explain, migrated};
     use crate::interactions::history::history_plan;
     use crate::sql::sql_and_params;
 
     /// `EXPLAIN QUERY PLAN` of a timeline page (every source) deep in a
     /// history, at the cursor of an interaction.
     async fn timeline_plan() -> String {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("crm.db")).await.unwrap();
-        store.migrate().await.unwrap();
+        let (_dir, store) = migrated().await;
         let filter = HistoryFilter {
             sources: Sources::ALL,
             ..HistoryFilter::default()
@@ -112,16 +109,7 @@ mod tests {
             ..PageRequest::default()
         };
         let (sql, params) = sql_and_params(history_plan(CustomerId::new(), &filter, true, &page));
-        store
-            .read(move |conn| {
-                let mut statement = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
-                let details: Vec<String> = statement
-                    .query_map(rusqlite::params_from_iter(params), |row| row.get(3))?
-                    .collect::<Result<_, _>>()?;
-                Ok::<_, InteractionDbError>(details.join("\n"))
-            })
-            .await
-            .unwrap()
+        explain(&store, sql, params).await
     }
 
     #[tokio::test]

@@ -186,25 +186,14 @@ fn interaction(row: &Row<'_>) -> Result<Interaction, InteractionDbError> {
 mod tests {
     use super::*;
 
+    use crate::db::plans::{explain, migrated};
+
     /// The plan of [`OVERLAPPING`] on a migrated database.
     async fn overlap_plan() -> String {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("crm.db")).await.unwrap();
-        store.migrate().await.unwrap();
-        store
-            .read(|conn| {
-                let sql = format!(
-                    "EXPLAIN QUERY PLAN {}",
-                    OVERLAPPING.replace("{columns}", INTERACTION_COLUMNS)
-                );
-                let mut statement = conn.prepare(&sql)?;
-                let details: Vec<String> = statement
-                    .query_map(["u", "b", "c", "a"], |row| row.get::<_, String>(3))?
-                    .collect::<Result<_, _>>()?;
-                Ok::<_, InteractionDbError>(details.join("\n"))
-            })
-            .await
-            .unwrap()
+        let (_dir, store) = migrated().await;
+        let sql = OVERLAPPING.replace("{columns}", INTERACTION_COLUMNS);
+        let params = ["u", "b", "c", "a"].map(|p| Value::Text(p.to_owned()));
+        explain(&store, sql, params.to_vec()).await
     }
 
     #[tokio::test]
@@ -221,7 +210,7 @@ mod tests {
 
     /// The program of [`OVERLAPPING`]: `(opcode, p1, p2, p3)` of each step.
     async fn overlap_program() -> Vec<(String, i64, i64, i64)> {
-        let (_dir, store) = crate::db::plans::migrated().await;
+        let (_dir, store) = migrated().await;
         store
             .with_reader(|conn| {
                 let sql = format!(
