@@ -47,7 +47,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
                     "0012_report_duration_units",
                     "0013_last_interaction_index",
                     "0014_interaction_write_indexes",
-                    "0015_overlap_index"
+                    "0015_overlap_index",
+                    "0016_long_interactions_index"
                 ]
             );
         }
@@ -77,7 +78,8 @@ async fn open_does_not_migrate_and_migrate_applies_everything_once() {
             (12, "report_duration_units"),
             (13, "last_interaction_index"),
             (14, "interaction_write_indexes"),
-            (15, "overlap_index")
+            (15, "overlap_index"),
+            (16, "long_interactions_index")
         ]
     );
     assert!(
@@ -252,7 +254,7 @@ async fn the_customers_migration_upgrades_existing_customers() {
     let applied = store.migrate().await.unwrap();
     assert_eq!(
         applied.iter().map(|m| m.version).collect::<Vec<_>>(),
-        [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+        [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
         "only the new migrations run"
     );
     store.ready().await.unwrap();

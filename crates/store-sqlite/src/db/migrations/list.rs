@@ -80,4 +80,9 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "overlap_index",
         sql: include_str!("../../../../../migrations/sqlite/0015_overlap_index.sql"),
     },
+    Migration {
+        version: 16,
+        name: "long_interactions_index",
+        sql: include_str!("../../../../../migrations/sqlite/0016_long_interactions_index.sql"),
+    },
 ];

@@ -217,6 +217,57 @@ pub async fn interaction_overlapping_finds_the_longest_interaction_by_its_end<
     );
 }
 
+/// Around a day, the length a store may read differently (SQLite's
+/// organizer index from a day before the window, and its index of longer
+/// interactions before that): each interaction that overlaps the window is
+/// found, whichever side of a day its length falls on, and none that ends
+/// where the window starts, or is not a scheduled meeting or call.
+pub async fn interaction_overlapping_finds_interactions_around_a_day_long<
+    S: InteractionsStore + ?Sized,
+>(
+    store: &S,
+) {
+    use InteractionKind::{Meeting, Task};
+    use InteractionStatus::{Cancelled, Scheduled};
+    let customer = add_customer(store, None, None).await;
+    let organizer = new_staff(store).await.id;
+    let window = at_minute(10_000);
+    let day = 24 * 60 * 60 * 1000;
+    let at = |millis: i64| {
+        Timestamp::from_millis(window.as_millis() + millis).expect("an instant near the window")
+    };
+    let lasting = |kind, status, from: i64, to: i64| Interaction {
+        organizer_id: Some(organizer),
+        end_time: Some(at(to)),
+        ..interaction_at(customer.id, kind, status, at(from), 0)
+    };
+    let a_day_ending_inside = lasting(Meeting, Scheduled, 1 - day, 1);
+    let a_day_and_a_millisecond = lasting(Meeting, Scheduled, -day, 1);
+    let two_days = lasting(Meeting, Scheduled, 30 * 60_000 - 2 * day, 30 * 60_000);
+    let ignored = [
+        lasting(Meeting, Scheduled, -day, 0),
+        lasting(Meeting, Scheduled, -3 * day, 0),
+        lasting(Meeting, Cancelled, -2 * day, 1),
+        lasting(Task, Scheduled, -2 * day, 1),
+    ];
+    let mut all = vec![
+        a_day_ending_inside.clone(),
+        a_day_and_a_millisecond.clone(),
+        two_days.clone(),
+    ];
+    all.extend(ignored);
+    record(store, &all).await;
+    assert_eq!(
+        overlapping(store, organizer, window, plus_millis(window, 3_600_000)).await,
+        vec![
+            two_days.id,
+            a_day_and_a_millisecond.id,
+            a_day_ending_inside.id
+        ],
+        "meetings of two days, a day and a millisecond, and a day, each ending inside the window"
+    );
+}
+
 async fn calendar<S: InteractionsStore + ?Sized>(
     store: &S,
     user: UserId,

@@ -99,6 +99,7 @@ macro_rules! interactions_contract_tests {
             interaction_pagination_keeps_every_interaction_once_while_interactions_are_added,
             interaction_overlapping_finds_the_organizers_scheduled_meetings_and_calls,
             interaction_overlapping_finds_the_longest_interaction_by_its_end,
+            interaction_overlapping_finds_interactions_around_a_day_long,
             calendar_lists_what_a_user_organises_or_attends,
             history_lists_interactions_only_by_default,
             history_merges_tickets_and_status_changes_in_order,
