@@ -38,10 +38,10 @@ use crate::sql::ListQuery;
 /// reads `interactions_by_organizer` from `?5` only, filtering on the end,
 /// status and kind it holds (migration 0015) without reading the rows; the
 /// second reads the few longer interactions (`interactions_long_by_organizer`,
-/// migration 0016, whose condition it repeats word for word; named, as the
-/// planner's statistics of a busy organizer chose the organizer's index and
-/// its six days of entries) that start in `(?4, ?5]`. The branches share no
-/// start, so none is found twice.
+/// migration 0016, whose condition it repeats word for word) that start in
+/// `(?4, ?5]`. That index is named: left to itself, the planner took the
+/// organizer's covering index and read its six days of entries. The
+/// branches share no start, so none is found twice.
 const OVERLAPPING: &str = "SELECT {columns} FROM interactions i \
      WHERE i.organizer_id = ?1 AND i.status = 'scheduled' AND i.kind IN ('meeting', 'call') \
        AND i.date_time > ?5 AND i.date_time < ?3 AND (i.date_time >= ?2 OR i.end_time > ?2) \
