@@ -151,7 +151,7 @@ mod tests {
             include_str!("history.rs"),
             include_str!("directory.rs"),
         ]);
-        assert_eq!(names.len(), 23, "{names:?}");
+        assert_eq!(names.len(), 24, "{names:?}");
         for name in &names {
             assert!(
                 macro_body.contains(&format!("{name},")),
