@@ -1,14 +1,16 @@
-//! The built `crm-server` binary, killed between queueing a message and
-//! sending it: after a restart the message is sent, once. On SQLite (a
-//! temporary file) and on MongoDB (a fresh database on the server
-//! `CRM_TEST_MONGO_URI` names; skipped, with a line saying so, without it).
+//! The built `crm-server` binary: killed between queueing a message and
+//! sending it, it sends the message once after a restart (on SQLite, a
+//! temporary file, and on MongoDB, a fresh database on the server
+//! `CRM_TEST_MONGO_URI` names; skipped, with a line saying so, without it);
+//! and its outbox gauge reads 0 once a backlog is sent.
 #![allow(clippy::unwrap_used, reason = "a scenario test fails by panicking")]
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::process::{KillOnDrop, free_port};
 use common::store::{MONGO_JWT_SECRET, mongo_uri, new_database_name, with_database};
 use crm_testkit::smtp::{SmtpServer, python_or_skip};
 use serde_json::{Value, json};
@@ -16,17 +18,9 @@ use serde_json::{Value, json};
 const BIN: &str = env!("CARGO_BIN_EXE_crm-server");
 const PASSWORD: &str = "binary-admin-password";
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// `crm-server serve` on `database_url` (a MongoDB one also gets the JWT
 /// secret that store requires).
-fn start(database_url: &str, port: u16, smtp_port: u16) -> Child {
+fn start(database_url: &str, port: u16, smtp_port: u16) -> KillOnDrop {
     let mut command = Command::new(BIN);
     command.env_clear();
     if database_url.starts_with("mongodb") {
@@ -48,6 +42,7 @@ fn start(database_url: &str, port: u16, smtp_port: u16) -> Child {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
+        .map(KillOnDrop)
         .unwrap()
 }
 
@@ -105,6 +100,73 @@ async fn a_server_killed_between_queueing_and_sending_sends_after_restart_on_mon
     killed_between_queueing_and_sending(&python, &with_database(&uri, &name)).await;
 }
 
+/// A message to 35 recipients is sent in batches; once the last is sent the
+/// `email_outbox_depth` gauge of `/metrics` reads 0 (the worker counts the
+/// queue at most once a second while full batches keep coming, and always
+/// after a round short of a batch).
+#[tokio::test]
+async fn the_outbox_depth_gauge_settles_at_zero_once_a_backlog_is_sent() {
+    let test = "the_outbox_depth_gauge_settles_at_zero_once_a_backlog_is_sent";
+    let Some(python) = python_or_skip(test) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("crm.db").display());
+    let smtp = SmtpServer::start(&python, None);
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let server = start(&url, port, smtp.port);
+    ready(&client, &base).await;
+    let admin = token(&client, &base).await;
+    let to: Vec<String> = (0..35).map(|i| format!("reader{i}@example.org")).collect();
+    let answer = client
+        .post(format!("{base}/api/emails"))
+        .bearer_auth(&admin)
+        .json(&json!({"to": to, "subject": "News", "body": "Hi"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 202);
+    let started = Instant::now();
+    while smtp.received().len() < 35 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "only {} of 35 sent",
+            smtp.received().len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let started = Instant::now();
+    loop {
+        let metrics = client
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let depth: f64 = metrics
+            .lines()
+            .find_map(|line| line.strip_prefix("email_outbox_depth "))
+            .expect("the gauge is in /metrics")
+            .trim()
+            .parse()
+            .unwrap();
+        if depth < 0.5 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the gauge still reads {depth} with every recipient sent"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(server);
+    assert_eq!(smtp.received().len(), 35, "each recipient sent once");
+}
+
 /// Queues a message due in two seconds, kills the server at once, then
 /// starts another on the same database: the message goes out once.
 async fn killed_between_queueing_and_sending(python: &str, database_url: &str) {
@@ -112,7 +174,7 @@ async fn killed_between_queueing_and_sending(python: &str, database_url: &str) {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    let mut first = start(database_url, port, smtp.port);
+    let first = start(database_url, port, smtp.port);
     ready(&client, &base).await;
     let admin = token(&client, &base).await;
     let send_at = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
@@ -129,15 +191,14 @@ async fn killed_between_queueing_and_sending(python: &str, database_url: &str) {
         .unwrap()
         .to_owned();
     // Killed at once: no graceful stop, nothing sent yet.
-    first.kill().unwrap();
-    first.wait().unwrap();
+    drop(first);
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert!(
         smtp.received().is_empty(),
         "nothing was sent by the dead server"
     );
 
-    let mut second = start(database_url, port, smtp.port);
+    let second = start(database_url, port, smtp.port);
     ready(&client, &base).await;
     let started = Instant::now();
     while smtp.received().is_empty() {
@@ -161,6 +222,5 @@ async fn killed_between_queueing_and_sending(python: &str, database_url: &str) {
     assert_eq!(smtp.received().len(), 1, "sent once");
     assert_eq!(smtp.received()[0].rcpt_tos, ["later@example.org"]);
     assert!(["sending", "sent"].contains(&email["recipients"][0]["status"].as_str().unwrap()));
-    second.kill().unwrap();
-    second.wait().unwrap();
+    drop(second);
 }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crm_email::{DispatchReport, EmailService, WorkerId};
 use crm_kernel::{Clock, SystemClock};
@@ -19,6 +19,11 @@ const MAX_IDLE: Duration = Duration::from_secs(15);
 const MIN_IDLE: Duration = Duration::from_millis(50);
 /// The pause after the store failed.
 const AFTER_ERROR: Duration = Duration::from_secs(2);
+/// The least time between two counts of the outbox for the
+/// `email_outbox_depth` gauge while full batches keep coming: a count reads
+/// every waiting recipient, so counting after each batch of a backlog cost
+/// O(queue) per batch.
+const DEPTH_EVERY: Duration = Duration::from_secs(1);
 
 /// Wakes the worker: a handler calls [`Wake::now`] after queueing mail.
 #[derive(Debug, Clone, Default)]
@@ -89,12 +94,18 @@ impl MailWorker {
 async fn run(service: EmailService, worker: WorkerId, stop: Arc<AtomicBool>, wake: Wake) {
     tracing::info!("mail worker started");
     let batch = service.settings().outbox.batch;
+    let mut depth_counted: Option<Instant> = None;
     while !stop.load(Ordering::SeqCst) {
         let idle = match service.dispatch_due(worker, &stop).await {
             Ok(report) => {
                 record(&report);
-                update_depth(&service).await;
-                if report.claimed >= batch && report.released == 0 {
+                let full = report.claimed >= batch && report.released == 0;
+                let now = Instant::now();
+                if depth_due(depth_counted, now, full) {
+                    update_depth(&service).await;
+                    depth_counted = Some(now);
+                }
+                if full {
                     continue;
                 }
                 until_next_due(&service).await
@@ -161,10 +172,40 @@ fn record(report: &DispatchReport) {
     metrics::counter!("email_failures_total").increment(u64::from(report.failed));
 }
 
+/// Whether to count the outbox after a round: always after a round that
+/// claimed less than a full batch (so the gauge settles on the exact depth
+/// once a backlog is drained), at most every [`DEPTH_EVERY`] while full
+/// batches keep coming.
+fn depth_due(last: Option<Instant>, now: Instant, full: bool) -> bool {
+    !full || last.is_none_or(|at| now.duration_since(at) >= DEPTH_EVERY)
+}
+
 async fn update_depth(service: &EmailService) {
     match service.outbox_depth().await {
         #[allow(clippy::cast_precision_loss, reason = "a gauge of a count")]
         Ok(depth) => metrics::gauge!("email_outbox_depth").set(depth as f64),
         Err(error) => tracing::warn!(%error, "cannot read the outbox depth"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draining_backlog_is_counted_at_most_once_a_second() {
+        let start = Instant::now();
+        assert!(depth_due(None, start, true), "the first round is counted");
+        let soon = start + Duration::from_millis(999);
+        assert!(!depth_due(Some(start), soon, true));
+        let later = start + DEPTH_EVERY;
+        assert!(depth_due(Some(start), later, true));
+    }
+
+    #[test]
+    fn a_round_short_of_a_batch_is_always_counted() {
+        let start = Instant::now();
+        assert!(depth_due(Some(start), start, false));
+        assert!(depth_due(None, start, false));
     }
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::missing_panics_doc)]
 
 pub mod mail;
+pub mod process;
 pub mod store;
 
 use crm_server::app::{Application, Stopper};
