@@ -5,20 +5,16 @@
     reason = "scenario tests read top to bottom and fail by panicking"
 )]
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::process::{KillOnDrop, free_port};
+
 const BIN: &str = env!("CARGO_BIN_EXE_crm-server");
 const PASSWORD: &str = "binary-admin-password";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn command(dir: &std::path::Path) -> Command {
     let mut command = Command::new(BIN);
@@ -492,18 +488,6 @@ async fn sigterm_under_load_answers_every_request_it_read() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(exit.success(), "{exit:?}");
-}
-
-/// A child process killed when dropped while it still runs.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        if matches!(self.0.try_wait(), Ok(None)) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
 }
 
 /// The database, its `-wal` and `-shm` files and the folders the server

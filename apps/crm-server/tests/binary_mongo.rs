@@ -13,6 +13,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::process::{KillOnDrop, free_port};
 use common::store::{DropDatabase, mongo_uri, new_database_name, with_database};
 use mongodb::bson::{Document, doc};
 
@@ -139,18 +140,6 @@ fn an_unreachable_mongodb_exits_1() {
     );
 }
 
-/// Kills the server if a test fails before stopping it.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        if matches!(self.0.try_wait(), Ok(None)) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_on_mongodb_is_ready_only_while_every_migration_is_applied() {
     let Some((url, drop)) = fresh_database(
@@ -158,11 +147,7 @@ async fn serve_on_mongodb_is_ready_only_while_every_migration_is_applied() {
     ) else {
         return;
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let mut child = KillOnDrop(
         command(&url)
             .arg("serve")

@@ -18,10 +18,11 @@
 mod common;
 
 use std::collections::HashSet;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::mail::{Copy, all_status};
+use common::process::{KillOnDrop, free_port};
 use common::store::{DropDatabase, Store, mongo_uri, new_database_name, with_database};
 use common::{ADMIN_EMAIL, ADMIN_PASSWORD, Answer, TestApp, token};
 use crm_testkit::smtp::{SmtpServer, python_or_skip};
@@ -31,39 +32,19 @@ use serde_json::json;
 const BIN: &str = env!("CARGO_BIN_EXE_crm-server");
 const SECRET: &str = "one-jwt-secret-shared-by-both-instances-0123";
 
-/// One server process; killed when dropped (a failed test leaves none).
-struct Instance(Child);
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        if matches!(self.0.try_wait(), Ok(None)) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
 /// Two instances serving one database, each with a client, and the guard
 /// that drops the database once both are gone.
 struct Cluster {
     apps: [TestApp; 2],
     // Fields drop in order: the processes stop before the database goes.
-    _instances: [Instance; 2],
+    _instances: [KillOnDrop; 2],
     _database: DropDatabase,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Starts `crm-server serve` on `url`, with the bootstrap admin and the
 /// `extra` variables.
-fn start(url: &str, port: u16, extra: &[(&str, String)]) -> Instance {
-    Instance(
+fn start(url: &str, port: u16, extra: &[(&str, String)]) -> KillOnDrop {
+    KillOnDrop(
         Command::new(BIN)
             .env_clear()
             .envs(extra.iter().map(|(name, value)| (*name, value.as_str())))
