@@ -34,6 +34,7 @@ mod wiring;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use database::StoreKind;
@@ -64,6 +65,15 @@ struct Cli {
     /// Connections of the load generator.
     #[arg(long, default_value_t = 32)]
     connections: u64,
+    /// Seconds of warm-up before each scenario is measured (default: 1 at
+    /// `default` and `large`, 0.2 at `small` and `tiny`).
+    #[arg(long, value_name = "SECONDS", value_parser = scale::seconds)]
+    warmup: Option<Duration>,
+    /// Seconds each scenario is measured (default: 4 at `default` and
+    /// `large`, 0.5 at `small` and `tiny`); longer windows give steadier
+    /// figures and a longer run.
+    #[arg(long, value_name = "SECONDS", value_parser = scale::positive_seconds)]
+    measure: Option<Duration>,
     /// Keep the database after the run.
     #[arg(long)]
     keep: bool,
@@ -138,6 +148,8 @@ fn main() -> ExitCode {
         store: cli.store,
         out: cli.out,
         connections: cli.connections,
+        warmup: cli.warmup,
+        measure: cli.measure,
         keep: cli.keep,
         command,
     };

@@ -29,6 +29,10 @@ pub struct Options {
     pub out: PathBuf,
     /// Connections of the load generator.
     pub connections: u64,
+    /// Warm-up of each scenario, if not the scale's.
+    pub warmup: Option<Duration>,
+    /// Measured time of each scenario, if not the scale's.
+    pub measure: Option<Duration>,
     /// Keep the database afterwards.
     pub keep: bool,
     /// The command line, for the report.
@@ -74,6 +78,10 @@ async fn run_on(options: &Options, database: &Database) -> Result<Report, BenchE
     tracing::info!(seconds = loaded.seconds, "loaded; invariants hold");
     let facts = Arc::new(facts);
     let (warmup, measure) = options.scale.timing();
+    let (warmup, measure) = (
+        options.warmup.unwrap_or(warmup),
+        options.measure.unwrap_or(measure),
+    );
     let plan = Plan {
         connections: options.connections,
         warmup,

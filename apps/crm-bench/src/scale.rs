@@ -90,7 +90,50 @@ impl Scale {
     pub fn timing(self) -> (Duration, Duration) {
         match self {
             Self::Tiny | Self::Small => (Duration::from_millis(200), Duration::from_millis(500)),
-            Self::Default | Self::Large => (Duration::from_secs(2), Duration::from_secs(8)),
+            Self::Default | Self::Large => (Duration::from_secs(1), Duration::from_secs(4)),
         }
+    }
+}
+
+/// Parses `--warmup` and `--measure`: a number of seconds, decimals
+/// allowed, at most an hour.
+///
+/// # Errors
+/// Not a number, negative, or over an hour.
+pub fn seconds(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !(0.0..=3_600.0).contains(&seconds) {
+        return Err(format!("{text} s is outside 0 to 3600 seconds"));
+    }
+    Duration::try_from_secs_f64(seconds).map_err(|error| error.to_string())
+}
+
+/// Parses `--measure`: as [`seconds`], and more than zero.
+///
+/// # Errors
+/// As [`seconds`], or zero.
+pub fn positive_seconds(text: &str) -> Result<Duration, String> {
+    let time = seconds(text)?;
+    if time.is_zero() {
+        return Err("a scenario must be measured for more than 0 s".to_owned());
+    }
+    Ok(time)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_take_decimals_and_refuse_what_is_not_a_time() {
+        assert_eq!(seconds("1.5"), Ok(Duration::from_millis(1_500)));
+        assert_eq!(seconds("0"), Ok(Duration::ZERO));
+        for bad in ["-1", "NaN", "inf", "3601", "five", ""] {
+            assert!(seconds(bad).is_err(), "{bad} was accepted");
+        }
+        assert!(positive_seconds("0").is_err());
+        assert_eq!(positive_seconds("0.5"), Ok(Duration::from_millis(500)));
     }
 }
